@@ -1,0 +1,48 @@
+# One imported target per dependency (rankme::mpi, rankme::hdf5, rankme::blas, rankme::scalapack,
+# rankme::cli11, rankme::json), so that no flag leaks into the global scope.
+find_package(MPI REQUIRED COMPONENTS C)
+
+# FindHDF5 picks the serial library unless asked; the choice is cached, hence the check below.
+set(HDF5_PREFER_PARALLEL TRUE)
+find_package(HDF5 REQUIRED COMPONENTS C)
+if(NOT HDF5_IS_PARALLEL)
+  message(FATAL_ERROR "rankme needs parallel HDF5 (Debian: libhdf5-openmpi-dev); found a serial one at "
+                      "${HDF5_INCLUDE_DIRS}. Remove the build directory after installing it.")
+endif()
+add_library(rankme_hdf5 INTERFACE)
+target_include_directories(rankme_hdf5 SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})
+target_link_libraries(rankme_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
+target_compile_definitions(rankme_hdf5 INTERFACE ${HDF5_C_DEFINITIONS} H5_USE_110_API)
+add_library(rankme::hdf5 ALIAS rankme_hdf5)
+
+add_library(rankme_mpi INTERFACE)
+target_link_libraries(rankme_mpi INTERFACE MPI::MPI_C)
+# mpi.h would otherwise drag in the removed MPI C++ bindings (undefined MPI::Comm symbols at link time).
+target_compile_definitions(rankme_mpi INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
+add_library(rankme::mpi ALIAS rankme_mpi)
+
+# OpenBLAS provides CBLAS and (through Debian's alternatives) LAPACK.
+find_library(RANKME_OPENBLAS_LIBRARY NAMES openblas REQUIRED)
+find_library(RANKME_LAPACK_LIBRARY NAMES lapack REQUIRED)
+find_path(RANKME_CBLAS_INCLUDE_DIR NAMES cblas.h PATH_SUFFIXES openblas REQUIRED)
+add_library(rankme_blas INTERFACE)
+target_include_directories(rankme_blas SYSTEM INTERFACE ${RANKME_CBLAS_INCLUDE_DIR})
+target_link_libraries(rankme_blas INTERFACE ${RANKME_LAPACK_LIBRARY} ${RANKME_OPENBLAS_LIBRARY})
+add_library(rankme::blas ALIAS rankme_blas)
+
+# Debian's scalapack CMake config points at a library that does not exist (a FATAL_ERROR even
+# with QUIET), so find the shared object directly.
+find_library(RANKME_SCALAPACK_LIBRARY NAMES scalapack-openmpi scalapack REQUIRED)
+add_library(rankme_scalapack INTERFACE)
+target_link_libraries(rankme_scalapack INTERFACE ${RANKME_SCALAPACK_LIBRARY} rankme::blas rankme::mpi)
+add_library(rankme::scalapack ALIAS rankme_scalapack)
+
+find_package(CLI11 REQUIRED)
+add_library(rankme_cli11 INTERFACE)
+target_link_libraries(rankme_cli11 INTERFACE CLI11::CLI11)
+add_library(rankme::cli11 ALIAS rankme_cli11)
+
+find_package(nlohmann_json 3.10 REQUIRED)
+add_library(rankme_json INTERFACE)
+target_link_libraries(rankme_json INTERFACE nlohmann_json::nlohmann_json)
+add_library(rankme::json ALIAS rankme_json)

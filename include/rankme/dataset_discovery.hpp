@@ -1,0 +1,43 @@
+#pragma once
+// Turning the command line's inputs into the list of datasets to score. Done by one rank with the POSIX
+// driver (metadata only), then broadcast, so that P ranks do not all walk the same files.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rankme/communicator.hpp"
+#include "rankme/input_spec.hpp"
+#include "rankme/stored_type.hpp"
+
+namespace rankme {
+
+// One dataset to score, or one input that failed before any dataset was found (error set, and dataset
+// empty when the file itself could not be opened).
+struct DatasetTarget {
+  std::string file;      // as given on the command line
+  std::string dataset;   // absolute HDF5 path
+  std::uint64_t rows = 0;
+  std::uint64_t cols = 0;
+  std::string dtype;     // StoredType::name(), or what the unsupported type is
+  std::optional<StoredType> type;
+  std::vector<std::uint64_t> chunk_dims;
+  std::string error;     // non-empty: reported with status "error", not scored
+
+  bool scorable() const { return error.empty(); }
+};
+
+struct Discovery {
+  std::vector<DatasetTarget> targets;
+  std::vector<std::string> notes;  // datasets skipped in a whole-file scan, for stderr
+};
+
+// Serial: opens each file alone. A named dataset that is not a 2-D numeric matrix is an error target;
+// in a whole-file scan such datasets are skipped with a note, and a file with none to score is an error.
+Discovery discover_targets(const std::vector<InputSpec>& inputs);
+
+// Rank `root` discovers, every rank of `comm` receives the same result. Collective; a failure of the
+// discovery itself throws CollectiveError on every rank.
+Discovery discover_targets_on_root(const Communicator& comm, const std::vector<InputSpec>& inputs, int root = 0);
+
+}  // namespace rankme

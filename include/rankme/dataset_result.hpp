@@ -1,0 +1,31 @@
+#pragma once
+// The outcome of scoring one dataset: what the reports print.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace rankme {
+
+enum class ResultStatus {
+  ok,         // scored
+  nonfinite,  // the data holds NaN or infinity (a diverged run): a property of the data, no number
+  error,      // could not be read or scored; `error` says why
+};
+
+const char* status_name(ResultStatus status);
+
+struct DatasetResult {
+  std::string file;            // as given on the command line
+  std::string dataset;         // absolute HDF5 path (empty when the file itself failed)
+  std::uint64_t rows = 0;
+  std::uint64_t cols = 0;
+  std::string dtype;
+  std::optional<double> rankme;
+  ResultStatus status = ResultStatus::ok;
+  std::string error;
+  double seconds = 0;
+  int ranks = 1;
+  std::string solver;          // which eigensolver ran ("lapack", "scalapack 2x2/64")
+};
+
+}  // namespace rankme

@@ -1,0 +1,25 @@
+#pragma once
+// The pipeline for one dataset: open on all ranks -> read row shards in blocks -> accumulate the Gram
+// matrix -> sum over ranks -> eigenvalues -> RankMe.
+#include <cstdint>
+
+#include "rankme/communicator.hpp"
+#include "rankme/dataset_discovery.hpp"
+#include "rankme/dataset_result.hpp"
+#include "rankme/eigensolver.hpp"
+#include "rankme/spectrum_metrics.hpp"
+
+namespace rankme {
+
+struct ScoreOptions {
+  std::uint64_t block_rows = 0;  // 0: default_block_rows()
+  SolverChoice solver = SolverChoice::automatic;
+  double eps = default_rankme_eps;
+};
+
+// Collective over `comm`; every rank returns the same status (the number itself is computed on every
+// rank from the same eigenvalues). Never throws for a problem with the data or the file: that becomes
+// status `error`, agreed on by all ranks, and the caller goes on with the next dataset.
+DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options);
+
+}  // namespace rankme

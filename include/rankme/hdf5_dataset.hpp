@@ -1,0 +1,36 @@
+#pragma once
+// What an HDF5 dataset holds (shape, element type, layout) and whether rankme can score it.
+#include <hdf5.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rankme/hdf5_handle.hpp"
+#include "rankme/stored_type.hpp"
+
+namespace rankme {
+
+struct DatasetDescription {
+  std::vector<std::uint64_t> dims;    // empty for a scalar or null dataspace
+  bool null_dataspace = false;
+  std::optional<StoredType> type;     // set when the element type is one rankme reads
+  std::string type_description;       // always set: "float32", "string", "compound", ...
+  std::vector<std::uint64_t> chunk_dims;  // empty unless chunked
+
+  std::string shape() const;          // "25600x2048", "scalar", "null"
+  // Why this dataset cannot be scored as an N x K matrix, or nothing when it can.
+  std::optional<std::string> unsupported_reason() const;
+};
+
+Hdf5Handle open_dataset(hid_t file, const std::string& path);
+
+DatasetDescription describe_dataset(hid_t dataset);
+
+// Maps an HDF5 datatype onto the StoredType rankme widens, or nothing (with `description` saying what it
+// is). Floats must be IEEE 754 binary16/32/64 exactly (as numpy and h5py write them); integers 8 to 64
+// bits, signed or not; either byte order.
+std::optional<StoredType> classify_type(hid_t type, std::string& description);
+
+}  // namespace rankme

@@ -1,0 +1,46 @@
+#pragma once
+// Reading one rank's shard of rows from an open dataset, a block of rows at a time, with collective
+// MPI-IO transfers. Memory: one block of stored values plus one block of doubles, whatever N is.
+#include <hdf5.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "rankme/hdf5_handle.hpp"
+#include "rankme/row_shard.hpp"
+#include "rankme/stored_type.hpp"
+
+namespace rankme {
+
+// Rows per block when the user does not say: about 32 MiB of doubles (large enough for BLAS to run at
+// full speed, small enough to stay far below the Gram matrix for wide data), rounded to whole chunks
+// of a chunked dataset so that a chunk is decompressed once per block rather than once per piece.
+std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows = 0);
+
+class RowBlockReader {
+ public:
+  // `dataset` must stay open while the reader is used. Every rank of the file's communicator makes one.
+  RowBlockReader(hid_t dataset, const StoredType& type, std::uint64_t cols, RowShard shard,
+                 std::uint64_t block_rows);
+
+  // Reads this rank's rows of block `index` and widens them into `out` (room for block_rows x cols
+  // doubles). Returns the number of rows read: 0 for a rank whose shard has no rows left, which still
+  // takes part in the collective transfer. Collective: all ranks call it with the same index.
+  std::uint64_t read(std::uint64_t index, double* out, BlockStatistics& stats);
+
+  // Whether HDF5 really used collective I/O for the last read (H5Pget_mpio_actual_io_mode).
+  bool last_read_was_collective() const;
+
+ private:
+  hid_t dataset_;
+  StoredType type_;
+  std::uint64_t cols_;
+  RowShard shard_;
+  std::uint64_t block_rows_;
+  Hdf5Handle file_space_;
+  Hdf5Handle memory_type_;
+  Hdf5Handle transfer_;
+  std::vector<unsigned char> raw_;
+};
+
+}  // namespace rankme

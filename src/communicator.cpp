@@ -1,0 +1,114 @@
+#include "rankme/communicator.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <stdexcept>
+#include <utility>
+
+#include "rankme/mpi_session.hpp"
+
+namespace rankme {
+
+namespace {
+// MPI errors are fatal (MPI_ERRORS_ARE_FATAL) on the communicators rankme uses, so a failed call never
+// returns; this check only guards against a changed error handler.
+void check(int code, const char* call) {
+  if (code != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + call);
+}
+}  // namespace
+
+MpiSession::MpiSession(int& argc, char**& argv) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) check(MPI_Init(&argc, &argv), "MPI_Init");
+}
+
+MpiSession::~MpiSession() {
+  int finalised = 0;
+  MPI_Finalized(&finalised);
+  if (!finalised) MPI_Finalize();
+}
+
+Communicator::Communicator(MPI_Comm comm, bool owned) : comm_(comm), owned_(owned) {
+  check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
+  check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
+}
+
+Communicator::Communicator(Communicator&& other) noexcept
+    : comm_(std::exchange(other.comm_, MPI_COMM_NULL)),
+      owned_(std::exchange(other.owned_, false)),
+      rank_(other.rank_),
+      size_(other.size_) {}
+
+Communicator& Communicator::operator=(Communicator&& other) noexcept {
+  if (this != &other) {
+    if (owned_) MPI_Comm_free(&comm_);
+    comm_ = std::exchange(other.comm_, MPI_COMM_NULL);
+    owned_ = std::exchange(other.owned_, false);
+    rank_ = other.rank_;
+    size_ = other.size_;
+  }
+  return *this;
+}
+
+Communicator::~Communicator() {
+  if (owned_ && comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+}
+
+Communicator Communicator::split(int colour, int key) const {
+  MPI_Comm result = MPI_COMM_NULL;
+  check(MPI_Comm_split(comm_, colour, key, &result), "MPI_Comm_split");
+  return Communicator(result, true);
+}
+
+double Communicator::max(double value) const {
+  double result = 0;
+  check(MPI_Allreduce(&value, &result, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce(max)");
+  return result;
+}
+
+bool Communicator::any(bool value) const {
+  int local = value ? 1 : 0;
+  int result = 0;
+  check(MPI_Allreduce(&local, &result, 1, MPI_INT, MPI_LOR, comm_), "MPI_Allreduce(lor)");
+  return result != 0;
+}
+
+void Communicator::min_in_place(int* values, int count) const {
+  check(MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_INT, MPI_MIN, comm_), "MPI_Allreduce(min)");
+}
+
+void Communicator::sum_in_place(double* values, std::uint64_t count, std::uint64_t max_elements_per_call) const {
+  const std::uint64_t piece_limit = std::clamp<std::uint64_t>(max_elements_per_call, 1, INT_MAX);
+  for (std::uint64_t offset = 0; offset < count; offset += piece_limit) {
+    const auto piece = static_cast<int>(std::min(piece_limit, count - offset));
+    check(MPI_Allreduce(MPI_IN_PLACE, values + offset, piece, MPI_DOUBLE, MPI_SUM, comm_),
+          "MPI_Allreduce(sum)");
+  }
+}
+
+void Communicator::broadcast(int& value, int root) const {
+  check(MPI_Bcast(&value, 1, MPI_INT, root, comm_), "MPI_Bcast(int)");
+}
+
+void Communicator::broadcast(std::vector<double>& values, int root) const {
+  auto count = static_cast<long long>(values.size());
+  check(MPI_Bcast(&count, 1, MPI_LONG_LONG, root, comm_), "MPI_Bcast(size)");
+  values.resize(static_cast<std::size_t>(count));
+  for (long long offset = 0; offset < count; offset += INT_MAX) {
+    const auto piece = static_cast<int>(std::min<long long>(INT_MAX, count - offset));
+    check(MPI_Bcast(values.data() + offset, piece, MPI_DOUBLE, root, comm_), "MPI_Bcast(doubles)");
+  }
+}
+
+void Communicator::broadcast(std::string& text, int root) const {
+  auto length = static_cast<long long>(text.size());
+  check(MPI_Bcast(&length, 1, MPI_LONG_LONG, root, comm_), "MPI_Bcast(size)");
+  if (length > INT_MAX) throw std::length_error("broadcast: text longer than 2 GiB");
+  text.resize(static_cast<std::size_t>(length));
+  check(MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, root, comm_), "MPI_Bcast(text)");
+}
+
+void Communicator::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }
+
+}  // namespace rankme

@@ -1,0 +1,123 @@
+#include "rankme/dataset_score.hpp"
+
+#include <cmath>
+#include <mpi.h>
+
+#include "rankme/collective_status.hpp"
+#include "rankme/gram_accumulator.hpp"
+#include "rankme/gram_reduction.hpp"
+#include "rankme/hdf5_dataset.hpp"
+#include "rankme/hdf5_file.hpp"
+#include "rankme/row_block_reader.hpp"
+
+namespace rankme {
+
+const char* status_name(ResultStatus status) {
+  switch (status) {
+    case ResultStatus::ok: return "ok";
+    case ResultStatus::nonfinite: return "nonfinite";
+    case ResultStatus::error: return "error";
+  }
+  return "error";
+}
+
+namespace {
+
+// The file may have changed between discovery and now (another job rewriting it): score only what was
+// listed, or say that it changed.
+void check_unchanged(hid_t dataset, const DatasetTarget& target) {
+  const DatasetDescription now = describe_dataset(dataset);
+  const bool same = now.dims.size() == 2 && now.dims[0] == target.rows && now.dims[1] == target.cols &&
+                    now.type.has_value() && target.type.has_value() && *now.type == *target.type;
+  if (!same) {
+    throw std::runtime_error("dataset '" + target.dataset + "' in '" + target.file + "' changed while rankme ran (now " +
+                             now.shape() + " " + now.type_description + ")");
+  }
+}
+
+// Reads every block, accumulating the Gram matrix. Returns false (on every rank) when the data holds a
+// NaN or infinity: reading stops there, since no number will be reported.
+bool accumulate_gram(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
+                     const ScoreOptions& options, GramAccumulator& gram) {
+  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
+  const std::uint64_t block_rows = options.block_rows > 0 ? options.block_rows : default_block_rows(target.cols, chunk_rows);
+  const RowShard shard = RowShard::of_rank(target.rows, comm.rank(), comm.size());
+  const std::uint64_t blocks = block_count(target.rows, comm.size(), block_rows);
+
+  std::optional<RowBlockReader> reader;
+  std::vector<double> block;
+  run_stage(comm, [&] {
+    reader.emplace(dataset, *target.type, target.cols, shard, block_rows);
+    block.resize(static_cast<std::size_t>(std::min(block_rows, std::max<std::uint64_t>(shard.count, 1)) * target.cols));
+  });
+  for (std::uint64_t index = 0; index < blocks; ++index) {
+    std::optional<std::string> local_error;
+    bool local_nonfinite = false;
+    try {
+      BlockStatistics stats;
+      const std::uint64_t rows = reader->read(index, block.data(), stats);
+      local_nonfinite = !stats.all_finite;
+      if (!local_nonfinite) gram.add_block(block.data(), rows, stats);
+    } catch (const std::exception& error) {
+      local_error = error.what();
+    }
+    // One agreement per block (an Allreduce of two ints, microseconds against a block read of
+    // milliseconds): every rank stops at the same block, whether for an error or for a NaN.
+    const AgreedOutcome outcome = agree(comm, local_error, local_nonfinite);
+    if (outcome.error) throw CollectiveError(*outcome.error);
+    if (outcome.flag) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options) {
+  const double start = MPI_Wtime();
+  DatasetResult result;
+  result.file = target.file;
+  result.dataset = target.dataset;
+  result.rows = target.rows;
+  result.cols = target.cols;
+  result.dtype = target.dtype;
+  result.ranks = comm.size();
+  if (!target.scorable()) {
+    result.status = ResultStatus::error;
+    result.error = target.error;
+    return result;
+  }
+  try {
+    const Hdf5Handle file = open_file_on_all_ranks(target.file, comm);
+    Hdf5Handle dataset;
+    run_stage(comm, [&] {
+      dataset = open_dataset(file.get(), target.dataset);
+      check_unchanged(dataset.get(), target);
+    });
+    std::optional<GramAccumulator> gram;
+    run_stage(comm, [&] { gram.emplace(target.cols); });
+    if (!accumulate_gram(comm, dataset.get(), target, options, *gram)) {
+      result.status = ResultStatus::nonfinite;
+    } else {
+      sum_gram_over_ranks(comm, *gram);
+      const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram->matrix(), target.cols, options.solver);
+      result.solver = eigenvalues.solver;
+      const auto singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, target.rows, target.cols);
+      const double rankme = rankme_from_singular_values(singular_values, options.eps);
+      if (std::isfinite(rankme)) {
+        result.rankme = rankme;
+      } else {
+        // Finite data always gives a finite Gram matrix (it is scaled), so this is a failure of the
+        // computation: say so rather than report a number.
+        result.status = ResultStatus::error;
+        result.error = "the spectrum of '" + target.dataset + "' came out non-finite although the data is finite";
+      }
+    }
+  } catch (const CollectiveError& error) {
+    result.status = ResultStatus::error;
+    result.error = error.what();
+  }
+  result.seconds = MPI_Wtime() - start;
+  return result;
+}
+
+}  // namespace rankme

@@ -1,0 +1,64 @@
+#include "rankme/gram_accumulator.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "rankme/blas_int.hpp"
+
+namespace rankme {
+
+namespace {
+// Within 2^+-300 squares and sums of up to 2^400 of them stay far from overflow and underflow.
+constexpr int ordinary_exponent_limit = 300;
+}  // namespace
+
+void BlockStatistics::merge(const BlockStatistics& other) {
+  max_abs = std::max(max_abs, other.max_abs);
+  all_finite = all_finite && other.all_finite;
+}
+
+GramAccumulator::GramAccumulator(std::uint64_t cols) : cols_(cols) {
+  if (cols > 0 && cols > std::numeric_limits<std::size_t>::max() / sizeof(double) / cols) {
+    throw std::length_error("Gram matrix of " + std::to_string(cols) + " columns does not fit in memory");
+  }
+  gram_.assign(static_cast<std::size_t>(cols * cols), 0.0);
+}
+
+int GramAccumulator::scale_exponent_for(double max_abs) {
+  if (!(max_abs > 0) || std::isinf(max_abs)) return 0;
+  const int exponent = std::ilogb(max_abs);
+  return std::abs(exponent) <= ordinary_exponent_limit ? 0 : exponent;
+}
+
+void GramAccumulator::rescale_to(int new_exponent) {
+  if (new_exponent == scale_exponent_) return;
+  // G_true = 4^old * held = 4^new * (held * 4^(old - new)); ldexp is exact unless it underflows, and what
+  // underflows is below 2^-600 of the largest entry.
+  const int shift = 2 * (scale_exponent_ - new_exponent);
+  for (double& value : gram_) value = std::ldexp(value, shift);
+  scale_exponent_ = new_exponent;
+}
+
+void GramAccumulator::rescale_for_max_abs(double max_abs) {
+  max_abs_ = std::max(max_abs_, max_abs);
+  rescale_to(scale_exponent_for(max_abs_));
+}
+
+void GramAccumulator::add_block(double* block, std::uint64_t rows, const BlockStatistics& stats) {
+  if (rows == 0 || cols_ == 0) return;
+  rescale_for_max_abs(stats.max_abs);
+  if (scale_exponent_ != 0) {
+    const std::uint64_t count = rows * cols_;
+    for (std::uint64_t i = 0; i < count; ++i) block[i] = std::ldexp(block[i], -scale_exponent_);
+  }
+  // A row-major rows x K block is a column-major K x rows matrix A; A A^T is the block's Z^T Z.
+  const blas_int k = to_blas_int(cols_, "Gram columns");
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, k, to_blas_int(rows, "block rows"), 1.0, block, k,
+              1.0, gram_.data(), k);
+}
+
+}  // namespace rankme

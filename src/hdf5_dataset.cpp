@@ -1,0 +1,145 @@
+#include "rankme/hdf5_dataset.hpp"
+
+#include <stdexcept>
+
+#include "rankme/hdf5_error.hpp"
+
+namespace rankme {
+
+namespace {
+
+struct IeeeLayout {
+  std::size_t bytes, sign_position, exponent_position, exponent_size, mantissa_position, mantissa_size;
+  std::size_t exponent_bias;
+};
+constexpr IeeeLayout ieee_layouts[] = {
+    {2, 15, 10, 5, 0, 10, 15},
+    {4, 31, 23, 8, 0, 23, 127},
+    {8, 63, 52, 11, 0, 52, 1023},
+};
+
+std::optional<bool> byte_order_is_big_endian(hid_t type) {
+  switch (H5Tget_order(type)) {
+    case H5T_ORDER_LE: return false;
+    case H5T_ORDER_BE: return true;
+    default: return std::nullopt;  // VAX, mixed, none
+  }
+}
+
+std::optional<StoredType> classify_float(hid_t type, std::string& description) {
+  const std::size_t bytes = H5Tget_size(type);
+  description = "float" + std::to_string(bytes * 8) + " (non-IEEE layout)";
+  std::size_t sign_position = 0, exponent_position = 0, exponent_size = 0, mantissa_position = 0, mantissa_size = 0;
+  if (H5Tget_fields(type, &sign_position, &exponent_position, &exponent_size, &mantissa_position, &mantissa_size) < 0) {
+    return std::nullopt;
+  }
+  const auto big_endian = byte_order_is_big_endian(type);
+  for (const IeeeLayout& ieee : ieee_layouts) {
+    const bool matches = bytes == ieee.bytes && H5Tget_precision(type) == bytes * 8 && H5Tget_offset(type) == 0 &&
+                         sign_position == ieee.sign_position && exponent_position == ieee.exponent_position &&
+                         exponent_size == ieee.exponent_size && mantissa_position == ieee.mantissa_position &&
+                         mantissa_size == ieee.mantissa_size && H5Tget_ebias(type) == ieee.exponent_bias &&
+                         H5Tget_norm(type) == H5T_NORM_IMPLIED && big_endian.has_value();
+    if (matches) {
+      StoredType stored{StoredType::Kind::floating, static_cast<int>(bytes), *big_endian};
+      description = stored.name();
+      return stored;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<StoredType> classify_integer(hid_t type, std::string& description) {
+  const std::size_t bytes = H5Tget_size(type);
+  const bool is_signed = H5Tget_sign(type) == H5T_SGN_2;
+  description = std::string(is_signed ? "int" : "uint") + std::to_string(bytes * 8);
+  const auto big_endian = byte_order_is_big_endian(type);
+  const bool whole_bytes = H5Tget_precision(type) == bytes * 8 && H5Tget_offset(type) == 0;
+  if (!whole_bytes) description += " (" + std::to_string(H5Tget_precision(type)) + "-bit precision)";
+  if (!big_endian || !whole_bytes || (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8)) return std::nullopt;
+  StoredType stored{is_signed ? StoredType::Kind::signed_int : StoredType::Kind::unsigned_int,
+                    static_cast<int>(bytes), *big_endian};
+  description = stored.name();
+  return stored;
+}
+
+std::string join_dims(const std::vector<std::uint64_t>& dims) {
+  std::string text;
+  for (std::size_t i = 0; i < dims.size(); ++i) text += (i ? "x" : "") + std::to_string(dims[i]);
+  return text;
+}
+
+}  // namespace
+
+std::optional<StoredType> classify_type(hid_t type, std::string& description) {
+  switch (H5Tget_class(type)) {
+    case H5T_FLOAT: return classify_float(type, description);
+    case H5T_INTEGER: return classify_integer(type, description);
+    case H5T_STRING: description = "string"; return std::nullopt;
+    case H5T_COMPOUND: description = "compound"; return std::nullopt;
+    case H5T_ENUM: description = "enum"; return std::nullopt;
+    case H5T_BITFIELD: description = "bitfield"; return std::nullopt;
+    case H5T_OPAQUE: description = "opaque"; return std::nullopt;
+    case H5T_REFERENCE: description = "reference"; return std::nullopt;
+    case H5T_ARRAY: description = "array"; return std::nullopt;
+    case H5T_VLEN: description = "variable-length"; return std::nullopt;
+    case H5T_TIME: description = "time"; return std::nullopt;
+    default: description = "unknown type class"; return std::nullopt;
+  }
+}
+
+std::string DatasetDescription::shape() const {
+  if (null_dataspace) return "null";
+  if (dims.empty()) return "scalar";
+  return join_dims(dims);
+}
+
+std::optional<std::string> DatasetDescription::unsupported_reason() const {
+  if (!type) return "element type " + type_description + " is not numeric (rankme reads IEEE float16/32/64 and 8- to 64-bit integers)";
+  if (dims.size() != 2) {
+    return "shape " + shape() + " (" + std::to_string(dims.size()) + "-D) is not a 2-D rows x columns matrix";
+  }
+  if (dims[0] == 0 || dims[1] == 0) return "shape " + shape() + " has no " + (dims[0] == 0 ? "rows" : "columns");
+  return std::nullopt;
+}
+
+Hdf5Handle open_dataset(hid_t file, const std::string& path) {
+  // H5Oget_info_by_name distinguishes "missing" from "not a dataset" before H5Dopen says only "not found".
+  const htri_t exists = path == "/" ? 1 : H5Lexists(file, path.c_str(), H5P_DEFAULT);
+  if (exists <= 0) throw std::runtime_error("no dataset '" + path + "'");
+  H5O_info_t info;
+  if (H5Oget_info_by_name(file, path.c_str(), &info, H5P_DEFAULT) < 0) {
+    throw std::runtime_error("cannot resolve '" + path + "': " + hdf5_error_reason());
+  }
+  if (info.type != H5O_TYPE_DATASET) throw std::runtime_error("'" + path + "' is a group, not a dataset");
+  return Hdf5Handle(check_hdf5(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open dataset '" + path + "'"),
+                    H5Dclose);
+}
+
+DatasetDescription describe_dataset(hid_t dataset) {
+  DatasetDescription description;
+  Hdf5Handle space(check_hdf5(H5Dget_space(dataset), "H5Dget_space"), H5Sclose);
+  const H5S_class_t space_class = H5Sget_simple_extent_type(space.get());
+  description.null_dataspace = space_class == H5S_NULL;
+  if (space_class == H5S_SIMPLE) {
+    const int rank = check_hdf5(H5Sget_simple_extent_ndims(space.get()), "H5Sget_simple_extent_ndims");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    check_hdf5(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "H5Sget_simple_extent_dims");
+    description.dims.assign(dims.begin(), dims.end());
+  }
+  Hdf5Handle type(check_hdf5(H5Dget_type(dataset), "H5Dget_type"), H5Tclose);
+  description.type = classify_type(type.get(), description.type_description);
+
+  Hdf5Handle creation(check_hdf5(H5Dget_create_plist(dataset), "H5Dget_create_plist"), H5Pclose);
+  if (H5Pget_layout(creation.get()) == H5D_CHUNKED) {
+    const int chunk_rank = H5Pget_chunk(creation.get(), 0, nullptr);
+    if (chunk_rank > 0) {
+      std::vector<hsize_t> chunk(static_cast<std::size_t>(chunk_rank));
+      H5Pget_chunk(creation.get(), chunk_rank, chunk.data());
+      description.chunk_dims.assign(chunk.begin(), chunk.end());
+    }
+  }
+  return description;
+}
+
+}  // namespace rankme

@@ -1,0 +1,104 @@
+#include "rankme/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace rankme {
+
+namespace {
+
+std::string format_number(double value, const char* format) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+// RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+const char* const csv_header = "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver";
+
+std::string to_csv_line(const DatasetResult& result) {
+  std::string line = csv_field(result.file) + "," + csv_field(result.dataset) + "," + std::to_string(result.rows) +
+                     "," + std::to_string(result.cols) + "," + csv_field(result.dtype) + ",";
+  if (result.rankme) line += format_number(*result.rankme, "%.17g");
+  line += std::string(",") + status_name(result.status) + "," + csv_field(result.error) + "," +
+          format_number(result.seconds, "%.6f") + "," + std::to_string(result.ranks) + "," + csv_field(result.solver);
+  return line;
+}
+
+}  // namespace
+
+std::string to_json_line(const DatasetResult& result) {
+  nlohmann::json json;
+  json["file"] = result.file;
+  json["dataset"] = result.dataset;
+  json["rows"] = result.rows;
+  json["cols"] = result.cols;
+  json["dtype"] = result.dtype;
+  json["rankme"] = result.rankme ? nlohmann::json(*result.rankme) : nlohmann::json(nullptr);
+  json["status"] = status_name(result.status);
+  json["error"] = result.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.error);
+  json["seconds"] = result.seconds;
+  json["ranks"] = result.ranks;
+  json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
+  // HDF5 names are bytes: invalid UTF-8 is replaced (U+FFFD) rather than failing the whole report.
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+ResultReport::ResultReport(OutputFormat format, std::ostream& out) : format_(format), out_(out) {}
+
+void ResultReport::add(const DatasetResult& result) {
+  switch (format_) {
+    case OutputFormat::jsonl:
+      out_ << to_json_line(result) << std::endl;
+      break;
+    case OutputFormat::csv:
+      if (!header_written_) out_ << csv_header << '\n';
+      header_written_ = true;
+      out_ << to_csv_line(result) << std::endl;
+      break;
+    case OutputFormat::table:
+      table_rows_.push_back(result);
+      break;
+  }
+}
+
+void ResultReport::finish() {
+  if (format_ == OutputFormat::csv && !header_written_) out_ << csv_header << std::endl;
+  if (format_ != OutputFormat::table) return;
+  std::vector<std::vector<std::string>> cells = {{"file", "dataset", "rows", "cols", "dtype", "rankme", "seconds"}};
+  for (const DatasetResult& result : table_rows_) {
+    const std::string score = result.rankme ? format_number(*result.rankme, "%.6f") : status_name(result.status);
+    cells.push_back({result.file, result.dataset.empty() ? "-" : result.dataset,
+                     result.rows ? std::to_string(result.rows) : "-", result.cols ? std::to_string(result.cols) : "-",
+                     result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f")});
+  }
+  std::vector<std::size_t> widths(cells.front().size(), 0);
+  for (const auto& row : cells) {
+    for (std::size_t column = 0; column < row.size(); ++column) widths[column] = std::max(widths[column], row[column].size());
+  }
+  for (const auto& row : cells) {
+    std::string line;
+    for (std::size_t column = 0; column < row.size(); ++column) {
+      const bool numeric = column >= 2 && column != 4;  // right-align numbers, left-align names
+      const std::string padding(widths[column] - row[column].size(), ' ');
+      line += (column ? "  " : "") + (numeric ? padding + row[column] : row[column] + padding);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out_ << line << '\n';
+  }
+  out_.flush();
+}
+
+}  // namespace rankme

@@ -1,0 +1,56 @@
+#include "rankme/row_block_reader.hpp"
+
+#include <algorithm>
+
+#include "rankme/hdf5_error.hpp"
+
+namespace rankme {
+
+std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows) {
+  constexpr std::uint64_t target_bytes = std::uint64_t{32} << 20;
+  std::uint64_t rows = std::max<std::uint64_t>(1, target_bytes / (sizeof(double) * std::max<std::uint64_t>(cols, 1)));
+  rows = std::max<std::uint64_t>(rows, 64);  // BLAS needs some depth to be efficient, even for wide data
+  if (chunk_rows > 0 && chunk_rows <= rows) rows -= rows % chunk_rows;
+  return rows;
+}
+
+RowBlockReader::RowBlockReader(hid_t dataset, const StoredType& type, std::uint64_t cols, RowShard shard,
+                               std::uint64_t block_rows)
+    : dataset_(dataset), type_(type), cols_(cols), shard_(shard), block_rows_(block_rows) {
+  file_space_ = Hdf5Handle(check_hdf5(H5Dget_space(dataset_), "H5Dget_space"), H5Sclose);
+  // The memory type is the stored type itself, so that HDF5 converts nothing and keeps the transfer
+  // collective; widen_to_double does the conversion afterwards.
+  memory_type_ = Hdf5Handle(check_hdf5(H5Dget_type(dataset_), "H5Dget_type"), H5Tclose);
+  transfer_ = Hdf5Handle(check_hdf5(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate(transfer)"), H5Pclose);
+  check_hdf5(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+  raw_.resize(static_cast<std::size_t>(std::min(block_rows_, std::max<std::uint64_t>(shard_.count, 1)) * cols_ *
+                                       static_cast<std::uint64_t>(type_.bytes)));
+}
+
+std::uint64_t RowBlockReader::read(std::uint64_t index, double* out, BlockStatistics& stats) {
+  const std::uint64_t first = index * block_rows_;
+  const std::uint64_t rows = first < shard_.count ? std::min(block_rows_, shard_.count - first) : 0;
+  const hsize_t memory_dims[2] = {std::max<hsize_t>(rows, 1), cols_};
+  Hdf5Handle memory_space(check_hdf5(H5Screate_simple(2, memory_dims, nullptr), "H5Screate_simple"), H5Sclose);
+  if (rows > 0) {
+    const hsize_t start[2] = {shard_.begin + first, 0};
+    const hsize_t count[2] = {rows, cols_};
+    check_hdf5(H5Sselect_hyperslab(file_space_.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+               "selecting rows");
+  } else {
+    check_hdf5(H5Sselect_none(file_space_.get()), "H5Sselect_none");
+    check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
+  }
+  check_hdf5(H5Dread(dataset_, memory_type_.get(), memory_space.get(), file_space_.get(), transfer_.get(), raw_.data()),
+             "reading rows " + std::to_string(shard_.begin + first) + ".." + std::to_string(shard_.begin + first + rows));
+  stats = rows > 0 ? widen_to_double(type_, raw_.data(), rows * cols_, out) : BlockStatistics{};
+  return rows;
+}
+
+bool RowBlockReader::last_read_was_collective() const {
+  H5D_mpio_actual_io_mode_t mode = H5D_MPIO_NO_COLLECTIVE;
+  if (H5Pget_mpio_actual_io_mode(transfer_.get(), &mode) < 0) return false;
+  return mode != H5D_MPIO_NO_COLLECTIVE;
+}
+
+}  // namespace rankme

@@ -1,0 +1,129 @@
+#include "rankme/stored_type.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <type_traits>
+
+#include "rankme/float16.hpp"
+
+namespace rankme {
+
+std::string StoredType::name() const {
+  std::string base;
+  switch (kind) {
+    case Kind::floating: base = "float"; break;
+    case Kind::signed_int: base = "int"; break;
+    case Kind::unsigned_int: base = "uint"; break;
+  }
+  base += std::to_string(bytes * 8);
+  if (big_endian && bytes > 1) base += "be";
+  return base;
+}
+
+namespace {
+
+template <typename Unsigned>
+Unsigned byte_swapped(Unsigned value) {
+  if constexpr (sizeof(Unsigned) == 1) {
+    return value;
+  } else if constexpr (sizeof(Unsigned) == 2) {
+    return static_cast<Unsigned>(__builtin_bswap16(value));
+  } else if constexpr (sizeof(Unsigned) == 4) {
+    return static_cast<Unsigned>(__builtin_bswap32(value));
+  } else {
+    return static_cast<Unsigned>(__builtin_bswap64(value));
+  }
+}
+
+bool host_is_big_endian() {
+  const std::uint16_t probe = 1;
+  unsigned char first;
+  std::memcpy(&first, &probe, 1);
+  return first == 0;
+}
+
+// Bits holds the stored bit pattern; Decode turns the (host-order) bits into a double.
+template <typename Bits, bool MayBeNonFinite, typename Decode>
+BlockStatistics widen(const unsigned char* raw, std::uint64_t count, double* out, bool swap, Decode decode) {
+  BlockStatistics stats;
+  double max_abs = 0;
+  bool all_finite = true;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    Bits bits;
+    std::memcpy(&bits, raw + i * sizeof(Bits), sizeof(Bits));
+    if (swap) bits = byte_swapped(bits);
+    const double value = decode(bits);
+    out[i] = value;
+    const double magnitude = std::fabs(value);
+    if constexpr (MayBeNonFinite) {
+      // NaN fails every comparison, infinity fails this one: both mark the block non-finite.
+      if (magnitude <= std::numeric_limits<double>::max()) {
+        max_abs = magnitude > max_abs ? magnitude : max_abs;
+      } else {
+        all_finite = false;
+      }
+    } else {
+      max_abs = magnitude > max_abs ? magnitude : max_abs;
+    }
+  }
+  stats.max_abs = max_abs;
+  stats.all_finite = all_finite;
+  return stats;
+}
+
+template <typename Value>
+auto reinterpret_as() {
+  using Bits = std::conditional_t<sizeof(Value) == 4, std::uint32_t, std::uint64_t>;
+  return [](Bits bits) {
+    Value value;
+    std::memcpy(&value, &bits, sizeof(Value));
+    return static_cast<double>(value);
+  };
+}
+
+template <typename Integer>
+BlockStatistics widen_integer(const unsigned char* raw, std::uint64_t count, double* out, bool swap) {
+  using Bits = std::make_unsigned_t<Integer>;
+  return widen<Bits, false>(raw, count, out, swap, [](Bits bits) {
+    Integer value;
+    std::memcpy(&value, &bits, sizeof(Integer));
+    return static_cast<double>(value);
+  });
+}
+
+}  // namespace
+
+BlockStatistics widen_to_double(const StoredType& type, const void* raw_pointer, std::uint64_t count,
+                                double* out) {
+  const auto* raw = static_cast<const unsigned char*>(raw_pointer);
+  const bool swap = type.big_endian != host_is_big_endian();
+  switch (type.kind) {
+    case StoredType::Kind::floating:
+      switch (type.bytes) {
+        case 2: return widen<std::uint16_t, true>(raw, count, out, swap, float16_to_double);
+        case 4: return widen<std::uint32_t, true>(raw, count, out, swap, reinterpret_as<float>());
+        case 8: return widen<std::uint64_t, true>(raw, count, out, swap, reinterpret_as<double>());
+      }
+      break;
+    case StoredType::Kind::signed_int:
+      switch (type.bytes) {
+        case 1: return widen_integer<std::int8_t>(raw, count, out, swap);
+        case 2: return widen_integer<std::int16_t>(raw, count, out, swap);
+        case 4: return widen_integer<std::int32_t>(raw, count, out, swap);
+        case 8: return widen_integer<std::int64_t>(raw, count, out, swap);
+      }
+      break;
+    case StoredType::Kind::unsigned_int:
+      switch (type.bytes) {
+        case 1: return widen_integer<std::uint8_t>(raw, count, out, swap);
+        case 2: return widen_integer<std::uint16_t>(raw, count, out, swap);
+        case 4: return widen_integer<std::uint32_t>(raw, count, out, swap);
+        case 8: return widen_integer<std::uint64_t>(raw, count, out, swap);
+      }
+      break;
+  }
+  throw std::logic_error("widen_to_double: unsupported stored type " + type.name());
+}
+
+}  // namespace rankme

@@ -18,26 +18,32 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("inputs", options.inputs,
                  "FILE (every 2-D numeric dataset in it) or FILE:DATASET (an absolute HDF5 path)")
       ->required();
-  const std::map<std::string, OutputFormat> formats = {
-      {"table", OutputFormat::table}, {"jsonl", OutputFormat::jsonl}, {"csv", OutputFormat::csv}};
-  app.add_option("--format", options.format, "Output on stdout: table, jsonl or csv")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
-      ->default_str("table");
+  // Named choices are parsed as strings and mapped afterwards: CLI11's own mapping prints its internal
+  // table ("{csv->2,...}") in error messages.
+  std::string format_name = "table";
+  app.add_option("--format", format_name, "Output on stdout: table, jsonl or csv")
+      ->check(CLI::IsMember({"table", "jsonl", "csv"}))
+      ->capture_default_str();
   app.add_option("--block-rows", options.score.block_rows,
                  "Rows read per block and rank (default: about 32 MiB of doubles, whole chunks)")
       ->check(CLI::PositiveNumber);
-  const std::map<std::string, SolverChoice> solvers = {
-      {"auto", SolverChoice::automatic}, {"lapack", SolverChoice::lapack}, {"scalapack", SolverChoice::scalapack}};
-  app.add_option("--solver", options.score.solver,
+  std::string solver_name = "auto";
+  app.add_option("--solver", solver_name,
                  "Eigensolver: auto (LAPACK on one rank below order " + std::to_string(scalapack_crossover_order) +
                      " or with one rank, else ScaLAPACK on all ranks), lapack or scalapack")
-      ->transform(CLI::CheckedTransformer(solvers, CLI::ignore_case))
-      ->default_str("auto");
+      ->check(CLI::IsMember({"auto", "lapack", "scalapack"}))
+      ->capture_default_str();
   app.add_option("--eps", options.score.eps, "RankMe's epsilon: p_k = s_k / sum(s) + eps")
       ->check(CLI::NonNegativeNumber)
       ->default_str("1e-7");
   try {
     app.parse(argc, argv);
+    const std::map<std::string, OutputFormat> formats = {
+        {"table", OutputFormat::table}, {"jsonl", OutputFormat::jsonl}, {"csv", OutputFormat::csv}};
+    const std::map<std::string, SolverChoice> solvers = {
+        {"auto", SolverChoice::automatic}, {"lapack", SolverChoice::lapack}, {"scalapack", SolverChoice::scalapack}};
+    options.format = formats.at(format_name);
+    options.score.solver = solvers.at(solver_name);
   } catch (const CLI::CallForHelp&) {
     parsed.exit_code = exit_success;
     parsed.message = app.help();

@@ -25,12 +25,11 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
       target.rows = description.dims[0];
       target.cols = description.dims[1];
     }
-    if (auto reason = description.unsupported_reason()) {
-      target.error = "dataset '" + path + "' in '" + file_name + "': " + *reason;
-    }
+    if (auto reason = description.unsupported_reason()) target.error = *reason;
   } catch (const std::exception& error) {
-    target.error = "'" + file_name + "': " + error.what();
+    target.error = error.what();
   }
+  if (!target.error.empty()) target.error = "dataset '" + path + "' in '" + file_name + "': " + target.error;
   return target;
 }
 

@@ -90,7 +90,11 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     const Hdf5Handle file = open_file_on_all_ranks(target.file, comm);
     Hdf5Handle dataset;
     run_stage(comm, [&] {
-      dataset = open_dataset(file.get(), target.dataset);
+      try {
+        dataset = open_dataset(file.get(), target.dataset);
+      } catch (const std::exception& error) {
+        throw std::runtime_error("dataset '" + target.dataset + "' in '" + target.file + "': " + error.what());
+      }
       check_unchanged(dataset.get(), target);
     });
     std::optional<GramAccumulator> gram;

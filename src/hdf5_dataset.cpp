@@ -106,14 +106,14 @@ std::optional<std::string> DatasetDescription::unsupported_reason() const {
 Hdf5Handle open_dataset(hid_t file, const std::string& path) {
   // H5Oget_info_by_name distinguishes "missing" from "not a dataset" before H5Dopen says only "not found".
   const htri_t exists = path == "/" ? 1 : H5Lexists(file, path.c_str(), H5P_DEFAULT);
-  if (exists <= 0) throw std::runtime_error("no dataset '" + path + "'");
+  if (exists <= 0) throw std::runtime_error("no such dataset");
   H5O_info_t info;
   if (H5Oget_info_by_name(file, path.c_str(), &info, H5P_DEFAULT) < 0) {
-    throw std::runtime_error("cannot resolve '" + path + "': " + hdf5_error_reason());
+    throw std::runtime_error("cannot resolve the path (a dangling soft or external link?): " + hdf5_error_reason());
   }
-  if (info.type != H5O_TYPE_DATASET) throw std::runtime_error("'" + path + "' is a group, not a dataset");
-  return Hdf5Handle(check_hdf5(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open dataset '" + path + "'"),
-                    H5Dclose);
+  if (info.type == H5O_TYPE_GROUP) throw std::runtime_error("a group, not a dataset");
+  if (info.type != H5O_TYPE_DATASET) throw std::runtime_error("not a dataset");
+  return Hdf5Handle(check_hdf5(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "cannot open the dataset"), H5Dclose);
 }
 
 DatasetDescription describe_dataset(hid_t dataset) {

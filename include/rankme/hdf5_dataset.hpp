@@ -24,6 +24,8 @@ struct DatasetDescription {
   std::optional<std::string> unsupported_reason() const;
 };
 
+// Throws std::runtime_error with the bare reason ("no such dataset", "a group, not a dataset"); callers
+// add which file and path.
 Hdf5Handle open_dataset(hid_t file, const std::string& path);
 
 DatasetDescription describe_dataset(hid_t dataset);

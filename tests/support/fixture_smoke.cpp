@@ -9,8 +9,6 @@
 // can be checked in-process (float16 rounding, error messages, error-handler restoration, SVD).
 // It then writes a manifest and runs an embedded Python script with /usr/bin/python3, h5py, numpy
 // and h5dump, which read the files independently of this library.
-#include "hdf5_fixtures.hpp"
-
 #include <hdf5.h>
 
 #include <algorithm>
@@ -28,18 +26,20 @@
 #include <string>
 #include <vector>
 
+#include "hdf5_fixtures.hpp"
+
 namespace rt = rankme::testing;
 
 namespace {
 
 int failures = 0;
 
-#define EXPECT(condition)                                                              \
-  do {                                                                                 \
-    if (!(condition)) {                                                                \
-      ++failures;                                                                      \
-      std::fprintf(stderr, "FAILED %s:%d: %s\n", __FILE__, __LINE__, #condition);      \
-    }                                                                                  \
+#define EXPECT(condition)                                                         \
+  do {                                                                            \
+    if (!(condition)) {                                                           \
+      ++failures;                                                                 \
+      std::fprintf(stderr, "FAILED %s:%d: %s\n", __FILE__, __LINE__, #condition); \
+    }                                                                             \
   } while (0)
 
 // Runs `action`, expecting an exception of type E whose message contains every `needles` entry.
@@ -92,8 +92,8 @@ std::string slug(const std::string& text) {
 std::vector<double> tricky_values() {
   const double inf = std::numeric_limits<double>::infinity();
   return {0.0, -0.0, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, 127.5, 128, -128.5, -129,
-          255.5, 256, 32767.5, -32768.5, 65535.5, 65536, 2147483647.5, -2147483648.5,
-          4294967295.5, 4294967296.0, 9.2233720368547758e18, -9.2233720368547758e18, -9.3e18,
+          255.5, 256, 32767.5, -32768.5, 65535.5, 65536, 2147483647.5, -2147483648.5, 4294967295.5,
+          4294967296.0, 9.2233720368547758e18, -9.2233720368547758e18, -9.3e18,
           1.8446744073709552e19, 1e30, -1e30, inf, -inf,
           // float16 limits and ties
           65504, 65519.99, 65520, -65520, std::ldexp(1.0, -24), std::ldexp(1.0, -25),
@@ -112,7 +112,8 @@ std::vector<double> common_matrix(std::size_t count) {
   std::mt19937_64 generator(12345);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> decade(-9.0, 21.0);
-  while (values.size() < count) values.push_back(normal(generator) * std::pow(10.0, decade(generator)));
+  while (values.size() < count)
+    values.push_back(normal(generator) * std::pow(10.0, decade(generator)));
   values.resize(count);
   std::shuffle(values.begin(), values.end(), generator);
   return values;
@@ -128,17 +129,27 @@ std::vector<double> float_stress_matrix(std::size_t count) {
   while (values.size() < count) {
     double x = 0;
     switch (kind(generator)) {
-      case 0: x = (mantissa(generator) + 0.5) * std::ldexp(1.0, half_exp(generator) - 10); break;
-      case 1: x = (sub_mantissa(generator) + 0.5) * std::ldexp(1.0, -24); break;
-      case 2: x = std::exp2(log2_magnitude(generator)); break;
-      case 3: x = 65504 + 32 * unit(generator); break;
+      case 0:
+        x = (mantissa(generator) + 0.5) * std::ldexp(1.0, half_exp(generator) - 10);
+        break;
+      case 1:
+        x = (sub_mantissa(generator) + 0.5) * std::ldexp(1.0, -24);
+        break;
+      case 2:
+        x = std::exp2(log2_magnitude(generator));
+        break;
+      case 3:
+        x = 65504 + 32 * unit(generator);
+        break;
       case 4: {  // float32 ties: odd multiples of half a float ulp
         const int e = float_exp(generator);
         x = (std::ldexp(1.0, 23) + 2 * std::floor(unit(generator) * 4194304.0) + 1) *
             std::ldexp(1.0, std::max(e, -126) - 24);
         break;
       }
-      default: x = (unit(generator) - 0.5) * 1e-4; break;
+      default:
+        x = (unit(generator) - 0.5) * 1e-4;
+        break;
     }
     values.push_back(unit(generator) < 0.5 ? -x : x);
   }
@@ -157,7 +168,7 @@ void check_float16_conversion() {
   EXPECT(rt::float16_bits_from_double(65520) == 0x7c00);
   EXPECT(rt::float16_bits_from_double(-1e300) == 0xfc00);
   EXPECT(rt::float16_bits_from_double(std::ldexp(1.0, -24)) == 0x0001);
-  EXPECT(rt::float16_bits_from_double(std::ldexp(1.0, -25)) == 0x0000);      // tie to even (0)
+  EXPECT(rt::float16_bits_from_double(std::ldexp(1.0, -25)) == 0x0000);  // tie to even (0)
   EXPECT(rt::float16_bits_from_double(std::ldexp(1.0, -25) * 1.0000001) == 0x0001);
   EXPECT(rt::float16_bits_from_double(3 * std::ldexp(1.0, -25)) == 0x0002);  // tie to even (2)
   EXPECT(rt::float16_bits_from_double(std::ldexp(1.0, -14) - std::ldexp(1.0, -25)) == 0x0400);
@@ -213,7 +224,8 @@ void check_references(const rt::TemporaryDirectory& dir, std::ofstream& manifest
     const auto z = rt::matrix_with_singular_values(c.rows, c.cols, c.s, c.seed);
     EXPECT(z == rt::matrix_with_singular_values(c.rows, c.cols, c.s, c.seed));  // reproducible
     // (a 1x1 result is +-s, so another seed may well give the same one)
-    if (c.rows * c.cols > 1) EXPECT(z != rt::matrix_with_singular_values(c.rows, c.cols, c.s, c.seed + 1));
+    if (c.rows * c.cols > 1)
+      EXPECT(z != rt::matrix_with_singular_values(c.rows, c.cols, c.s, c.seed + 1));
     const auto sv = rt::reference_singular_values(z, c.rows, c.cols);
     std::vector<double> expected = c.s;
     expected.resize(std::min(c.rows, c.cols), 0.0);
@@ -308,9 +320,8 @@ int main() {
                                          {rt::Layout::Kind::chunked, 64, 16, /*gzip=*/true});
     const std::string stored_file = dir.file("stored_" + std::to_string(written++) + ".bin");
     save_doubles(stored_file, stored);
-    manifest << "matrix /" << path << ' ' << type.name() << ' ' << stress_rows << ' '
-             << stress_cols << " 1 64 16 0 1 " << dir.file("stress_input.bin") << ' '
-             << stored_file << '\n';
+    manifest << "matrix /" << path << ' ' << type.name() << ' ' << stress_rows << ' ' << stress_cols
+             << " 1 64 16 0 1 " << dir.file("stress_input.bin") << ' ' << stored_file << '\n';
   }
   // Zero-sized matrices are legal HDF5 and must be writable.
   rt::write_matrix(matrices, "/empty/rows0", {}, 0, 4, {rt::StoredType::Kind::floating, 4});
@@ -357,8 +368,7 @@ int main() {
       [&] { rt::write_matrix(hostile, "/bad/scalar/child", four, 2, 2, f32); },
       {hostile, "/bad/scalar"});
   expect_throw<std::runtime_error>(
-      "not an HDF5 file",
-      [&] { rt::write_matrix(dir.file("not_hdf5.h5"), "/x", four, 2, 2, f32); },
+      "not an HDF5 file", [&] { rt::write_matrix(dir.file("not_hdf5.h5"), "/x", four, 2, 2, f32); },
       {dir.file("not_hdf5.h5"), "dataset '/x'", "HDF5 error stack"});
   expect_throw<std::runtime_error>(
       "compact too large",
@@ -367,40 +377,52 @@ int main() {
                          {rt::StoredType::Kind::floating, 8}, {rt::Layout::Kind::compact});
       },
       {matrices, "/too_big", "compact", "H5Dcreate2"});
-  expect_throw<std::runtime_error>(
-      "soft link over an existing object",
-      [&] { rt::make_soft_link(hostile, "/bad/enum", "/x"); }, {hostile, "already exists"});
+  expect_throw<std::runtime_error>("soft link over an existing object",
+                                   [&] { rt::make_soft_link(hostile, "/bad/enum", "/x"); },
+                                   {hostile, "already exists"});
   expect_throw<std::runtime_error>(
       "unwritable directory",
       [&] { rt::write_matrix(dir.file("no/such/dir/x.h5"), "/x", four, 2, 2, f32); },
       {"no/such/dir/x.h5", "dataset '/x'", "cannot create"});
   expect_throw<std::invalid_argument>(
       "unsupported stored type",
-      [&] { rt::write_matrix(matrices, "/bad_type", four, 2, 2, {rt::StoredType::Kind::floating, 3}); },
+      [&] {
+        rt::write_matrix(matrices, "/bad_type", four, 2, 2, {rt::StoredType::Kind::floating, 3});
+      },
       {"float24le"});
-  expect_throw<std::invalid_argument>(
-      "chunk larger than matrix",
-      [&] { rt::write_matrix(matrices, "/big_chunk", four, 2, 2, f32, {rt::Layout::Kind::chunked, 3, 1}); },
-      {"chunked(3x1)"});
-  expect_throw<std::invalid_argument>(
-      "gzip without chunks",
-      [&] { rt::write_matrix(matrices, "/gzip", four, 2, 2, f32, {rt::Layout::Kind::contiguous, 0, 0, true}); },
-      {"contiguous+gzip"});
-  expect_throw<std::invalid_argument>(
-      "NaN into an integer",
-      [&] { rt::write_matrix(matrices, "/nan_int", {1, std::nan(""), 3, 4}, 2, 2, {rt::StoredType::Kind::signed_int, 4}); },
-      {"NaN", "int32le"});
+  expect_throw<std::invalid_argument>("chunk larger than matrix",
+                                      [&] {
+                                        rt::write_matrix(matrices, "/big_chunk", four, 2, 2, f32,
+                                                         {rt::Layout::Kind::chunked, 3, 1});
+                                      },
+                                      {"chunked(3x1)"});
+  expect_throw<std::invalid_argument>("gzip without chunks",
+                                      [&] {
+                                        rt::write_matrix(
+                                            matrices, "/gzip", four, 2, 2, f32,
+                                            {rt::Layout::Kind::contiguous, 0, 0, true});
+                                      },
+                                      {"contiguous+gzip"});
+  expect_throw<std::invalid_argument>("NaN into an integer",
+                                      [&] {
+                                        rt::write_matrix(matrices, "/nan_int",
+                                                         {1, std::nan(""), 3, 4}, 2, 2,
+                                                         {rt::StoredType::Kind::signed_int, 4});
+                                      },
+                                      {"NaN", "int32le"});
   expect_throw<std::invalid_argument>(
       "wrong value count", [&] { rt::write_matrix(matrices, "/count", four, 3, 2, f32); }, {"3x2"});
   expect_throw<std::invalid_argument>(
       "root path", [&] { rt::write_matrix(matrices, "/", four, 2, 2, f32); }, {"below the root"});
-  expect_throw<std::runtime_error>(
-      "not_hdf5 over an existing file", [&] { rt::write_not_hdf5(matrices); }, {matrices});
-  expect_throw<std::runtime_error>(
-      "copy_truncated over an existing file",
-      [&] { rt::copy_truncated(hostile, matrices, 0.5); }, {matrices});
-  expect_throw<std::invalid_argument>(
-      "too many singular values", [&] { rt::matrix_with_singular_values(2, 3, {1, 2, 3}, 0); }, {"2x3"});
+  expect_throw<std::runtime_error>("not_hdf5 over an existing file",
+                                   [&] { rt::write_not_hdf5(matrices); }, {matrices});
+  expect_throw<std::runtime_error>("copy_truncated over an existing file",
+                                   [&] { rt::copy_truncated(hostile, matrices, 0.5); }, {matrices});
+  expect_throw<std::invalid_argument>("too many singular values",
+                                      [&] {
+                                        rt::matrix_with_singular_values(2, 3, {1, 2, 3}, 0);
+                                      },
+                                      {"2x3"});
 
   // ---- references ----
   check_references(dir, manifest);
@@ -569,6 +591,7 @@ with h5py.File(hostile, 'r') as f:
     check(d.id.get_type().get_strpad() == h5t.STR_NULLTERM, 'strings: padding')
     d = f['/bad/compound']
     check(d.dtype.names == ('a', 'b') and d.shape == (3, 2) and d[1, 0]['a'] == 3 and d[1, 0]['b'] == -3, 'compound')
+    check(d.dtype.itemsize == 12 and d.dtype['a'] == np.dtype('<f8') and d.dtype['b'] == np.dtype('<i4'), f'compound layout {d.dtype}')
     check(f['/rank/r1'].shape == (5,) and f['/rank/r1'][()].tolist() == [1, 2, 3, 4, 5], 'rank 1')
     r3 = f['/rank/r3']
     check(r3.shape == (2, 3, 4) and r3.dtype == np.dtype('<f4') and r3[1, 2, 3] == 24 and r3[0, 0, 0] == 1, 'rank 3')
@@ -625,11 +648,9 @@ if failures:
     sys.exit(1)
 print('python checks passed')
 )PY";
-  {
-    std::ofstream(dir.file("check.py")) << script;
-  }
-  const std::string command = "/usr/bin/python3 '" + dir.file("check.py") + "' '" +
-                              dir.path().string() + "'";
+  { std::ofstream(dir.file("check.py")) << script; }
+  const std::string command =
+      "/usr/bin/python3 '" + dir.file("check.py") + "' '" + dir.path().string() + "'";
   std::fflush(stdout);
   const int status = std::system(command.c_str());
   EXPECT(status == 0);

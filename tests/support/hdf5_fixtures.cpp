@@ -18,8 +18,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <stdexcept>
@@ -158,8 +158,9 @@ Handle open_or_create_file(const std::string& file, const std::string& where) {
   }
   if (exists) {
     return Handle(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose,
-                  where + ": cannot open the existing file read-write as HDF5"
-                          " (not HDF5, not writable, or locked by another open?)");
+                  where +
+                      ": cannot open the existing file read-write as HDF5"
+                      " (not HDF5, not writable, or locked by another open?)");
   }
   // EXCL: never clobber a file that appeared since the check above.
   return Handle(H5Fcreate(file.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
@@ -273,9 +274,8 @@ float to_float32(double value) {
   // (the tie goes to the even neighbour, 2^128), smaller ones to FLT_MAX.
   if (std::isfinite(value) && std::fabs(value) > static_cast<double>(FLT_MAX)) {
     const double overflow_threshold = std::ldexp(2.0 - std::ldexp(1.0, -24), 127);
-    const float magnitude = std::fabs(value) >= overflow_threshold
-                                ? std::numeric_limits<float>::infinity()
-                                : FLT_MAX;
+    const float magnitude =
+        std::fabs(value) >= overflow_threshold ? std::numeric_limits<float>::infinity() : FLT_MAX;
     return value < 0 ? -magnitude : magnitude;
   }
   return static_cast<float>(value);
@@ -357,17 +357,25 @@ Handle make_file_type(const StoredType& type, const std::string& where) {
       return copy_type(be ? H5T_IEEE_F64BE : H5T_IEEE_F64LE, where);
     case StoredType::Kind::signed_int:
       switch (type.bytes) {
-        case 1: return copy_type(H5T_STD_I8LE, where);  // byte order is meaningless for one byte
-        case 2: return copy_type(be ? H5T_STD_I16BE : H5T_STD_I16LE, where);
-        case 4: return copy_type(be ? H5T_STD_I32BE : H5T_STD_I32LE, where);
-        default: return copy_type(be ? H5T_STD_I64BE : H5T_STD_I64LE, where);
+        case 1:
+          return copy_type(H5T_STD_I8LE, where);  // byte order is meaningless for one byte
+        case 2:
+          return copy_type(be ? H5T_STD_I16BE : H5T_STD_I16LE, where);
+        case 4:
+          return copy_type(be ? H5T_STD_I32BE : H5T_STD_I32LE, where);
+        default:
+          return copy_type(be ? H5T_STD_I64BE : H5T_STD_I64LE, where);
       }
     case StoredType::Kind::unsigned_int:
       switch (type.bytes) {
-        case 1: return copy_type(H5T_STD_U8LE, where);
-        case 2: return copy_type(be ? H5T_STD_U16BE : H5T_STD_U16LE, where);
-        case 4: return copy_type(be ? H5T_STD_U32BE : H5T_STD_U32LE, where);
-        default: return copy_type(be ? H5T_STD_U64BE : H5T_STD_U64LE, where);
+        case 1:
+          return copy_type(H5T_STD_U8LE, where);
+        case 2:
+          return copy_type(be ? H5T_STD_U16BE : H5T_STD_U16LE, where);
+        case 4:
+          return copy_type(be ? H5T_STD_U32BE : H5T_STD_U32LE, where);
+        default:
+          return copy_type(be ? H5T_STD_U64BE : H5T_STD_U64LE, where);
       }
   }
   throw std::invalid_argument(where + ": invalid StoredType::Kind");
@@ -442,6 +450,13 @@ std::size_t element_count(std::uint64_t rows, std::uint64_t cols, const std::str
   return static_cast<std::size_t>(rows * cols);
 }
 
+void check_lapack(int info, const char* what) {
+  if (info != 0) {
+    throw std::runtime_error(std::string("rankme::testing: LAPACK ") + what +
+                             " failed (info=" + std::to_string(info) + ")");
+  }
+}
+
 // n_rows x n_cols (n_cols <= n_rows) column-major matrix with orthonormal columns: Gaussian
 // entries drawn column by column, then Q of their QR factorisation.
 std::vector<double> orthonormal_columns(int n_rows, int n_cols, std::mt19937_64& generator,
@@ -454,18 +469,18 @@ std::vector<double> orthonormal_columns(int n_rows, int n_cols, std::mt19937_64&
   int lwork = -1;
   double query = 0.0;
   dgeqrf_(&n_rows, &n_cols, a.data(), &lda, tau.data(), &query, &lwork, &info);
-  if (info != 0) throw std::runtime_error("rankme::testing: dgeqrf workspace query failed, info=" + std::to_string(info));
+  check_lapack(info, "dgeqrf workspace query");
   lwork = std::max(1, static_cast<int>(query));
   std::vector<double> work(static_cast<std::size_t>(lwork));
   dgeqrf_(&n_rows, &n_cols, a.data(), &lda, tau.data(), work.data(), &lwork, &info);
-  if (info != 0) throw std::runtime_error("rankme::testing: dgeqrf failed, info=" + std::to_string(info));
+  check_lapack(info, "dgeqrf");
   lwork = -1;
   dorgqr_(&n_rows, &n_cols, &n_cols, a.data(), &lda, tau.data(), &query, &lwork, &info);
-  if (info != 0) throw std::runtime_error("rankme::testing: dorgqr workspace query failed, info=" + std::to_string(info));
+  check_lapack(info, "dorgqr workspace query");
   lwork = std::max(1, static_cast<int>(query));
   work.assign(static_cast<std::size_t>(lwork), 0.0);
   dorgqr_(&n_rows, &n_cols, &n_cols, a.data(), &lda, tau.data(), work.data(), &lwork, &info);
-  if (info != 0) throw std::runtime_error("rankme::testing: dorgqr failed, info=" + std::to_string(info));
+  check_lapack(info, "dorgqr");
   return a;
 }
 
@@ -477,9 +492,15 @@ std::vector<double> orthonormal_columns(int n_rows, int n_cols, std::mt19937_64&
 std::string StoredType::name() const {
   std::string base;
   switch (kind) {
-    case Kind::floating: base = "float"; break;
-    case Kind::signed_int: base = "int"; break;
-    case Kind::unsigned_int: base = "uint"; break;
+    case Kind::floating:
+      base = "float";
+      break;
+    case Kind::signed_int:
+      base = "int";
+      break;
+    case Kind::unsigned_int:
+      base = "uint";
+      break;
   }
   base += std::to_string(8 * bytes);
   // A single byte has no byte order (and 1-byte integers are always written the same way).
@@ -504,8 +525,12 @@ std::vector<StoredType> all_supported_stored_types() {
 std::string Layout::name() const {
   std::string text;
   switch (kind) {
-    case Kind::contiguous: text = "contiguous"; break;
-    case Kind::compact: text = "compact"; break;
+    case Kind::contiguous:
+      text = "contiguous";
+      break;
+    case Kind::compact:
+      text = "compact";
+      break;
     case Kind::chunked:
       text = "chunked(" + std::to_string(chunk_rows) + "x" + std::to_string(chunk_cols) + ")";
       break;
@@ -535,7 +560,8 @@ std::uint16_t float16_bits_from_double(double value) {
   // gives the right encoding even when rounding carries into the next binade; for subnormals
   // (exponent -14, units < 1024) the exponent field stays 0, and units == 1024 is the smallest
   // normal.
-  return static_cast<std::uint16_t>(sign | ((static_cast<std::uint32_t>(exponent + 14) << 10) + units));
+  return static_cast<std::uint16_t>(sign |
+                                    ((static_cast<std::uint32_t>(exponent + 14) << 10) + units));
 }
 
 double double_from_float16_bits(std::uint16_t bits) {
@@ -629,14 +655,20 @@ void write_compound_dataset(const std::string& file, const std::string& path) {
   };
   const Record values[6] = {{1, -1}, {2, -2}, {3, -3}, {4, -4}, {5, -5}, {6, -6}};
   with_file(file, where, [&](hid_t file_id) {
-    Handle type(H5Tcreate(H5T_COMPOUND, sizeof(Record)), H5Tclose, where + ": H5Tcreate failed");
-    check(H5Tinsert(type.get(), "a", offsetof(Record, a), H5T_NATIVE_DOUBLE),
+    // Memory layout has padding after b; the file layout is packed and little endian, so no
+    // uninitialised padding bytes reach the file and the file is the same on every host.
+    Handle memory_type(H5Tcreate(H5T_COMPOUND, sizeof(Record)), H5Tclose,
+                       where + ": H5Tcreate failed");
+    check(H5Tinsert(memory_type.get(), "a", offsetof(Record, a), H5T_NATIVE_DOUBLE),
           where + ": H5Tinsert(a) failed");
-    check(H5Tinsert(type.get(), "b", offsetof(Record, b), H5T_NATIVE_INT),
+    check(H5Tinsert(memory_type.get(), "b", offsetof(Record, b), H5T_NATIVE_INT),
           where + ": H5Tinsert(b) failed");
+    Handle file_type(H5Tcreate(H5T_COMPOUND, 8 + 4), H5Tclose, where + ": H5Tcreate failed");
+    check(H5Tinsert(file_type.get(), "a", 0, H5T_IEEE_F64LE), where + ": H5Tinsert(a) failed");
+    check(H5Tinsert(file_type.get(), "b", 8, H5T_STD_I32LE), where + ": H5Tinsert(b) failed");
     Handle space = simple_space({3, 2}, where);
-    create_dataset(file_id, absolute, type.get(), space.get(), H5P_DEFAULT, type.get(), values,
-                   where);
+    create_dataset(file_id, absolute, file_type.get(), space.get(), H5P_DEFAULT, memory_type.get(),
+                   values, where);
   });
 }
 
@@ -698,8 +730,7 @@ void write_enum_dataset(const std::string& file, const std::string& path) {
     // The file type's member values must be given in its base type's (little-endian) layout, the
     // memory type's in native layout; HDF5 then converts between the two by member name.
     Handle file_type(H5Tenum_create(H5T_STD_I32LE), H5Tclose, where + ": H5Tenum_create failed");
-    Handle memory_type(H5Tenum_create(H5T_NATIVE_INT), H5Tclose,
-                       where + ": H5Tenum_create failed");
+    Handle memory_type(H5Tenum_create(H5T_NATIVE_INT), H5Tclose, where + ": H5Tenum_create failed");
     for (int i = 0; i < 3; ++i) {
       const unsigned char little_endian[4] = {static_cast<unsigned char>(i), 0, 0, 0};
       check(H5Tenum_insert(file_type.get(), names[i], little_endian),
@@ -766,8 +797,8 @@ void write_unallocated_dataset(const std::string& file, const std::string& path,
 
 void make_soft_link(const std::string& file, const std::string& link_path,
                     const std::string& target_path) {
-  const std::string where = describe("make_soft_link", file, "link", link_path) + " -> '" +
-                            target_path + "'";
+  const std::string where =
+      describe("make_soft_link", file, "link", link_path) + " -> '" + target_path + "'";
   const std::string absolute = absolute_object_path(link_path, where);
   with_file(file, where, [&](hid_t file_id) {
     ensure_absent(file_id, absolute, where);
@@ -801,9 +832,9 @@ void write_attribute_only_group(const std::string& file, const std::string& grou
     Handle group(H5Gcreate2(file_id, absolute.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
                  H5Gclose, where + ": H5Gcreate2 failed");
     Handle space = simple_space({2, 2}, where);
-    Handle attribute(H5Acreate2(group.get(), "matrix", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
-                                H5P_DEFAULT),
-                     H5Aclose, where + ": H5Acreate2(\"matrix\") failed");
+    Handle attribute(
+        H5Acreate2(group.get(), "matrix", H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        H5Aclose, where + ": H5Acreate2(\"matrix\") failed");
     check(H5Awrite(attribute.get(), H5T_NATIVE_DOUBLE, values), where + ": H5Awrite failed");
     attribute.close(where + ": closing the attribute failed");
     group.close(where + ": closing the group failed");
@@ -820,14 +851,14 @@ std::FILE* create_new_file(const std::string& file, const std::string& where) {
   std::FILE* stream = std::fopen(file.c_str(), "wbx");
   if (stream == nullptr) {
     const int error = errno;
-    throw std::runtime_error(where + ": cannot create '" + file + "' (it must not exist yet): " +
-                             std::strerror(error));
+    throw std::runtime_error(where + ": cannot create '" + file +
+                             "' (it must not exist yet): " + std::strerror(error));
   }
   return stream;
 }
 
-void write_and_close(std::FILE* stream, const char* data, std::size_t size,
-                     const std::string& file, const std::string& where) {
+void write_and_close(std::FILE* stream, const char* data, std::size_t size, const std::string& file,
+                     const std::string& where) {
   const bool written = size == 0 || std::fwrite(data, 1, size, stream) == size;
   const bool closed = std::fclose(stream) == 0;
   if (!written || !closed) throw std::runtime_error(where + ": writing '" + file + "' failed");
@@ -921,9 +952,9 @@ std::vector<double> reference_singular_values(const std::vector<double>& row_maj
   double unused = 0.0;  // U and VT are not referenced with JOBZ='N'
   int lwork = -1, info = 0;
   double query = 0.0;
-  dgesdd_(&jobz, &m, &n, a.data(), &lda, s.data(), &unused, &ld_unused, &unused, &ld_unused,
-          &query, &lwork, iwork.data(), &info, 1);
-  if (info != 0) throw std::runtime_error(where + ": dgesdd workspace query failed, info=" + std::to_string(info));
+  dgesdd_(&jobz, &m, &n, a.data(), &lda, s.data(), &unused, &ld_unused, &unused, &ld_unused, &query,
+          &lwork, iwork.data(), &info, 1);
+  check_lapack(info, "dgesdd workspace query");
   lwork = std::max(1, static_cast<int>(query));
   std::vector<double> work(static_cast<std::size_t>(lwork));
   dgesdd_(&jobz, &m, &n, a.data(), &lda, s.data(), &unused, &ld_unused, &unused, &ld_unused,

@@ -14,7 +14,8 @@
 //    followed by HDF5's own error stack. HDF5's automatic error printing is switched off while a
 //    function runs and restored afterwards, so expected failures do not litter test output.
 //  * Caller mistakes that are detected before HDF5 is involved (an unsupported StoredType, a
-//    chunk larger than the matrix, NaN written to an integer type, ...) throw std::invalid_argument.
+//    chunk larger than the matrix, NaN written to an integer type, ...) throw
+//    std::invalid_argument.
 #pragma once
 
 #include <cstddef>
@@ -29,7 +30,7 @@ namespace rankme::testing {
 struct StoredType {
   enum class Kind { floating, signed_int, unsigned_int };
   Kind kind;
-  int bytes;  // floating: 2 (IEEE half as h5py writes it), 4, 8; integers: 1, 2, 4, 8
+  int bytes;                // floating: 2 (IEEE half as h5py writes it), 4, 8; integers: 1, 2, 4, 8
   bool big_endian = false;  // ignored for 1-byte integers, which are always written as *8LE
 
   // e.g. "float16le", "float64be", "int32be", "uint8" (1-byte integers carry no byte order).
@@ -42,7 +43,7 @@ std::vector<StoredType> all_supported_stored_types();
 struct Layout {
   enum class Kind { contiguous, chunked, compact } kind = Kind::contiguous;
   std::uint64_t chunk_rows = 0, chunk_cols = 0;  // chunked only; each in [1, matrix dimension]
-  bool gzip = false;     // deflate level 4 (needs chunked)
+  bool gzip = false;                             // deflate level 4 (needs chunked)
   bool shuffle = false;  // shuffle filter, applied before deflate (needs chunked)
 
   // e.g. "contiguous", "compact", "chunked(7x3)+shuffle+gzip".
@@ -57,7 +58,8 @@ struct Layout {
 //    including subnormals, overflow to infinity, signed zero, infinities; NaN is stored as the
 //    quiet NaN 0x7e00 with the input's sign.
 //  * float32: round-to-nearest-even as static_cast does; finite values beyond float's range become
-//    +-FLT_MAX or +-inf exactly as IEEE rounding says (checked first, since that cast is UB in C++).
+//    +-FLT_MAX or +-inf exactly as IEEE rounding says (checked first, since that cast is UB in
+//    C++).
 //  * float64: stored as given.
 // Big-endian types are byte-swapped here; the data are written with a memory type equal to the file
 // type, so HDF5 performs no conversion of its own. Creates `file` if missing, otherwise opens it
@@ -66,7 +68,8 @@ struct Layout {
 // reference on precisely the data the product will read.
 std::vector<double> write_matrix(const std::string& file, const std::string& dataset_path,
                                  const std::vector<double>& row_major, std::uint64_t rows,
-                                 std::uint64_t cols, const StoredType& type, const Layout& layout = {});
+                                 std::uint64_t cols, const StoredType& type,
+                                 const Layout& layout = {});
 
 // The value `value` becomes when stored as `type` (the per-element conversion write_matrix uses).
 double stored_value(double value, const StoredType& type);
@@ -81,8 +84,9 @@ double double_from_float16_bits(std::uint16_t bits);   // exact
 void write_string_dataset(const std::string& file, const std::string& path);
 // 2-D 3x2 compound {double a; int b;} with a = 1..6 and b = -1..-6.
 void write_compound_dataset(const std::string& file, const std::string& path);
-// float32 (little endian) of any rank, filled with 1..n in row-major order. `dims` may contain zeros
-// (nothing is written then); empty `dims` gives a scalar dataspace holding 1. Contiguous layout.
+// float32 (little endian) of any rank, filled with 1..n in row-major order. `dims` may contain
+// zeros (nothing is written then); empty `dims` gives a scalar dataspace holding 1. Contiguous
+// layout.
 void write_array_of_rank(const std::string& file, const std::string& path,
                          const std::vector<std::uint64_t>& dims);
 // H5S_SCALAR float64 holding 42.
@@ -105,7 +109,8 @@ void write_float_type_dataset(const std::string& file, const std::string& path, 
 // no chunk is allocated, so readers see only the fill value (0).
 void write_unallocated_dataset(const std::string& file, const std::string& path, std::uint64_t rows,
                                std::uint64_t cols);
-// Soft link at link_path pointing to target_path (which need not exist: dangling links are allowed).
+// Soft link at link_path pointing to target_path (which need not exist: dangling links are
+// allowed).
 void make_soft_link(const std::string& file, const std::string& link_path,
                     const std::string& target_path);
 // External link at link_path pointing to target_path inside target_file (neither need exist).

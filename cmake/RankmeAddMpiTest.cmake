@@ -1,0 +1,29 @@
+# rankme_add_mpi_test(NAME SOURCES src... RANKS n...)
+# Builds one gtest executable with the shared MPI main and registers it once per rank count, run through
+# mpiexec (gtest_discover_tests cannot be used: every rank would list the tests). Each registration has a
+# TIMEOUT, so a hang fails the test instead of the suite, and PROCESSORS, so CTest -j does not overload.
+function(rankme_add_mpi_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;RANKS;LABELS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE rankme_test_support rankme_mpi_gtest_main rankme::warnings)
+  foreach(ranks IN LISTS ARG_RANKS)
+    add_test(NAME ${name}.ranks${ranks}
+             COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${ranks} ${RANKME_MPIEXEC_FLAGS}
+                     $<TARGET_FILE:${name}>)
+    set_tests_properties(${name}.ranks${ranks} PROPERTIES
+      TIMEOUT ${ARG_TIMEOUT} PROCESSORS ${ranks} LABELS "mpi;${ARG_LABELS}"
+      ENVIRONMENT "${RANKME_MPI_TEST_ENVIRONMENT}")
+  endforeach()
+endfunction()
+
+# rankme_add_unit_test(NAME SOURCES src...): one process, no mpiexec.
+function(rankme_add_unit_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE rankme_test_support GTest::gtest_main rankme::warnings)
+  add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}>)
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS "unit;${ARG_LABELS}")
+endfunction()

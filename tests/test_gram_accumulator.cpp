@@ -1,0 +1,116 @@
+#include "rankme/gram_accumulator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace rankme {
+namespace {
+
+std::vector<double> random_matrix(std::uint64_t rows, std::uint64_t cols, std::uint64_t seed, double scale = 1.0) {
+  std::mt19937_64 generator(seed);
+  std::normal_distribution<double> normal;
+  std::vector<double> values(rows * cols);
+  for (double& v : values) v = scale * normal(generator);
+  return values;
+}
+
+BlockStatistics statistics_of(const double* values, std::uint64_t count) {
+  BlockStatistics stats;
+  for (std::uint64_t i = 0; i < count; ++i) stats.max_abs = std::max(stats.max_abs, std::fabs(values[i]));
+  return stats;
+}
+
+// The naive triple loop, in long double.
+long double naive_gram(const std::vector<double>& z, std::uint64_t rows, std::uint64_t cols, std::uint64_t i,
+                       std::uint64_t j) {
+  long double sum = 0;
+  for (std::uint64_t r = 0; r < rows; ++r) sum += static_cast<long double>(z[r * cols + i]) * z[r * cols + j];
+  return sum;
+}
+
+// Feeds `z` in blocks of block_rows rows and returns the unscaled Gram matrix entry (i, j), i <= j.
+double blocked_entry(GramAccumulator& gram, std::uint64_t i, std::uint64_t j) {
+  return std::ldexp(gram.matrix()[i + j * gram.cols()], 2 * gram.scale_exponent());
+}
+
+TEST(GramAccumulator, MatchesNaiveProductForAnyBlockSize) {
+  const std::uint64_t rows = 37, cols = 11;
+  const auto z = random_matrix(rows, cols, 1);
+  for (std::uint64_t block_rows : {1ull, 2ull, 5ull, 36ull, 37ull, 100ull}) {
+    GramAccumulator gram(cols);
+    for (std::uint64_t first = 0; first < rows; first += block_rows) {
+      const std::uint64_t count = std::min(block_rows, rows - first);
+      std::vector<double> block(z.begin() + static_cast<std::ptrdiff_t>(first * cols),
+                                z.begin() + static_cast<std::ptrdiff_t>((first + count) * cols));
+      gram.add_block(block.data(), count, statistics_of(block.data(), block.size()));
+    }
+    for (std::uint64_t j = 0; j < cols; ++j) {
+      for (std::uint64_t i = 0; i <= j; ++i) {
+        const double expected = static_cast<double>(naive_gram(z, rows, cols, i, j));
+        EXPECT_NEAR(blocked_entry(gram, i, j), expected, 1e-12 * rows) << "block " << block_rows << " (" << i << "," << j << ")";
+      }
+    }
+    EXPECT_EQ(gram.scale_exponent(), 0);
+  }
+}
+
+TEST(GramAccumulator, EmptyBlocksChangeNothing) {
+  GramAccumulator gram(3);
+  gram.add_block(nullptr, 0, BlockStatistics{});
+  for (double v : gram.matrix()) EXPECT_EQ(v, 0.0);
+}
+
+TEST(GramAccumulator, HugeValuesAreScaledInsteadOfOverflowing) {
+  const std::uint64_t rows = 20, cols = 4;
+  const auto plain = random_matrix(rows, cols, 2);
+  auto huge = plain;
+  for (double& v : huge) v = std::ldexp(v, 900);  // |z| ~ 1e271: z^2 overflows double
+  GramAccumulator gram(cols);
+  gram.add_block(huge.data(), rows, statistics_of(huge.data(), huge.size()));
+  EXPECT_NE(gram.scale_exponent(), 0);
+  GramAccumulator reference(cols);
+  auto copy = plain;
+  reference.add_block(copy.data(), rows, statistics_of(copy.data(), copy.size()));
+  // Scaling by powers of two is exact: held = plain Gram * 4^(900 - exponent).
+  for (std::uint64_t j = 0; j < cols; ++j) {
+    for (std::uint64_t i = 0; i <= j; ++i) {
+      const double held = gram.matrix()[i + j * cols];
+      EXPECT_TRUE(std::isfinite(held));
+      EXPECT_DOUBLE_EQ(held, std::ldexp(reference.matrix()[i + j * cols], 2 * (900 - gram.scale_exponent())));
+    }
+  }
+}
+
+TEST(GramAccumulator, TinyValuesAreScaledInsteadOfUnderflowing) {
+  const std::uint64_t rows = 9, cols = 3;
+  auto tiny = random_matrix(rows, cols, 3);
+  for (double& v : tiny) v = std::ldexp(v, -1000);  // z^2 ~ 1e-602: zero in double
+  GramAccumulator gram(cols);
+  gram.add_block(tiny.data(), rows, statistics_of(tiny.data(), tiny.size()));
+  EXPECT_LT(gram.scale_exponent(), -900);
+  EXPECT_GT(gram.matrix()[0], 0.1);  // held at a normal magnitude
+}
+
+TEST(GramAccumulator, ScaleFollowsTheLargestValueSeenAcrossBlocks) {
+  const std::uint64_t cols = 2;
+  std::vector<double> small = {1.0, 2.0};
+  std::vector<double> big = {std::ldexp(1.0, 700), 0.0};
+  GramAccumulator gram(cols);
+  gram.add_block(small.data(), 1, statistics_of(small.data(), 2));
+  EXPECT_EQ(gram.scale_exponent(), 0);
+  gram.add_block(big.data(), 1, statistics_of(big.data(), 2));
+  EXPECT_EQ(gram.scale_exponent(), 700);
+  // Entry (0,0) = 1 + 2^1400, held as (1 + 2^1400) / 4^700 = 1 (the 1 is far below rounding).
+  EXPECT_DOUBLE_EQ(gram.matrix()[0], 1.0);
+  EXPECT_EQ(GramAccumulator::scale_exponent_for(1e100), 0);
+  EXPECT_EQ(GramAccumulator::scale_exponent_for(0.0), 0);
+}
+
+TEST(GramAccumulator, RefusesAMatrixThatCannotExist) {
+  EXPECT_THROW(GramAccumulator(std::uint64_t{1} << 40), std::length_error);
+}
+
+}  // namespace
+}  // namespace rankme

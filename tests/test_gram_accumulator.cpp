@@ -104,7 +104,12 @@ TEST(GramAccumulator, ScaleFollowsTheLargestValueSeenAcrossBlocks) {
   EXPECT_EQ(gram.scale_exponent(), 700);
   // Entry (0,0) = 1 + 2^1400, held as (1 + 2^1400) / 4^700 = 1 (the 1 is far below rounding).
   EXPECT_DOUBLE_EQ(gram.matrix()[0], 1.0);
-  EXPECT_EQ(GramAccumulator::scale_exponent_for(1e100), 0);
+  // The ordinary range is |max| within 2^+-300 (about 1e+-90): both sides of its edges.
+  EXPECT_EQ(GramAccumulator::scale_exponent_for(1e80), 0);
+  EXPECT_EQ(GramAccumulator::scale_exponent_for(std::ldexp(1.0, 300)), 0);
+  EXPECT_EQ(GramAccumulator::scale_exponent_for(std::ldexp(1.0, 301)), 301);
+  EXPECT_EQ(GramAccumulator::scale_exponent_for(1e100), 332);
+  EXPECT_EQ(GramAccumulator::scale_exponent_for(std::ldexp(1.0, -301)), -301);
   EXPECT_EQ(GramAccumulator::scale_exponent_for(0.0), 0);
 }
 

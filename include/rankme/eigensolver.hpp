@@ -15,8 +15,10 @@ struct Eigenvalues {
   std::string solver;          // "lapack" or "scalapack RxC/NB"
 };
 
-// Below this order LAPACK on one rank beats ScaLAPACK on the grid (measured: see README, "Solver").
-inline constexpr std::uint64_t scalapack_crossover_order = 1024;
+// From this order on, ScaLAPACK on all ranks is at least as fast as LAPACK on one rank. Measured with
+// scripts/measure_solver_crossover.sh on 2 ranks x 1 BLAS thread (medians of 3): LAPACK/ScaLAPACK time
+// ratio 0.78 at K = 1024, 1.02 at 2048, 1.12 at 2560, 1.31 at 3072, 2.9 at 4096 (README, "Solver").
+inline constexpr std::uint64_t scalapack_crossover_order = 2048;
 
 // Which solver `automatic` picks for an order-`order` matrix on `ranks` ranks.
 SolverChoice resolve_solver(SolverChoice choice, std::uint64_t order, int ranks);

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rankme needs, only those missing (instant when all are present).
+#   scripts/install_dependencies.sh          build and run
+#   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy)
+set -euo pipefail
+packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
+          hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev)
+if [[ "${1:-}" == "--tests" ]]; then
+  # h5py and numpy read the test fixtures back independently of rankme's own reader.
+  packages+=(libgtest-dev python3-numpy python3-h5py)
+fi
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+((${#missing[@]} == 0)) && exit 0
+echo "rankme: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

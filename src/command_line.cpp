@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <map>
 
 #include "rankme/version.hpp"
@@ -33,8 +34,17 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                      " or with one rank, else ScaLAPACK on all ranks), lapack or scalapack")
       ->check(CLI::IsMember({"auto", "lapack", "scalapack"}))
       ->capture_default_str();
+  // CLI::NonNegativeNumber lets NaN through (and prints its bound as a 309-digit number).
+  const CLI::Validator finite_non_negative(
+      [](std::string& text) {
+        double value = 0;
+        return CLI::detail::lexical_cast(text, value) && std::isfinite(value) && value >= 0
+                   ? std::string()
+                   : "must be a finite number >= 0, got " + text;
+      },
+      "NONNEGATIVE");
   app.add_option("--eps", options.score.eps, "RankMe's epsilon: p_k = s_k / sum(s) + eps")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_non_negative)
       ->default_str("1e-7");
   try {
     app.parse(argc, argv);

@@ -30,8 +30,7 @@ void check_unchanged(hid_t dataset, const DatasetTarget& target) {
   const bool same = now.dims.size() == 2 && now.dims[0] == target.rows && now.dims[1] == target.cols &&
                     now.type.has_value() && target.type.has_value() && *now.type == *target.type;
   if (!same) {
-    throw std::runtime_error("dataset '" + target.dataset + "' in '" + target.file + "' changed while rankme ran (now " +
-                             now.shape() + " " + now.type_description + ")");
+    throw std::runtime_error("changed while rankme ran (now " + now.type_description + " " + now.shape() + ")");
   }
 }
 
@@ -40,7 +39,8 @@ void check_unchanged(hid_t dataset, const DatasetTarget& target) {
 bool accumulate_gram(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
                      const ScoreOptions& options, GramAccumulator& gram) {
   const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
-  const std::uint64_t block_rows = options.block_rows > 0 ? options.block_rows : default_block_rows(target.cols, chunk_rows);
+  const std::uint64_t block_rows = options.block_rows > 0 ? options.block_rows
+                                                         : default_block_rows(target.cols, chunk_rows, target.type->bytes);
   const RowShard shard = RowShard::of_rank(target.rows, comm.rank(), comm.size());
   const std::uint64_t blocks = block_count(target.rows, comm.size(), block_rows);
 
@@ -90,11 +90,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     const Hdf5Handle file = open_file_on_all_ranks(target.file, comm);
     Hdf5Handle dataset;
     run_stage(comm, [&] {
-      try {
-        dataset = open_dataset(file.get(), target.dataset);
-      } catch (const std::exception& error) {
-        throw std::runtime_error("dataset '" + target.dataset + "' in '" + target.file + "': " + error.what());
-      }
+      dataset = open_dataset(file.get(), target.dataset);
       check_unchanged(dataset.get(), target);
     });
     std::optional<GramAccumulator> gram;
@@ -117,8 +113,9 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
       }
     }
   } catch (const CollectiveError& error) {
+    // Every failure while scoring says which dataset it was, whichever stage raised it.
     result.status = ResultStatus::error;
-    result.error = error.what();
+    result.error = "dataset '" + target.dataset + "' in '" + target.file + "': " + error.what();
   }
   result.seconds = MPI_Wtime() - start;
   return result;

@@ -95,11 +95,11 @@ std::string DatasetDescription::shape() const {
 }
 
 std::optional<std::string> DatasetDescription::unsupported_reason() const {
-  if (!type) return "element type " + type_description + " is not numeric (rankme reads IEEE float16/32/64 and 8- to 64-bit integers)";
-  if (dims.size() != 2) {
-    return "shape " + shape() + " (" + std::to_string(dims.size()) + "-D) is not a 2-D rows x columns matrix";
-  }
-  if (dims[0] == 0 || dims[1] == 0) return "shape " + shape() + " has no " + (dims[0] == 0 ? "rows" : "columns");
+  // Always both the type and the shape: whichever is wrong, the user sees what the dataset is.
+  const std::string what = type_description + " " + shape() + ": ";
+  if (!type) return what + "element type is not numeric (rankme reads IEEE float16/32/64 and 8- to 64-bit integers)";
+  if (dims.size() != 2) return what + std::to_string(dims.size()) + "-D, not a 2-D rows x columns matrix";
+  if (dims[0] == 0 || dims[1] == 0) return what + "no " + (dims[0] == 0 ? "rows" : "columns");
   return std::nullopt;
 }
 

@@ -6,12 +6,19 @@
 
 namespace rankme {
 
-std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows) {
+std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows, int stored_bytes) {
   constexpr std::uint64_t target_bytes = std::uint64_t{32} << 20;
-  std::uint64_t rows = std::max<std::uint64_t>(1, target_bytes / (sizeof(double) * std::max<std::uint64_t>(cols, 1)));
+  constexpr std::uint64_t tall_chunk_budget_bytes = std::uint64_t{512} << 20;
+  const std::uint64_t width = std::max<std::uint64_t>(cols, 1);
+  std::uint64_t rows = std::max<std::uint64_t>(1, target_bytes / (sizeof(double) * width));
   rows = std::max<std::uint64_t>(rows, 64);  // BLAS needs some depth to be efficient, even for wide data
-  if (chunk_rows > 0 && chunk_rows <= rows) rows -= rows % chunk_rows;
-  return rows;
+  if (chunk_rows == 0) return rows;
+  if (chunk_rows <= rows) return rows - rows % chunk_rows;
+  // HDF5 decompresses a whole chunk for any part of it, so blocks shorter than tall chunks (column
+  // chunks, say) decompress every chunk once per block: 5.6x slower measured on 100,000 x 256 gzip
+  // column chunks. Whole chunk rows per block, while they fit the budget, decompress each chunk once.
+  const std::uint64_t bytes_per_row = width * (sizeof(double) + static_cast<std::uint64_t>(std::max(stored_bytes, 1)));
+  return chunk_rows * bytes_per_row <= tall_chunk_budget_bytes ? chunk_rows : rows;
 }
 
 RowBlockReader::RowBlockReader(hid_t dataset, const StoredType& type, std::uint64_t cols, RowShard shard,

@@ -19,7 +19,8 @@ RowShard RowShard::of_rank(std::uint64_t total_rows, int rank, int ranks) {
 std::uint64_t block_count(std::uint64_t total_rows, int ranks, std::uint64_t block_rows) {
   if (block_rows == 0) throw std::invalid_argument("block_count: block_rows must be positive");
   const std::uint64_t largest = RowShard::of_rank(total_rows, 0, ranks).count;
-  return (largest + block_rows - 1) / block_rows;
+  // Not (largest + block_rows - 1) / block_rows: that wraps to 0 for block_rows near 2^64.
+  return largest / block_rows + (largest % block_rows != 0 ? 1 : 0);
 }
 
 }  // namespace rankme

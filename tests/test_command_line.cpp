@@ -34,7 +34,7 @@ TEST(CommandLine, EveryOption) {
 TEST(CommandLine, UsageErrorsExitTwoWithAMessage) {
   for (const auto& arguments : std::vector<std::vector<const char*>>{
            {}, {"--bogus", "a.h5"}, {"--format", "xml", "a.h5"}, {"--block-rows", "0", "a.h5"},
-           {"--eps", "-1", "a.h5"}, {"--solver", "magma", "a.h5"}, {"--block-rows", "many", "a.h5"}}) {
+           {"--eps", "-1", "a.h5"}, {"--eps", "nan", "a.h5"}, {"--eps", "inf", "a.h5"}, {"--solver", "magma", "a.h5"}, {"--block-rows", "many", "a.h5"}}) {
     const ParsedCommandLine parsed = parse(arguments);
     EXPECT_EQ(parsed.exit_code, exit_usage) << (arguments.empty() ? "(none)" : arguments.front());
     EXPECT_TRUE(parsed.message_is_error);

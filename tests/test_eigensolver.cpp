@@ -1,1 +1,242 @@
-// Being written.
+// symmetric_eigenvalues with LAPACK (rank 0, broadcast) and ScaLAPACK (a process grid), the automatic
+// choice between them, and the grid shape ScaLAPACK runs on.
+//
+// The matrices are Gram matrices Z^T Z of matrices with known singular values s (built by the fixture
+// library with LAPACK QR), so the expected eigenvalues are s^2 without trusting any eigensolver.
+#include "rankme/eigensolver.hpp"
+
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "rankme/communicator.hpp"
+#include "rankme/process_grid.hpp"
+#include "support/hdf5_fixtures.hpp"
+
+namespace rankme {
+namespace {
+
+// Rank 0's copy of `values` (raw MPI, independent of the code under test).
+std::vector<double> values_of_rank_zero(std::vector<double> values, MPI_Comm comm = MPI_COMM_WORLD) {
+  long long count = static_cast<long long>(values.size());
+  MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, comm);
+  values.resize(static_cast<std::size_t>(count));
+  MPI_Bcast(values.data(), static_cast<int>(count), MPI_DOUBLE, 0, comm);
+  return values;
+}
+
+bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+struct KnownSpectrum {
+  std::vector<double> gram;      // order x order, column-major, both triangles (symmetric)
+  std::vector<double> expected;  // its eigenvalues s^2, ascending
+};
+
+// A Gram matrix with eigenvalues s_k^2 for s_k = 1 + k * 3 / order (a spread of 1 to 16 in eigenvalue,
+// all distinct), made on rank 0 and broadcast so that every rank passes exactly the same bits.
+KnownSpectrum known_spectrum(std::uint64_t order, std::uint64_t seed, MPI_Comm comm = MPI_COMM_WORLD) {
+  std::vector<double> s(static_cast<std::size_t>(order));
+  for (std::uint64_t k = 0; k < order; ++k) s[k] = 1.0 + 3.0 * static_cast<double>(k) / static_cast<double>(order);
+  KnownSpectrum known;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) {
+    const std::uint64_t rows = order + 3;
+    const auto z = testing::matrix_with_singular_values(rows, order, s, seed);
+    known.gram.assign(static_cast<std::size_t>(order * order), 0.0);
+    for (std::uint64_t j = 0; j < order; ++j) {
+      for (std::uint64_t i = 0; i <= j; ++i) {
+        long double sum = 0;
+        for (std::uint64_t r = 0; r < rows; ++r) {
+          sum += static_cast<long double>(z[r * order + i]) * static_cast<long double>(z[r * order + j]);
+        }
+        known.gram[i + j * order] = known.gram[j + i * order] = static_cast<double>(sum);
+      }
+    }
+  }
+  known.gram = values_of_rank_zero(known.gram, comm);
+  for (double v : s) known.expected.push_back(v * v);
+  std::sort(known.expected.begin(), known.expected.end());
+  return known;
+}
+
+std::string expected_solver_name(SolverChoice choice, std::uint64_t order, int ranks) {
+  if (resolve_solver(choice, order, ranks) == SolverChoice::lapack) return "lapack";
+  const GridShape shape = GridShape::for_matrix(order, ranks);
+  return "scalapack " + std::to_string(shape.rows) + "x" + std::to_string(shape.cols) + "/" + std::to_string(shape.block);
+}
+
+const char* name_of(SolverChoice choice) {
+  switch (choice) {
+    case SolverChoice::automatic: return "automatic";
+    case SolverChoice::lapack: return "lapack";
+    case SolverChoice::scalapack: return "scalapack";
+  }
+  return "?";
+}
+
+// Solves `known` with `choice` on `comm` and checks: the eigenvalues are s^2 to 1e-12 lambda_max,
+// ascending, and bit-for-bit the same on every rank; the solver is named as documented.
+void expect_solves(const Communicator& comm, const KnownSpectrum& known, std::uint64_t order, SolverChoice choice,
+                   bool garbage_below_diagonal) {
+  SCOPED_TRACE(std::string(name_of(choice)) + ", order " + std::to_string(order) +
+               (garbage_below_diagonal ? ", garbage below the diagonal" : ""));
+  std::vector<double> gram = known.gram;
+  if (garbage_below_diagonal) {
+    // Only the upper triangle is documented as valid (the accumulator never writes the lower one): a
+    // solver that read the lower triangle would be thrown far off by these.
+    for (std::uint64_t j = 0; j < order; ++j) {
+      for (std::uint64_t i = j + 1; i < order; ++i) gram[i + j * order] = 1e6 + static_cast<double>(i * 7 + j);
+    }
+  }
+  const Eigenvalues result = symmetric_eigenvalues(comm, gram, order, choice);
+  EXPECT_EQ(result.solver, expected_solver_name(choice, order, comm.size()));
+  ASSERT_EQ(result.values.size(), order);  // the same size on every rank, or a failure elsewhere too
+  EXPECT_TRUE(std::is_sorted(result.values.begin(), result.values.end())) << "eigenvalues must be ascending";
+  const double lambda_max = known.expected.back();
+  int mismatches = 0;
+  for (std::size_t k = 0; k < order; ++k) {
+    const double error = std::fabs(result.values[k] - known.expected[k]);
+    if (!(error <= 1e-12 * lambda_max) && ++mismatches <= 5) {
+      ADD_FAILURE() << "eigenvalue " << k << ": got " << result.values[k] << ", expected " << known.expected[k]
+                    << " (error " << error / lambda_max << " lambda_max)";
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_TRUE(bitwise_equal(result.values, values_of_rank_zero(result.values, comm.native())))
+      << "the ranks hold different eigenvalues";
+}
+
+TEST(Eigensolver, LapackAndScalapackFindTheKnownEigenvalues) {
+  const Communicator comm = Communicator::world();
+  // 20 at 3 ranks: a 1x2 grid, so rank 2 is outside it and must still receive the eigenvalues.
+  for (std::uint64_t order : {1u, 2u, 5u, 20u, 31u, 64u, 300u}) {
+    const KnownSpectrum known = known_spectrum(order, 100 + order);
+    for (SolverChoice choice : {SolverChoice::lapack, SolverChoice::scalapack, SolverChoice::automatic}) {
+      expect_solves(comm, known, order, choice, false);
+    }
+  }
+}
+
+TEST(Eigensolver, OnlyTheUpperTriangleIsRead) {
+  const Communicator comm = Communicator::world();
+  for (std::uint64_t order : {2u, 31u, 64u}) {
+    const KnownSpectrum known = known_spectrum(order, 200 + order);
+    for (SolverChoice choice : {SolverChoice::lapack, SolverChoice::scalapack}) {
+      expect_solves(comm, known, order, choice, true);
+    }
+  }
+}
+
+TEST(Eigensolver, ZeroAndRankDeficientMatrices) {
+  const Communicator comm = Communicator::world();
+  const std::uint64_t order = 40;
+  for (SolverChoice choice : {SolverChoice::lapack, SolverChoice::scalapack}) {
+    SCOPED_TRACE(name_of(choice));
+    // All zeros (a collapsed embedding): every eigenvalue exactly zero.
+    std::vector<double> zeros(order * order, 0.0);
+    const Eigenvalues zero = symmetric_eigenvalues(comm, zeros, order, choice);
+    ASSERT_EQ(zero.values.size(), order);
+    for (double v : zero.values) EXPECT_EQ(v, 0.0);
+
+    // A diagonal matrix given in scrambled order: its diagonal, sorted (exactly: no rotation is needed).
+    std::vector<double> diagonal(order * order, 0.0);
+    std::vector<double> expected;
+    for (std::uint64_t i = 0; i < order; ++i) {
+      const double value = static_cast<double>((i * 17) % order) * 0.5;  // 0, 8.5, ..., a permutation of k/2
+      diagonal[i + i * order] = value;
+      expected.push_back(value);
+    }
+    std::sort(expected.begin(), expected.end());
+    const Eigenvalues diag = symmetric_eigenvalues(comm, diagonal, order, choice);
+    ASSERT_EQ(diag.values.size(), order);
+    for (std::size_t k = 0; k < order; ++k) EXPECT_NEAR(diag.values[k], expected[k], 1e-13 * expected.back()) << k;
+  }
+}
+
+TEST(Eigensolver, ScalapackOnSeparateGroupsAtOnce) {
+  // Each group of a split communicator gets a grid of its own (the BLACS context is made from the group,
+  // not from MPI_COMM_WORLD), and both groups solve different matrices at the same time.
+  const Communicator world = Communicator::world();
+  const int colour = world.rank() % 2;
+  const Communicator group = world.split(colour, world.rank());
+  const std::uint64_t order = colour == 0 ? 48 : 33;
+  const KnownSpectrum known = known_spectrum(order, 300 + order, group.native());
+  expect_solves(group, known, order, SolverChoice::scalapack, false);
+  expect_solves(group, known, order, SolverChoice::lapack, false);
+  world.barrier();
+}
+
+TEST(Eigensolver, AutomaticChoiceFollowsRanksAndOrder) {
+  // One rank: always LAPACK (a 1x1 grid would only add overhead).
+  for (std::uint64_t order : {std::uint64_t{1}, std::uint64_t{64}, scalapack_crossover_order, std::uint64_t{100000}}) {
+    EXPECT_EQ(resolve_solver(SolverChoice::automatic, order, 1), SolverChoice::lapack) << order;
+  }
+  for (int ranks : {2, 3, 4, 64}) {
+    EXPECT_EQ(resolve_solver(SolverChoice::automatic, 1, ranks), SolverChoice::lapack) << ranks;
+    EXPECT_EQ(resolve_solver(SolverChoice::automatic, 300, ranks), SolverChoice::lapack) << ranks;
+    EXPECT_EQ(resolve_solver(SolverChoice::automatic, scalapack_crossover_order - 1, ranks), SolverChoice::lapack) << ranks;
+    EXPECT_EQ(resolve_solver(SolverChoice::automatic, scalapack_crossover_order, ranks), SolverChoice::scalapack) << ranks;
+    EXPECT_EQ(resolve_solver(SolverChoice::automatic, 50000, ranks), SolverChoice::scalapack) << ranks;
+  }
+  // An explicit choice is kept whatever the size.
+  for (int ranks : {1, 2, 4}) {
+    for (std::uint64_t order : {std::uint64_t{1}, std::uint64_t{5000}}) {
+      EXPECT_EQ(resolve_solver(SolverChoice::lapack, order, ranks), SolverChoice::lapack);
+      EXPECT_EQ(resolve_solver(SolverChoice::scalapack, order, ranks), SolverChoice::scalapack);
+    }
+  }
+}
+
+TEST(ProcessGridShape, InvariantsHoldForManyOrdersAndRankCounts) {
+  std::vector<std::uint64_t> orders;
+  for (std::uint64_t order = 0; order <= 130; ++order) orders.push_back(order);
+  for (std::uint64_t order : {255u, 256u, 257u, 300u, 511u, 1000u, 1024u, 4096u, 10007u, 100000u, 3000000u}) {
+    orders.push_back(order);
+  }
+  for (int min_block : {1, 8, 16}) {
+    for (int ranks = 1; ranks <= 70; ++ranks) {
+      for (std::uint64_t order : orders) {
+        const GridShape shape = GridShape::for_matrix(order, ranks, min_block);
+        const std::string where = "order " + std::to_string(order) + ", ranks " + std::to_string(ranks) +
+                                  ", min_block " + std::to_string(min_block) + ": grid " + std::to_string(shape.rows) +
+                                  "x" + std::to_string(shape.cols) + "/" + std::to_string(shape.block);
+        const int processes = shape.rows * shape.cols;
+        ASSERT_GE(shape.rows, 1) << where;
+        ASSERT_GE(shape.cols, 1) << where;
+        ASSERT_LE(processes, ranks) << where;
+        ASSERT_LE(shape.rows, shape.cols) << where << " (the most nearly square grid puts no more rows than columns)";
+        ASSERT_GE(shape.block, 1) << where;
+        ASSERT_LE(shape.block, 64) << where;
+        const std::uint64_t per_process = order / static_cast<std::uint64_t>(std::max(shape.rows, shape.cols));
+        ASSERT_LE(static_cast<std::uint64_t>(shape.block), std::max<std::uint64_t>(1, per_process)) << where;
+        // A grid of several processes is only chosen when each still holds min_block columns.
+        if (processes > 1) {
+          ASSERT_GE(per_process, static_cast<std::uint64_t>(min_block)) << where;
+        }
+        // With enough columns for every rank even in a 1 x ranks grid, every rank is used.
+        if (order / static_cast<std::uint64_t>(ranks) >= static_cast<std::uint64_t>(min_block)) {
+          ASSERT_EQ(processes, ranks) << where;
+        }
+        // Most nearly square: no factorisation of the same process count is squarer.
+        for (int rows = shape.rows + 1; rows * rows <= processes; ++rows) {
+          ASSERT_NE(processes % rows, 0) << where << " (" << rows << "x" << processes / rows << " is squarer)";
+        }
+      }
+    }
+  }
+  // Degenerate rank counts fall back to one process.
+  const GridShape none = GridShape::for_matrix(100, 0);
+  EXPECT_EQ(none.rows * none.cols, 1);
+}
+
+}  // namespace
+}  // namespace rankme

@@ -33,6 +33,9 @@ TEST(RowShard, BlockCountIsTheLargestShardsAndTheSameForAll) {
   EXPECT_EQ(block_count(0, 3, 4), 0u);
   EXPECT_EQ(block_count(2, 4, 1), 1u);
   EXPECT_THROW(block_count(10, 3, 0), std::invalid_argument);
+  // A block larger than any shard is one block, even at the top of the range (no wrap-around to 0).
+  EXPECT_EQ(block_count(10, 1, ~std::uint64_t{0}), 1u);
+  EXPECT_EQ(block_count(10, 1, ~std::uint64_t{0} - 5), 1u);
   EXPECT_THROW(RowShard::of_rank(10, 3, 3), std::invalid_argument);
 }
 

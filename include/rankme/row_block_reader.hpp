@@ -13,9 +13,10 @@
 namespace rankme {
 
 // Rows per block when the user does not say: about 32 MiB of doubles (large enough for BLAS to run at
-// full speed, small enough to stay far below the Gram matrix for wide data), rounded to whole chunks
-// of a chunked dataset so that a chunk is decompressed once per block rather than once per piece.
-std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows = 0);
+// full speed, small enough to stay far below the Gram matrix for wide data), rounded down to whole
+// chunk rows of a chunked dataset, or raised to one chunk row when chunks are taller than that and a
+// block of them (doubles plus stored values) fits in 512 MiB.
+std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows = 0, int stored_bytes = 4);
 
 class RowBlockReader {
  public:

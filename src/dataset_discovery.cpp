@@ -11,7 +11,10 @@ namespace rankme {
 
 namespace {
 
-DatasetTarget describe_target(hid_t file, const std::string& file_name, const std::string& path) {
+// `not_a_matrix` tells a whole-file scan which failures to skip with a note (labels, strings, 3-D arrays)
+// rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
+DatasetTarget describe_target(hid_t file, const std::string& file_name, const std::string& path,
+                              bool* not_a_matrix = nullptr) {
   DatasetTarget target;
   target.file = file_name;
   target.dataset = path;
@@ -25,7 +28,12 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
       target.rows = description.dims[0];
       target.cols = description.dims[1];
     }
-    if (auto reason = description.unsupported_reason()) target.error = *reason;
+    if (auto reason = description.unsupported_reason()) {
+      target.error = *reason;
+      if (not_a_matrix != nullptr) *not_a_matrix = true;
+    } else if (auto missing = description.incompleteness()) {
+      target.error = *missing;
+    }
   } catch (const std::exception& error) {
     target.error = error.what();
   }
@@ -72,18 +80,19 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
   }
   std::size_t found = 0;
   for (const std::string& path : state.dataset_paths) {
-    DatasetTarget target = describe_target(file.get(), input.file, path);
-    if (target.scorable()) {
+    bool not_a_matrix = false;
+    DatasetTarget target = describe_target(file.get(), input.file, path, &not_a_matrix);
+    if (not_a_matrix) {
+      discovery.notes.push_back("skipped " + target.error);
+    } else {
       discovery.targets.push_back(target);
       ++found;
-    } else {
-      discovery.notes.push_back("skipped " + target.error);
     }
   }
   if (found == 0) {
     DatasetTarget failed;
     failed.file = input.file;
-    failed.error = "'" + input.file + "' holds no 2-D numeric dataset to score";
+    failed.error = "'" + input.file + "' holds no 2-D numeric dataset to score";  // notes above say what it holds
     discovery.targets.push_back(failed);
   }
 }

@@ -32,6 +32,7 @@ void check_unchanged(hid_t dataset, const DatasetTarget& target) {
   if (!same) {
     throw std::runtime_error("changed while rankme ran (now " + now.type_description + " " + now.shape() + ")");
   }
+  if (auto missing = now.incompleteness()) throw std::runtime_error(*missing);
 }
 
 // Reads every block, accumulating the Gram matrix. Returns false (on every rank) when the data holds a

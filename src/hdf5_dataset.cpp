@@ -1,5 +1,6 @@
 #include "rankme/hdf5_dataset.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "rankme/hdf5_error.hpp"
@@ -103,6 +104,18 @@ std::optional<std::string> DatasetDescription::unsupported_reason() const {
   return std::nullopt;
 }
 
+std::optional<std::string> DatasetDescription::incompleteness() const {
+  if (!storage_allocated) {
+    return std::string("incomplete: no data was ever written to it (its storage is unallocated, so it would read "
+                       "back as fill values)");
+  }
+  if (allocated_chunks < expected_chunks) {
+    return "incomplete: only " + std::to_string(allocated_chunks) + " of its " + std::to_string(expected_chunks) +
+           " chunks were written (the others would read back as fill values)";
+  }
+  return std::nullopt;
+}
+
 Hdf5Handle open_dataset(hid_t file, const std::string& path) {
   // H5Oget_info_by_name distinguishes "missing" from "not a dataset" before H5Dopen says only "not found".
   const htri_t exists = path == "/" ? 1 : H5Lexists(file, path.c_str(), H5P_DEFAULT);
@@ -138,6 +151,25 @@ DatasetDescription describe_dataset(hid_t dataset) {
       H5Pget_chunk(creation.get(), chunk_rank, chunk.data());
       description.chunk_dims.assign(chunk.begin(), chunk.end());
     }
+  }
+  // Parallel HDF5 1.10 answers a read of unallocated storage with fill values on the ranks that select
+  // data, without any MPI call, while ranks that select nothing enter the collective and wait forever:
+  // knowing this up front is what keeps such a dataset from hanging the job (and from scoring as zeros).
+  H5D_space_status_t space_status = H5D_SPACE_STATUS_ERROR;
+  check_hdf5(H5Dget_space_status(dataset, &space_status), "H5Dget_space_status");
+  description.storage_allocated = space_status != H5D_SPACE_STATUS_NOT_ALLOCATED;
+  const bool has_elements = !description.dims.empty() &&
+                            std::all_of(description.dims.begin(), description.dims.end(), [](auto d) { return d > 0; });
+  if (!description.storage_allocated && !has_elements) description.storage_allocated = true;  // nothing to write
+  if (description.chunk_dims.size() == description.dims.size() && has_elements) {
+    description.expected_chunks = 1;
+    for (std::size_t i = 0; i < description.dims.size(); ++i) {
+      description.expected_chunks *= (description.dims[i] + description.chunk_dims[i] - 1) / description.chunk_dims[i];
+    }
+    hsize_t allocated = 0;
+    // HDF5 1.10 rejects H5S_ALL here: it wants the dataspace itself (whose selection is "all").
+    check_hdf5(H5Dget_num_chunks(dataset, space.get(), &allocated), "H5Dget_num_chunks");
+    description.allocated_chunks = allocated;
   }
   return description;
 }

@@ -1070,17 +1070,21 @@ TEST(NonFinite, AllZeroDatasetScoresZeroWithStatusOk) {
   }
 }
 
-TEST(NonFinite, NeverWrittenChunkedDatasetReadsAsZeros) {
-  // No chunk is allocated: the data is the fill value 0 everywhere, an all-zero matrix.
+TEST(NonFinite, NeverWrittenChunkedDatasetIsAnIncompleteErrorNotZeros) {
+  // No chunk is allocated: reading would give the fill value 0 everywhere, a score that means nothing.
+  // At 3 ranks with blocks of 1 row, an unguarded read would also hang (see test_dataset_score).
   TemporaryDirectory directory("rankme-cli-unallocated-");
   const std::string file = directory.file("unallocated.h5");
   testing::write_unallocated_dataset(file, "/empty", 70, 5);
-  const RunResult result = run_rankme(3, {"--format", "jsonl", file});
-  EXPECT_EQ(result.exit_code, 0) << result;
-  expect_no_crash(result);
-  const auto value = ok_rankme(row_for(parse_jsonl(result), "/empty"), "/empty");
-  if (value) {
-    EXPECT_EQ(*value, 0.0);
+  for (const char* block_rows : {"1", "1000"}) {
+    const RunResult result = run_rankme(3, {"--format", "jsonl", "--block-rows", block_rows, file});
+    EXPECT_EQ(result.exit_code, 1) << result;
+    expect_no_crash(result);
+    const auto rows = parse_jsonl(result);
+    const nlohmann::json row = row_for(rows, "/empty");
+    EXPECT_EQ(row.value("status", ""), "error") << result;
+    EXPECT_TRUE(row.contains("rankme") && row["rankme"].is_null()) << result;
+    EXPECT_NE(result.err.find("incomplete"), std::string::npos) << result;
   }
 }
 

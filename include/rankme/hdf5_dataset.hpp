@@ -18,10 +18,16 @@ struct DatasetDescription {
   std::optional<StoredType> type;     // set when the element type is one rankme reads
   std::string type_description;       // always set: "float32", "string", "compound", ...
   std::vector<std::uint64_t> chunk_dims;  // empty unless chunked
+  bool storage_allocated = true;          // false: nothing was ever written (H5D_SPACE_STATUS_NOT_ALLOCATED)
+  std::uint64_t allocated_chunks = 0;     // chunked: chunks written so far
+  std::uint64_t expected_chunks = 0;      // chunked: chunks a fully written dataset has
 
   std::string shape() const;          // "25600x2048", "scalar", "null"
   // Why this dataset cannot be scored as an N x K matrix, or nothing when it can.
   std::optional<std::string> unsupported_reason() const;
+  // Why its data is not all there (a writer that crashed, or is still writing), or nothing when it is.
+  // Unwritten storage reads back as fill values, which would score as a (wrong) number.
+  std::optional<std::string> incompleteness() const;
 };
 
 // Throws std::runtime_error with the bare reason ("no such dataset", "a group, not a dataset"); callers

@@ -306,10 +306,7 @@ std::optional<double> ok_rankme(const json& row, const std::string& what) {
   return value.get<double>();
 }
 
-double relative_difference(double value, double reference) {
-  if (value == reference) return 0;
-  return std::fabs(value - reference) / std::max(std::fabs(reference), std::numeric_limits<double>::min());
-}
+using testing::relative_difference;
 
 #define EXPECT_RELATIVE_NEAR(value, reference, tolerance)                                               \
   EXPECT_LE(relative_difference((value), (reference)), (tolerance))                                     \

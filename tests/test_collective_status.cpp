@@ -20,19 +20,13 @@
 #include <vector>
 
 #include "rankme/communicator.hpp"
+#include "support/mpi_fixtures.hpp"
 
 namespace rankme {
 namespace {
 
-// Rank 0's copy of `text`, with raw MPI: the reference against which every rank compares its own.
-std::string text_of_rank_zero(const std::string& text, MPI_Comm comm = MPI_COMM_WORLD) {
-  long long length = static_cast<long long>(text.size());
-  MPI_Bcast(&length, 1, MPI_LONG_LONG, 0, comm);
-  std::string copy = text;
-  copy.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(copy.data(), static_cast<int>(length), MPI_CHAR, 0, comm);
-  return copy;
-}
+// Rank 0's copy of a text, with raw MPI: the reference against which every rank compares its own.
+using testing::text_of_rank_zero;
 
 // How many ranks of `comm` report `value` as true (raw MPI).
 int count_true(bool value, MPI_Comm comm = MPI_COMM_WORLD) {

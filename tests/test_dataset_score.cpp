@@ -35,6 +35,7 @@
 #include "rankme/input_spec.hpp"
 #include "rankme/row_shard.hpp"
 #include "support/hdf5_fixtures.hpp"
+#include "support/mpi_fixtures.hpp"
 
 namespace rankme {
 namespace {
@@ -42,80 +43,17 @@ namespace {
 using FixtureType = testing::StoredType;
 using testing::Layout;
 
+using testing::is_root;
+using testing::SharedDirectory;
+using testing::text_of_rank_zero;
+using testing::values_of_rank_zero;
+using testing::write_on_root;
+
 const FixtureType float16{FixtureType::Kind::floating, 2, false};
 const FixtureType float32{FixtureType::Kind::floating, 4, false};
 const FixtureType float32be{FixtureType::Kind::floating, 4, true};
 const FixtureType float64{FixtureType::Kind::floating, 8, false};
 const FixtureType int16be{FixtureType::Kind::signed_int, 2, true};
-
-// ---- MPI plumbing for fixtures (raw MPI, independent of the code under test) ----
-
-std::string text_of_rank_zero(std::string text) {
-  long long length = static_cast<long long>(text.size());
-  MPI_Bcast(&length, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-  text.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, 0, MPI_COMM_WORLD);
-  return text;
-}
-
-std::vector<double> values_of_rank_zero(std::vector<double> values) {
-  long long count = static_cast<long long>(values.size());
-  MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-  values.resize(static_cast<std::size_t>(count));
-  MPI_Bcast(values.data(), static_cast<int>(count), MPI_DOUBLE, 0, MPI_COMM_WORLD);
-  return values;
-}
-
-bool is_root() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank == 0;
-}
-
-// A temporary directory made by rank 0 whose path every rank knows; removed only after every rank has
-// passed the destructor's barrier, so it outlives all readers of a test. path() is empty on every rank
-// if rank 0 could not make it.
-class SharedDirectory {
- public:
-  SharedDirectory() {
-    std::string path;
-    if (is_root()) {
-      try {
-        owner_.emplace("rankme-score-test-");
-        path = owner_->path().string();
-      } catch (const std::exception&) {
-        path.clear();
-      }
-    }
-    path_ = text_of_rank_zero(path);
-  }
-  ~SharedDirectory() { MPI_Barrier(MPI_COMM_WORLD); }
-  SharedDirectory(const SharedDirectory&) = delete;
-  SharedDirectory& operator=(const SharedDirectory&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::optional<testing::TemporaryDirectory> owner_;
-  std::string path_;
-};
-
-// Runs `write` on rank 0 only; every rank gets rank 0's error message (empty when it worked) once the
-// write has finished, so that no rank reads a half-written file.
-std::string write_on_root(const std::function<void()>& write) {
-  std::string error;
-  if (is_root()) {
-    try {
-      write();
-    } catch (const std::exception& failure) {
-      error = std::string("fixture: ") + failure.what();
-    }
-  }
-  error = text_of_rank_zero(error);
-  MPI_Barrier(MPI_COMM_WORLD);
-  return error;
-}
 
 // Writes one matrix on rank 0 and returns the values as stored, on every rank (empty on failure, with
 // the failure recorded).
@@ -129,54 +67,9 @@ std::vector<double> write_shared(const std::string& file, const std::string& dat
   return values_of_rank_zero(stored);
 }
 
-// Ends this process with a message when a test has not finished in time. A collective that some rank
-// never enters hangs forever; without this the test would sit until CTest's 120 s timeout and say
-// nothing about where it stopped. (Called from its own thread; touches no MPI.)
-class Watchdog {
- public:
-  Watchdog(std::string what, std::chrono::seconds limit) {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    thread_ = std::thread([this, what = std::move(what), limit, rank] {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (!finished_.wait_for(lock, limit, [this] { return done_; })) {
-        std::fprintf(stderr, "\n[  HANG    ] %s: rank %d still running after %lld s (a collective some rank never "
-                             "entered?); ending the process\n", what.c_str(), rank, static_cast<long long>(limit.count()));
-        std::fflush(stdout);
-        std::fflush(stderr);
-        std::_Exit(3);
-      }
-    });
-  }
-  ~Watchdog() {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    finished_.notify_all();
-    thread_.join();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
 
- private:
-  std::mutex mutex_;
-  std::condition_variable finished_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-std::string current_test_name() {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
-}
-
-// Every test of this file runs under a watchdog: each takes well under a second, even at 4 ranks on 2
-// cores.
-class ScoreDataset : public ::testing::Test {
- private:
-  Watchdog watchdog_{current_test_name(), std::chrono::seconds(10)};
-};
+// Every test of this file runs under a watchdog, so that a hang is a named failure.
+using ScoreDataset = testing::WatchedTest;
 using DiscoverTargetsOnRoot = ScoreDataset;
 using ScoreDatasetNeverWritten = ScoreDataset;
 
@@ -246,9 +139,7 @@ void expect_same_on_all_ranks(const DatasetResult& result) {
   EXPECT_EQ(mine, text_of_rank_zero(mine)) << "this rank's result differs from rank 0's";
 }
 
-double relative_difference(double got, double expected) {
-  return std::fabs(got - expected) / std::max(std::fabs(expected), std::numeric_limits<double>::min());
-}
+using testing::relative_difference;
 
 // Status ok, the fields filled from the target, the same on all ranks, and RankMe within `tolerance`
 // (relative) of `expected`. Returns the score (NaN when there was none).

@@ -18,18 +18,12 @@
 #include "rankme/communicator.hpp"
 #include "rankme/process_grid.hpp"
 #include "support/hdf5_fixtures.hpp"
+#include "support/mpi_fixtures.hpp"
 
 namespace rankme {
 namespace {
 
-// Rank 0's copy of `values` (raw MPI, independent of the code under test).
-std::vector<double> values_of_rank_zero(std::vector<double> values, MPI_Comm comm = MPI_COMM_WORLD) {
-  long long count = static_cast<long long>(values.size());
-  MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, comm);
-  values.resize(static_cast<std::size_t>(count));
-  MPI_Bcast(values.data(), static_cast<int>(count), MPI_DOUBLE, 0, comm);
-  return values;
-}
+using testing::values_of_rank_zero;  // raw MPI, independent of the code under test
 
 bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;

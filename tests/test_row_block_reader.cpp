@@ -29,6 +29,7 @@
 #include "rankme/row_shard.hpp"
 #include "rankme/stored_type.hpp"
 #include "support/hdf5_fixtures.hpp"
+#include "support/mpi_fixtures.hpp"
 
 namespace rankme {
 namespace {
@@ -38,122 +39,15 @@ using testing::Layout;
 
 // ---- MPI plumbing for fixtures (raw MPI, independent of the code under test) ----
 
-std::string text_of_rank_zero(std::string text) {
-  long long length = static_cast<long long>(text.size());
-  MPI_Bcast(&length, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-  text.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(text.data(), static_cast<int>(length), MPI_CHAR, 0, MPI_COMM_WORLD);
-  return text;
-}
+using testing::is_root;
+using testing::SharedDirectory;
+using testing::text_of_rank_zero;
+using testing::values_of_rank_zero;
+using testing::write_on_root;
 
-std::vector<double> values_of_rank_zero(std::vector<double> values) {
-  long long count = static_cast<long long>(values.size());
-  MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-  values.resize(static_cast<std::size_t>(count));
-  MPI_Bcast(values.data(), static_cast<int>(count), MPI_DOUBLE, 0, MPI_COMM_WORLD);
-  return values;
-}
-
-bool is_root() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank == 0;
-}
-
-// A temporary directory made by rank 0 whose path every rank knows. It is removed only after every rank
-// has passed the destructor's barrier, so it outlives all readers of a test. path() is empty on every
-// rank if rank 0 could not make it.
-class SharedDirectory {
- public:
-  SharedDirectory() {
-    std::string path;
-    if (is_root()) {
-      try {
-        owner_.emplace("rankme-reader-test-");
-        path = owner_->path().string();
-      } catch (const std::exception&) {
-        path.clear();
-      }
-    }
-    path_ = text_of_rank_zero(path);
-  }
-  ~SharedDirectory() { MPI_Barrier(MPI_COMM_WORLD); }
-  SharedDirectory(const SharedDirectory&) = delete;
-  SharedDirectory& operator=(const SharedDirectory&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::optional<testing::TemporaryDirectory> owner_;
-  std::string path_;
-};
-
-// Runs `write` on rank 0 only; every rank gets rank 0's error message (empty when it worked) after the
-// write has finished, so that readers never start before the file is complete.
-std::string write_on_root(const std::function<void()>& write) {
-  std::string error;
-  if (is_root()) {
-    try {
-      write();
-    } catch (const std::exception& failure) {
-      error = std::string("fixture: ") + failure.what();
-    }
-  }
-  error = text_of_rank_zero(error);
-  MPI_Barrier(MPI_COMM_WORLD);
-  return error;
-}
-
-// Ends this process with a message when a test has not finished in time. A collective read that some
-// rank never enters hangs forever; without this the test would sit until CTest's 120 s timeout and say
-// nothing about where it stopped. (Runs in its own thread; touches no MPI.)
-class Watchdog {
- public:
-  Watchdog(std::string what, std::chrono::seconds limit) {
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    thread_ = std::thread([this, what = std::move(what), limit, rank] {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (!finished_.wait_for(lock, limit, [this] { return done_; })) {
-        std::fprintf(stderr, "\n[  HANG    ] %s: rank %d still running after %lld s (a collective some rank never "
-                             "entered?); ending the process\n", what.c_str(), rank, static_cast<long long>(limit.count()));
-        std::fflush(stdout);
-        std::fflush(stderr);
-        std::_Exit(3);
-      }
-    });
-  }
-  ~Watchdog() {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    finished_.notify_all();
-    thread_.join();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
- private:
-  std::mutex mutex_;
-  std::condition_variable finished_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-std::string current_test_name() {
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
-}
-
-// Every test of this file runs under a watchdog: each takes well under a second, even at 4 ranks on 2
-// cores.
-// (The suite is not called RowBlockReader: a fixture of that name would hide the class under test.)
-class RowBlockReading : public ::testing::Test {
- private:
-  Watchdog watchdog_{current_test_name(), std::chrono::seconds(10)};
-};
+// Every test of this file runs under a watchdog, so that a hang is a named failure. (The suite is not
+// called RowBlockReader: a fixture of that name would hide the class under test.)
+using RowBlockReading = testing::WatchedTest;
 using RowBlockReadingNeverWritten = RowBlockReading;
 
 // ---- Types and values ----

@@ -966,6 +966,11 @@ std::vector<double> reference_singular_values(const std::vector<double>& row_maj
   return s;  // LAPACK returns them in descending order
 }
 
+double relative_difference(double value, double reference) {
+  if (value == reference) return 0;
+  return std::fabs(value - reference) / std::max(std::fabs(reference), std::numeric_limits<double>::min());
+}
+
 double reference_rankme(const std::vector<double>& singular_values, double eps) {
   double sum = 0.0;
   for (const double value : singular_values) {

@@ -141,6 +141,10 @@ std::vector<double> matrix_with_singular_values(std::uint64_t rows, std::uint64_
 std::vector<double> reference_singular_values(const std::vector<double>& row_major,
                                               std::uint64_t rows, std::uint64_t cols);
 
+// |value - reference| / |reference| (0 when they are equal, infinities and zero included; the
+// denominator never drops below the smallest normal double).
+double relative_difference(double value, double reference);
+
 // RankMe as in the paper: p_k = s_k / sum(s) + eps; exp(-sum_k p_k log p_k); 0 when sum(s) == 0.
 // Singular values must be finite and non-negative.
 double reference_rankme(const std::vector<double>& singular_values, double eps = 1e-7);

@@ -9,6 +9,26 @@
 
 namespace rankme {
 
+DatasetShard parse_dataset_shard(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  DatasetShard shard;
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument("no '/'");
+    std::size_t used = 0;
+    shard.index = std::stoull(text.substr(0, slash), &used);
+    if (used != slash || text[0] == '-') throw std::invalid_argument("index");
+    const std::string count = text.substr(slash + 1);
+    shard.count = std::stoull(count, &used);
+    if (used != count.size() || count.empty() || count[0] == '-') throw std::invalid_argument("count");
+  } catch (const std::exception&) {
+    throw CLI::ValidationError("--shard", "expected i/n with whole numbers 0 <= i < n, got '" + text + "'");
+  }
+  if (shard.count == 0 || shard.index >= shard.count) {
+    throw CLI::ValidationError("--shard", "expected i/n with 0 <= i < n, got '" + text + "'");
+  }
+  return shard;
+}
+
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine parsed;
   CommandLine& options = parsed.command_line;
@@ -46,8 +66,21 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--eps", options.score.eps, "RankMe's epsilon: p_k = s_k / sum(s) + eps")
       ->check(finite_non_negative)
       ->default_str("1e-7");
+  app.add_flag("--list", options.list_only, "Print the datasets that would be scored (file, dataset, shape, type) and exit");
+  std::string shard_text;
+  app.add_option("--shard", shard_text,
+                 "i/n: score every n-th dataset of the sorted list starting at the i-th (0-based), e.g. for a "
+                 "SLURM job array: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
+  app.add_option("--output", options.output,
+                 "Append one line per dataset to FILE (.jsonl or .csv), flushed to disk as each dataset is done");
+  app.add_flag("--resume", options.resume, "Skip datasets already in --output (same file, dataset, shape, size, mtime)");
+  app.add_option("--group-size", options.group_size, "Ranks per group scoring one dataset (default: chosen from N, K, P)")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--quiet", options.quiet, "No progress report on stderr");
   try {
     app.parse(argc, argv);
+    if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
+    if (options.resume && options.output.empty()) throw CLI::ValidationError("--resume", "needs --output FILE");
     const std::map<std::string, OutputFormat> formats = {
         {"table", OutputFormat::table}, {"jsonl", OutputFormat::jsonl}, {"csv", OutputFormat::csv}};
     const std::map<std::string, SolverChoice> solvers = {

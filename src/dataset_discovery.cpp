@@ -1,6 +1,7 @@
 #include "rankme/dataset_discovery.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "rankme/collective_status.hpp"
 #include "rankme/hdf5_dataset.hpp"
@@ -13,11 +14,20 @@ namespace {
 
 // `not_a_matrix` tells a whole-file scan which failures to skip with a note (labels, strings, 3-D arrays)
 // rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
+// Size and modification time of `path` (zeros when it cannot be examined).
+void stamp_file_identity(DatasetTarget& target) {
+  struct stat status {};
+  if (::stat(target.file.c_str(), &status) != 0) return;
+  target.file_size = static_cast<std::uint64_t>(status.st_size);
+  target.file_mtime_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec;
+}
+
 DatasetTarget describe_target(hid_t file, const std::string& file_name, const std::string& path,
                               bool* not_a_matrix = nullptr) {
   DatasetTarget target;
   target.file = file_name;
   target.dataset = path;
+  stamp_file_identity(target);
   try {
     Hdf5Handle dataset = open_dataset(file, path);
     const DatasetDescription description = describe_dataset(dataset.get());
@@ -100,7 +110,8 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
 nlohmann::json to_json(const DatasetTarget& target) {
   nlohmann::json json = {{"file", target.file},   {"dataset", target.dataset}, {"rows", target.rows},
                          {"cols", target.cols},   {"dtype", target.dtype},     {"chunk", target.chunk_dims},
-                         {"error", target.error}, {"has_type", target.type.has_value()}};
+                         {"error", target.error}, {"has_type", target.type.has_value()},
+                         {"file_size", target.file_size}, {"file_mtime_ns", target.file_mtime_ns}};
   if (target.type) {
     json["kind"] = static_cast<int>(target.type->kind);
     json["bytes"] = target.type->bytes;
@@ -118,6 +129,8 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   target.dtype = json.at("dtype").get<std::string>();
   target.chunk_dims = json.at("chunk").get<std::vector<std::uint64_t>>();
   target.error = json.at("error").get<std::string>();
+  target.file_size = json.at("file_size").get<std::uint64_t>();
+  target.file_mtime_ns = json.at("file_mtime_ns").get<std::int64_t>();
   if (json.at("has_type").get<bool>()) {
     target.type = StoredType{static_cast<StoredType::Kind>(json.at("kind").get<int>()), json.at("bytes").get<int>(),
                              json.at("big_endian").get<bool>()};

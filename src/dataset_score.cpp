@@ -82,6 +82,8 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
   result.cols = target.cols;
   result.dtype = target.dtype;
   result.ranks = comm.size();
+  result.file_size = target.file_size;
+  result.file_mtime_ns = target.file_mtime_ns;
   if (!target.scorable()) {
     result.status = ResultStatus::error;
     result.error = target.error;

@@ -1,5 +1,6 @@
 #pragma once
 // The command line, parsed identically on every rank (no communication needed to agree on it).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,10 +9,22 @@
 
 namespace rankme {
 
+// --shard i/n: keep every n-th dataset of the sorted list, starting at the i-th (0 <= i < n).
+struct DatasetShard {
+  std::uint64_t index = 0;
+  std::uint64_t count = 1;
+};
+
 struct CommandLine {
-  std::vector<std::string> inputs;  // FILE or FILE:DATASET
+  std::vector<std::string> inputs;  // FILE, DIRECTORY, FILE:DATASET or FILE:PATTERN
   OutputFormat format = OutputFormat::table;
   ScoreOptions score;
+  bool list_only = false;           // --list: print what would be scored, score nothing
+  DatasetShard shard;               // --shard i/n
+  std::string output;               // --output FILE (.jsonl or .csv): crash-safe results file
+  bool resume = false;              // --resume: skip datasets already in --output
+  int group_size = 0;               // --group-size: ranks per group (0: chosen automatically)
+  bool quiet = false;               // --quiet: no progress on stderr
 };
 
 struct ParsedCommandLine {
@@ -26,7 +39,11 @@ inline constexpr int exit_success = 0;
 inline constexpr int exit_dataset_failed = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_internal = 3;
+inline constexpr int exit_interrupted = 4;  // stopped by SIGTERM/SIGINT before the end: run again with --resume
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv);
+
+// "i/n" -> {i, n}; throws CLI::ValidationError unless 0 <= i < n.
+DatasetShard parse_dataset_shard(const std::string& text);
 
 }  // namespace rankme

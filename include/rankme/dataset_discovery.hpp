@@ -23,6 +23,9 @@ struct DatasetTarget {
   std::optional<StoredType> type;
   std::vector<std::uint64_t> chunk_dims;
   std::string error;     // non-empty: reported with status "error", not scored
+  // The file as it was when listed: --resume scores a dataset again when its file was rewritten.
+  std::uint64_t file_size = 0;
+  std::int64_t file_mtime_ns = 0;  // nanoseconds since the epoch
 
   bool scorable() const { return error.empty(); }
 };

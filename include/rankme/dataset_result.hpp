@@ -26,6 +26,8 @@ struct DatasetResult {
   double seconds = 0;
   int ranks = 1;
   std::string solver;          // which eigensolver ran ("lapack", "scalapack 2x2/64")
+  std::uint64_t file_size = 0;     // the file as listed (see DatasetTarget), for --resume
+  std::int64_t file_mtime_ns = 0;
 };
 
 }  // namespace rankme

@@ -7,7 +7,8 @@ packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-open
           hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev)
 if [[ "${1:-}" == "--tests" ]]; then
   # h5py and numpy read the test fixtures back independently of rankme's own reader.
-  packages+=(libgtest-dev python3-numpy python3-h5py)
+  # slurmctld, slurmd, slurm-client and munge bring up a one-node SLURM for tests/slurm.
+  packages+=(libgtest-dev python3-numpy python3-h5py slurmctld slurmd slurm-client munge)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -2,13 +2,15 @@
 
 namespace rankme {
 
-AgreedOutcome agree(const Communicator& comm, const std::optional<std::string>& local_error, bool local_flag) {
+AgreedOutcome agree(const Communicator& comm, const std::optional<std::string>& local_error, bool local_flag,
+                    bool local_stop) {
   // The lowest failing rank speaks for all: deterministic, and one message however many ranks failed.
-  // The flag travels in the same MIN reduction as 0 (raised) or 1 (not raised).
-  int values[2] = {local_error ? comm.rank() : comm.size(), local_flag ? 0 : 1};
-  comm.min_in_place(values, 2);
+  // The flags travel in the same MIN reduction as 0 (raised) or 1 (not raised).
+  int values[3] = {local_error ? comm.rank() : comm.size(), local_flag ? 0 : 1, local_stop ? 0 : 1};
+  comm.min_in_place(values, 3);
   AgreedOutcome outcome;
   outcome.flag = values[1] == 0;
+  outcome.stop = values[2] == 0;
   const int first_failing = values[0];
   if (first_failing == comm.size()) return outcome;
   std::string message = comm.rank() == first_failing ? *local_error : std::string();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "rankme/results_file.hpp"
 #include "rankme/version.hpp"
 
 namespace rankme {
@@ -80,6 +81,13 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
     if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
+    if (!options.output.empty()) {
+      try {
+        results_file_format(options.output);
+      } catch (const std::invalid_argument& error) {
+        throw CLI::ValidationError("--output", error.what());
+      }
+    }
     if (options.resume && options.output.empty()) throw CLI::ValidationError("--resume", "needs --output FILE");
     const std::map<std::string, OutputFormat> formats = {
         {"table", OutputFormat::table}, {"jsonl", OutputFormat::jsonl}, {"csv", OutputFormat::csv}};

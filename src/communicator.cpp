@@ -101,6 +101,14 @@ void Communicator::broadcast(std::vector<double>& values, int root) const {
   }
 }
 
+void Communicator::broadcast(std::vector<std::uint64_t>& values, int root) const {
+  auto count = static_cast<long long>(values.size());
+  check(MPI_Bcast(&count, 1, MPI_LONG_LONG, root, comm_), "MPI_Bcast(size)");
+  if (count > INT_MAX) throw std::length_error("broadcast: more than 2^31 values");
+  values.resize(static_cast<std::size_t>(count));
+  check(MPI_Bcast(values.data(), static_cast<int>(count), MPI_UINT64_T, root, comm_), "MPI_Bcast(uint64)");
+}
+
 void Communicator::broadcast(std::string& text, int root) const {
   auto length = static_cast<long long>(text.size());
   check(MPI_Bcast(&length, 1, MPI_LONG_LONG, root, comm_), "MPI_Bcast(size)");

@@ -3,7 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <set>
+#include <utility>
+
 #include "rankme/collective_status.hpp"
+#include "rankme/dataset_selection.hpp"
 #include "rankme/hdf5_dataset.hpp"
 #include "rankme/hdf5_error.hpp"
 #include "rankme/hdf5_file.hpp"
@@ -12,8 +17,6 @@ namespace rankme {
 
 namespace {
 
-// `not_a_matrix` tells a whole-file scan which failures to skip with a note (labels, strings, 3-D arrays)
-// rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
 // Size and modification time of `path` (zeros when it cannot be examined).
 void stamp_file_identity(DatasetTarget& target) {
   struct stat status {};
@@ -22,6 +25,8 @@ void stamp_file_identity(DatasetTarget& target) {
   target.file_mtime_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec;
 }
 
+// `not_a_matrix` tells a whole-file scan or a pattern which failures to skip with a note (labels, strings,
+// 3-D arrays) rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
 DatasetTarget describe_target(hid_t file, const std::string& file_name, const std::string& path,
                               bool* not_a_matrix = nullptr) {
   DatasetTarget target;
@@ -51,47 +56,95 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
   return target;
 }
 
-struct VisitState {
+DatasetTarget failed_target(const std::string& file, const std::string& dataset, const std::string& error) {
+  DatasetTarget failed;
+  failed.file = file;
+  failed.dataset = dataset;
+  failed.error = error;
+  return failed;
+}
+
+// The datasets below the root whose paths a pattern accepts, walking groups in name order through hard
+// links only. A group is walked again only when reached in a new pattern state: a hard-linked group (h5py's
+// f["final"] = f["epoch 100"]) is found by a pattern that names only its second name, cycles end, and a
+// whole-file scan ("/**") walks each group once, as H5Ovisit would.
+struct PatternWalk {
+  const Hdf5PathPattern& pattern;
+  std::set<std::pair<haddr_t, Hdf5PathPattern::States>> walked;
+  std::set<haddr_t> found;                // datasets, by address: one entry however many names match
   std::vector<std::string> dataset_paths;
+  bool matched_a_group = false;           // for a better message when nothing else matched
 };
 
-herr_t collect_dataset(hid_t, const char* name, const H5O_info_t* info, void* state_pointer) {
-  if (info->type == H5O_TYPE_DATASET) {
-    static_cast<VisitState*>(state_pointer)->dataset_paths.push_back(std::string("/") + name);
-  }
+herr_t collect_hard_link(hid_t, const char* name, const H5L_info_t* info, void* names) {
+  if (info->type == H5L_TYPE_HARD) static_cast<std::vector<std::string>*>(names)->push_back(name);
   return 0;
 }
 
-void discover_in_file(const InputSpec& input, Discovery& discovery) {
-  Hdf5Handle file;
+H5O_info_t object_info(hid_t location, const std::string& name, const std::string& path) {
+  H5O_info_t info;
+  check_hdf5(H5Oget_info_by_name2(location, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT),
+             "cannot examine '" + path + "'");
+  return info;
+}
+
+void walk_group(hid_t group, const std::string& path, const Hdf5PathPattern::States& states, PatternWalk& walk) {
+  std::vector<std::string> names;  // collected first: no HDF5 calls of our own inside H5Literate
+  check_hdf5(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_hard_link, &names),
+             "cannot list group '" + (path.empty() ? "/" : path) + "'");
+  for (const std::string& name : names) {
+    const Hdf5PathPattern::States next = walk.pattern.advance(states, name);
+    if (Hdf5PathPattern::is_dead(next)) continue;  // nothing at or below this link can match
+    const std::string child = path + "/" + name;
+    const H5O_info_t info = object_info(group, name, child);
+    if (info.type == H5O_TYPE_DATASET) {
+      if (walk.pattern.accepts(next) && walk.found.insert(info.addr).second) walk.dataset_paths.push_back(child);
+    } else if (info.type == H5O_TYPE_GROUP) {
+      walk.matched_a_group = walk.matched_a_group || walk.pattern.accepts(next);
+      if (!walk.walked.insert({info.addr, next}).second) continue;
+      Hdf5Handle subgroup(check_hdf5(H5Gopen2(group, name.c_str(), H5P_DEFAULT), "cannot open group '" + child + "'"),
+                          H5Gclose);
+      walk_group(subgroup.get(), child, next, walk);
+    }
+  }
+}
+
+// Whether `path` names an object exactly as written, asked one link at a time (H5Lexists fails instead of
+// answering "no" when an intermediate group is missing or is a dataset).
+bool exists_as_written(hid_t file, const std::string& path) {
+  std::string prefix;
+  std::size_t begin = 0;
+  while (begin < path.size()) {
+    const std::size_t end = std::min(path.find('/', begin), path.size());
+    if (end > begin) {
+      prefix += "/" + path.substr(begin, end - begin);
+      if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    begin = end + 1;
+  }
+  return !prefix.empty();
+}
+
+// A whole-file scan (no pattern) or a pattern's matches: matrices become targets, other datasets notes.
+void discover_matches(hid_t file, const InputSpec& input, const std::optional<std::string>& pattern_text,
+                      Discovery& discovery) {
+  const Hdf5PathPattern pattern(pattern_text.value_or("/**"));
+  PatternWalk walk{pattern, {}, {}, {}, false};
   try {
-    file = open_file_alone(input.file);
+    const Hdf5PathPattern::States start = pattern.start();
+    walk.walked.insert({object_info(file, "/", "/").addr, start});
+    walk_group(file, "", start, walk);
   } catch (const std::exception& error) {
-    DatasetTarget failed;
-    failed.file = input.file;
-    failed.dataset = input.dataset.value_or("");
-    failed.error = error.what();
-    discovery.targets.push_back(failed);
+    discovery.targets.push_back(failed_target(input.file, pattern_text.value_or(""),
+                                              "cannot list the datasets of '" + input.file + "': " + error.what()));
     return;
   }
-  if (input.dataset) {
-    discovery.targets.push_back(describe_target(file.get(), input.file, *input.dataset));
-    return;
-  }
-  // H5Ovisit reaches every object once through hard links, in name order: a dataset linked twice is
-  // scored once, and the order is stable.
-  VisitState state;
-  if (H5Ovisit(file.get(), H5_INDEX_NAME, H5_ITER_INC, collect_dataset, &state) < 0) {
-    DatasetTarget failed;
-    failed.file = input.file;
-    failed.error = "cannot list the datasets of '" + input.file + "': " + hdf5_error_reason();
-    discovery.targets.push_back(failed);
-    return;
-  }
+  // Byte order of the whole path, the order --shard relies on (walk order puts "/a/b" before "/a b").
+  std::sort(walk.dataset_paths.begin(), walk.dataset_paths.end());
   std::size_t found = 0;
-  for (const std::string& path : state.dataset_paths) {
+  for (const std::string& path : walk.dataset_paths) {
     bool not_a_matrix = false;
-    DatasetTarget target = describe_target(file.get(), input.file, path, &not_a_matrix);
+    DatasetTarget target = describe_target(file, input.file, path, &not_a_matrix);
     if (not_a_matrix) {
       discovery.notes.push_back("skipped " + target.error);
     } else {
@@ -99,12 +152,48 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
       ++found;
     }
   }
-  if (found == 0) {
-    DatasetTarget failed;
-    failed.file = input.file;
-    failed.error = "'" + input.file + "' holds no 2-D numeric dataset to score";  // notes above say what it holds
-    discovery.targets.push_back(failed);
+  if (found > 0) return;
+  // The notes above say what was skipped.
+  std::string error;
+  if (!pattern_text) {
+    error = "'" + input.file + "' holds no 2-D numeric dataset to score";
+  } else if (walk.dataset_paths.empty()) {
+    error = "pattern '" + *pattern_text + "' matches no dataset in '" + input.file + "'" +
+            (walk.matched_a_group ? " (only groups: add the dataset's name, or '/**')" : "");
+  } else {
+    error = "pattern '" + *pattern_text + "' in '" + input.file + "' matches no 2-D numeric dataset to score";
   }
+  discovery.targets.push_back(failed_target(input.file, pattern_text.value_or(""), error));
+}
+
+void discover_in_file(const InputSpec& input, Discovery& discovery) {
+  if (!input.error.empty()) {
+    discovery.targets.push_back(failed_target(input.file, "", input.error));
+    return;
+  }
+  Hdf5Handle file;
+  try {
+    file = open_file_alone(input.file);
+  } catch (const std::exception& error) {
+    discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""), error.what()));
+    return;
+  }
+  if (!input.dataset) {
+    discover_matches(file.get(), input, std::nullopt, discovery);
+    return;
+  }
+  // A name that exists as written wins over any reading of its wildcards or backslashes.
+  const std::string& written = *input.dataset;
+  const bool has_escapes = written.find('\\') != std::string::npos;
+  if ((input.pattern || has_escapes) && !exists_as_written(file.get(), written)) {
+    if (input.pattern) {
+      discover_matches(file.get(), input, written, discovery);
+    } else {
+      discovery.targets.push_back(describe_target(file.get(), input.file, unescape_hdf5_path(written)));
+    }
+    return;
+  }
+  discovery.targets.push_back(describe_target(file.get(), input.file, written));
 }
 
 nlohmann::json to_json(const DatasetTarget& target) {
@@ -147,6 +236,10 @@ Discovery discover_targets(const std::vector<InputSpec>& inputs) {
 }
 
 Discovery discover_targets_on_root(const Communicator& comm, const std::vector<InputSpec>& inputs, int root) {
+  return discover_on_root(comm, [&] { return discover_targets(inputs); }, root);
+}
+
+Discovery discover_on_root(const Communicator& comm, const std::function<Discovery()>& discover, int root) {
   // Whatever happens on the root, it reaches the broadcast below (the only thing the other ranks wait
   // for): a failure travels as {"fatal": message} and becomes a CollectiveError everywhere. CBOR rather
   // than JSON text, because HDF5 names are bytes, not necessarily UTF-8.
@@ -154,7 +247,7 @@ Discovery discover_targets_on_root(const Communicator& comm, const std::vector<I
   if (comm.rank() == root) {
     nlohmann::json json;
     try {
-      const Discovery discovery = discover_targets(inputs);
+      const Discovery discovery = discover();
       json = {{"targets", nlohmann::json::array()}, {"notes", discovery.notes}};
       for (const DatasetTarget& target : discovery.targets) json["targets"].push_back(to_json(target));
     } catch (const std::exception& error) {

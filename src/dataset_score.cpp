@@ -9,6 +9,7 @@
 #include "rankme/hdf5_dataset.hpp"
 #include "rankme/hdf5_file.hpp"
 #include "rankme/row_block_reader.hpp"
+#include "rankme/stop_request.hpp"
 
 namespace rankme {
 
@@ -17,6 +18,7 @@ const char* status_name(ResultStatus status) {
     case ResultStatus::ok: return "ok";
     case ResultStatus::nonfinite: return "nonfinite";
     case ResultStatus::error: return "error";
+    case ResultStatus::interrupted: return "interrupted";
   }
   return "error";
 }
@@ -35,9 +37,11 @@ void check_unchanged(hid_t dataset, const DatasetTarget& target) {
   if (auto missing = now.incompleteness()) throw std::runtime_error(*missing);
 }
 
-// Reads every block, accumulating the Gram matrix. Returns false (on every rank) when the data holds a
-// NaN or infinity: reading stops there, since no number will be reported.
-bool accumulate_gram(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
+enum class ReadOutcome { complete, nonfinite, interrupted };
+
+// Reads every block, accumulating the Gram matrix. Stops early, on every rank at the same block, when the
+// data holds a NaN or infinity (no number will be reported) or when any rank was asked to stop.
+ReadOutcome accumulate_gram(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
                      const ScoreOptions& options, GramAccumulator& gram) {
   const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
   const std::uint64_t block_rows = options.block_rows > 0 ? options.block_rows
@@ -64,11 +68,13 @@ bool accumulate_gram(const Communicator& comm, hid_t dataset, const DatasetTarge
     }
     // One agreement per block (an Allreduce of two ints, microseconds against a block read of
     // milliseconds): every rank stops at the same block, whether for an error or for a NaN.
-    const AgreedOutcome outcome = agree(comm, local_error, local_nonfinite);
+    const AgreedOutcome outcome = agree(comm, local_error, local_nonfinite, stop_requested());
     if (outcome.error) throw CollectiveError(*outcome.error);
-    if (outcome.flag) return false;
+    if (outcome.flag) return ReadOutcome::nonfinite;
+    if (outcome.stop) return ReadOutcome::interrupted;
+    if (options.after_block) options.after_block(index + 1, blocks);
   }
-  return true;
+  return ReadOutcome::complete;
 }
 
 }  // namespace
@@ -98,8 +104,11 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     });
     std::optional<GramAccumulator> gram;
     run_stage(comm, [&] { gram.emplace(target.cols); });
-    if (!accumulate_gram(comm, dataset.get(), target, options, *gram)) {
+    const ReadOutcome read = accumulate_gram(comm, dataset.get(), target, options, *gram);
+    if (read == ReadOutcome::nonfinite) {
       result.status = ResultStatus::nonfinite;
+    } else if (read == ReadOutcome::interrupted) {
+      result.status = ResultStatus::interrupted;
     } else {
       sum_gram_over_ranks(comm, *gram);
       const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram->matrix(), target.cols, options.solver);

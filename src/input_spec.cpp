@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "rankme/dataset_selection.hpp"
+
 namespace rankme {
 
 namespace {
@@ -13,7 +15,8 @@ bool is_existing_file(const std::string& path) {
 InputSpec split_at(const std::string& argument, std::size_t colon) {
   std::string dataset = argument.substr(colon + 1);
   if (dataset.empty() || dataset.front() != '/') dataset.insert(dataset.begin(), '/');
-  return InputSpec{argument.substr(0, colon), dataset};
+  const bool pattern = has_unescaped_wildcards(dataset);
+  return InputSpec{argument.substr(0, colon), dataset, pattern};
 }
 }  // namespace
 

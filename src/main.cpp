@@ -1,41 +1,150 @@
-// rankme: every rank parses the command line, rank 0 discovers the datasets, all ranks score them one
-// after the other, rank 0 reports. Every rank returns the same exit code.
+// rankme: every rank parses the command line, rank 0 lists the datasets, the ranks score them in groups
+// (sweep_scheduler.hpp), rank 0 reports. Every rank returns the same exit code.
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "rankme/collective_status.hpp"
 #include "rankme/command_line.hpp"
 #include "rankme/communicator.hpp"
 #include "rankme/dataset_discovery.hpp"
-#include "rankme/dataset_score.hpp"
+#include "rankme/dataset_selection.hpp"
+#include "rankme/group_plan.hpp"
 #include "rankme/hdf5_error.hpp"
 #include "rankme/mpi_session.hpp"
+#include "rankme/progress_report.hpp"
 #include "rankme/report.hpp"
+#include "rankme/results_file.hpp"
+#include "rankme/resume.hpp"
+#include "rankme/stop_request.hpp"
+#include "rankme/sweep_scheduler.hpp"
 
 namespace {
 
+// The --output file (rank 0 only) and, with --resume, what earlier runs already settled.
+struct ResultsOutput {
+  std::optional<rankme::ResultsFile> file;
+  std::vector<rankme::DatasetResult> earlier;  // settled results of this run's targets, from before
+};
+
+// Rank 0 opens --output (before any scoring, so that an unwritable file fails in seconds, not after hours)
+// and, with --resume, keeps only the targets not settled yet; every rank gets the same remaining list.
+std::vector<rankme::DatasetTarget> prepare_results_output(const rankme::Communicator& world,
+                                                          const rankme::CommandLine& command_line,
+                                                          const std::vector<rankme::DatasetTarget>& targets,
+                                                          ResultsOutput& output) {
+  std::vector<std::uint64_t> kept;
+  std::optional<std::string> error;
+  if (world.is_root()) {
+    try {
+      std::set<rankme::ResultIdentity> remaining;
+      if (command_line.resume) {
+        const rankme::ResultsFileContents previous = rankme::read_results_file(command_line.output);
+        if (previous.skipped_lines > 0) {
+          std::cerr << "rankme: note: '" << command_line.output << "': ignored " << previous.skipped_lines
+                    << " line(s) without a complete result (" << previous.first_problem << ")" << std::endl;
+        }
+        for (const auto& target : rankme::targets_to_resume(targets, previous)) remaining.insert(rankme::identity_of(target));
+        std::map<rankme::ResultIdentity, rankme::DatasetResult> settled;
+        for (const auto& result : rankme::final_result_per_dataset(previous.results)) {
+          if (rankme::settles_dataset(result)) settled.emplace(rankme::identity_of(result), result);
+        }
+        for (const auto& target : targets) {
+          const auto found = settled.find(rankme::identity_of(target));
+          if (!remaining.count(rankme::identity_of(target)) && found != settled.end()) output.earlier.push_back(found->second);
+        }
+      }
+      for (std::size_t i = 0; i < targets.size(); ++i) {
+        if (!command_line.resume || remaining.count(rankme::identity_of(targets[i]))) kept.push_back(i);
+      }
+      if (!command_line.output.empty()) output.file.emplace(rankme::ResultsFile::open_for_append(command_line.output));
+    } catch (const std::exception& failure) {
+      error = failure.what();
+    }
+  }
+  if (auto agreed = rankme::agree_on_failure(world, error)) throw rankme::CollectiveError(*agreed);
+  world.broadcast(kept, 0);
+  std::vector<rankme::DatasetTarget> to_score;
+  for (const std::uint64_t index : kept) to_score.push_back(targets[static_cast<std::size_t>(index)]);
+  if (world.is_root() && command_line.resume) {
+    std::cerr << "rankme: note: resuming: " << output.earlier.size() << " dataset(s) already settled in '"
+              << command_line.output << "', " << to_score.size() << " to score" << std::endl;
+  }
+  return to_score;
+}
+
+// What rank 0 says about each result as it arrives, beside the report itself.
+void explain_on_stderr(const rankme::DatasetResult& result) {
+  if (result.status == rankme::ResultStatus::error) std::cerr << "\nrankme: error: " + result.error << std::endl;
+  if (result.status == rankme::ResultStatus::nonfinite) {
+    std::cerr << "\nrankme: warning: '" + result.dataset + "' in '" + result.file +
+                     "' holds NaN or infinite values; no RankMe reported"
+              << std::endl;
+  }
+}
+
 int run(const rankme::Communicator& world, const rankme::CommandLine& command_line) {
-  std::vector<rankme::InputSpec> inputs;
-  for (const std::string& argument : command_line.inputs) inputs.push_back(rankme::parse_input_spec(argument));
-  const rankme::Discovery discovery = rankme::discover_targets_on_root(world, inputs);
+  rankme::Discovery discovery = rankme::discover_arguments_on_root(world, command_line.inputs);
   if (world.is_root()) {
     for (const std::string& note : discovery.notes) std::cerr << "rankme: note: " << note << '\n';
   }
-  rankme::ResultReport report(command_line.format, std::cout);
-  bool any_failed = false;
-  for (const rankme::DatasetTarget& target : discovery.targets) {
-    const rankme::DatasetResult result = rankme::score_dataset(world, target, command_line.score);
-    any_failed = any_failed || result.status == rankme::ResultStatus::error;
-    if (world.is_root()) {
-      if (result.status == rankme::ResultStatus::error) std::cerr << "rankme: error: " << result.error << std::endl;
-      if (result.status == rankme::ResultStatus::nonfinite) {
-        std::cerr << "rankme: warning: '" << result.dataset << "' in '" << result.file
-                  << "' holds NaN or infinite values; no RankMe reported" << std::endl;
-      }
-      report.add(result);
+  // One deterministic order (by file, then dataset) before sharding, so that every task of a job array
+  // cuts the same list.
+  rankme::sort_targets(discovery.targets);
+  rankme::remove_repeated_targets(discovery.targets);
+  const std::vector<rankme::DatasetTarget> selected =
+      rankme::select_shard(discovery.targets, command_line.shard.index, command_line.shard.count);
+  if (command_line.list_only) {
+    // Every rank holds the same list, so every rank knows the exit code without talking.
+    bool all_listed = true;
+    for (const auto& target : selected) all_listed = all_listed && target.scorable();
+    if (world.is_root()) rankme::print_listing(selected, command_line.format, std::cout);
+    return all_listed ? rankme::exit_success : rankme::exit_dataset_failed;
+  }
+  ResultsOutput output;
+  const std::vector<rankme::DatasetTarget> targets = prepare_results_output(world, command_line, selected, output);
+
+  const int group_size = rankme::choose_group_size(targets, world.size(), command_line.group_size);
+  std::optional<rankme::ProgressReport> progress;
+  std::optional<rankme::ResultReport> report;
+  if (world.is_root()) {
+    double total_work = 0;
+    for (const auto& target : targets) total_work += rankme::scoring_cost(target);
+    progress.emplace(rankme::ProgressReport::style_for(stderr, command_line.quiet), targets.size(), total_work);
+    report.emplace(command_line.format, std::cout);
+    // The leaderboard covers the whole selection, also what earlier runs settled (stdout JSONL and
+    // CSV stream only this run's results).
+    if (command_line.format == rankme::OutputFormat::table) {
+      for (const auto& result : output.earlier) report->add(result);
     }
   }
-  if (world.is_root()) report.finish();
-  return any_failed ? rankme::exit_dataset_failed : rankme::exit_success;
+  bool output_failed = false;  // rank 0
+  const auto on_result = [&](const rankme::DatasetResult& result) {
+    explain_on_stderr(result);
+    if (output.file) {
+      // On disk before it shows on stdout. A failed append (disk full, file removed) is reported and
+      // the sweep goes on: stdout still carries every result.
+      try {
+        output.file->append(result);
+      } catch (const std::exception& failure) {
+        if (!output_failed) std::cerr << "\nrankme: error: " << failure.what() << std::endl;
+        output_failed = true;
+      }
+    }
+    report->add(result);
+  };
+  const rankme::SweepOutcome outcome =
+      rankme::run_sweep(world, targets, command_line.score, group_size, on_result, progress ? &*progress : nullptr);
+  if (world.is_root()) {
+    progress->finish();
+    report->finish();
+    if (outcome.interrupted) {
+      std::cerr << "rankme: stopped on request before every dataset was scored; run again with --resume" << std::endl;
+    }
+  }
+  const bool results_lost = world.any(output_failed);  // known on rank 0 only until now
+  if (outcome.interrupted) return rankme::exit_interrupted;
+  return outcome.any_error || results_lost ? rankme::exit_dataset_failed : rankme::exit_success;
 }
 
 }  // namespace
@@ -44,6 +153,7 @@ int main(int argc, char** argv) {
   rankme::MpiSession mpi(argc, argv);
   const rankme::Communicator world = rankme::Communicator::world();
   const rankme::SilenceHdf5Errors silence;
+  rankme::install_stop_request_handlers();
 
   const rankme::ParsedCommandLine parsed = rankme::parse_command_line(argc, argv);
   if (parsed.exit_code >= 0) {

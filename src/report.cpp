@@ -15,9 +15,13 @@ std::string format_number(double value, const char* format) {
   return buffer;
 }
 
-// RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+// RFC 4180: quote a field holding a comma or quote, doubling its quotes. Line breaks become spaces rather
+// than quoted line breaks: a reader that goes line by line (grep, wc -l, rankme's own --resume, which must
+// tell a torn last line from a complete one) then sees one result per line.
+std::string csv_field(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  if (text.find_first_of(",\"") == std::string::npos) return text;
   std::string quoted = "\"";
   for (char c : text) {
     if (c == '"') quoted += '"';
@@ -26,18 +30,32 @@ std::string csv_field(const std::string& text) {
   return quoted + "\"";
 }
 
-const char* const csv_header = "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver";
+// Rank in the leaderboard: scored first, then diverged runs, then everything that has no result.
+int leaderboard_group(const DatasetResult& result) {
+  if (result.status == ResultStatus::ok && result.rankme) return 0;
+  if (result.status == ResultStatus::nonfinite) return 1;
+  return 2;
+}
 
-std::string to_csv_line(const DatasetResult& result) {
+}  // namespace
+
+std::string csv_header(CsvColumns columns) {
+  std::string header = "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver";
+  if (columns == CsvColumns::with_file_identity) header += ",file_size,file_mtime_ns";
+  return header;
+}
+
+std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
   std::string line = csv_field(result.file) + "," + csv_field(result.dataset) + "," + std::to_string(result.rows) +
                      "," + std::to_string(result.cols) + "," + csv_field(result.dtype) + ",";
   if (result.rankme) line += format_number(*result.rankme, "%.17g");
   line += std::string(",") + status_name(result.status) + "," + csv_field(result.error) + "," +
           format_number(result.seconds, "%.6f") + "," + std::to_string(result.ranks) + "," + csv_field(result.solver);
+  if (columns == CsvColumns::with_file_identity) {
+    line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
+  }
   return line;
 }
-
-}  // namespace
 
 std::string to_json_line(const DatasetResult& result) {
   nlohmann::json json;
@@ -52,8 +70,18 @@ std::string to_json_line(const DatasetResult& result) {
   json["seconds"] = result.seconds;
   json["ranks"] = result.ranks;
   json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
+  json["file_size"] = result.file_size;
+  json["file_mtime_ns"] = result.file_mtime_ns;
   // HDF5 names are bytes: invalid UTF-8 is replaced (U+FFFD) rather than failing the whole report.
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void sort_for_leaderboard(std::vector<DatasetResult>& results) {
+  std::stable_sort(results.begin(), results.end(), [](const DatasetResult& a, const DatasetResult& b) {
+    const int group_a = leaderboard_group(a), group_b = leaderboard_group(b);
+    if (group_a != group_b) return group_a < group_b;
+    return group_a == 0 && *a.rankme > *b.rankme;
+  });
 }
 
 ResultReport::ResultReport(OutputFormat format, std::ostream& out) : format_(format), out_(out) {}
@@ -64,9 +92,9 @@ void ResultReport::add(const DatasetResult& result) {
       out_ << to_json_line(result) << std::endl;
       break;
     case OutputFormat::csv:
-      if (!header_written_) out_ << csv_header << '\n';
+      if (!header_written_) out_ << csv_header(CsvColumns::report) << '\n';
       header_written_ = true;
-      out_ << to_csv_line(result) << std::endl;
+      out_ << to_csv_line(result, CsvColumns::report) << std::endl;
       break;
     case OutputFormat::table:
       table_rows_.push_back(result);
@@ -75,14 +103,20 @@ void ResultReport::add(const DatasetResult& result) {
 }
 
 void ResultReport::finish() {
-  if (format_ == OutputFormat::csv && !header_written_) out_ << csv_header << std::endl;
+  if (format_ == OutputFormat::csv && !header_written_) out_ << csv_header(CsvColumns::report) << std::endl;
   if (format_ != OutputFormat::table) return;
-  std::vector<std::vector<std::string>> cells = {{"file", "dataset", "rows", "cols", "dtype", "rankme", "seconds"}};
+  sort_for_leaderboard(table_rows_);
+  // Every row tied with the top score is marked: the table should not pick a winner the numbers do not.
+  const bool any_scored = !table_rows_.empty() && leaderboard_group(table_rows_.front()) == 0;
+  const double best = any_scored ? *table_rows_.front().rankme : 0;
+  std::vector<std::vector<std::string>> cells = {{"file", "dataset", "rows", "cols", "dtype", "rankme", "seconds", ""}};
   for (const DatasetResult& result : table_rows_) {
     const std::string score = result.rankme ? format_number(*result.rankme, "%.6f") : status_name(result.status);
+    const bool is_best = any_scored && leaderboard_group(result) == 0 && *result.rankme == best;
     cells.push_back({result.file, result.dataset.empty() ? "-" : result.dataset,
                      result.rows ? std::to_string(result.rows) : "-", result.cols ? std::to_string(result.cols) : "-",
-                     result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f")});
+                     result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f"),
+                     is_best ? "<- best" : ""});
   }
   std::vector<std::size_t> widths(cells.front().size(), 0);
   for (const auto& row : cells) {
@@ -91,7 +125,7 @@ void ResultReport::finish() {
   for (const auto& row : cells) {
     std::string line;
     for (std::size_t column = 0; column < row.size(); ++column) {
-      const bool numeric = column >= 2 && column != 4;  // right-align numbers, left-align names
+      const bool numeric = column >= 2 && column != 4 && column != 7;  // right-align numbers, left-align text
       const std::string padding(widths[column] - row[column].size(), ' ');
       line += (column ? "  " : "") + (numeric ? padding + row[column] : row[column] + padding);
     }

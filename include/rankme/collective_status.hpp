@@ -20,12 +20,14 @@ class CollectiveError : public std::runtime_error {
 struct AgreedOutcome {
   std::optional<std::string> error;  // the agreed failure, if any rank failed
   bool flag = false;                 // whether any rank raised its flag
+  bool stop = false;                 // whether any rank was asked to stop (stop_request.hpp)
 };
 
-// One Allreduce that settles both whether any rank failed (with the message of the lowest failing rank,
-// prefixed "rank r: " when there are several ranks) and whether any rank raised `local_flag`.
-// Collective: every rank must call it.
-AgreedOutcome agree(const Communicator& comm, const std::optional<std::string>& local_error, bool local_flag);
+// One Allreduce that settles whether any rank failed (with the message of the lowest failing rank,
+// prefixed "rank r: " when there are several ranks), whether any rank raised `local_flag`, and whether
+// any rank raised `local_stop`. Collective: every rank must call it.
+AgreedOutcome agree(const Communicator& comm, const std::optional<std::string>& local_error, bool local_flag,
+                    bool local_stop = false);
 
 // Returns the message of the lowest-numbered rank that reported one (prefixed "rank r: " when the
 // communicator has several ranks), or nothing when no rank did. Collective: every rank must call it.

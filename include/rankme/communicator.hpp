@@ -35,6 +35,7 @@ class Communicator {
                     std::uint64_t max_elements_per_call = std::uint64_t{1} << 28) const;
   void broadcast(std::vector<double>& values, int root) const;   // resized on receivers
   void broadcast(std::string& text, int root) const;             // resized on receivers
+  void broadcast(std::vector<std::uint64_t>& values, int root) const;  // resized on receivers
   void broadcast(int& value, int root) const;
   void barrier() const;
 

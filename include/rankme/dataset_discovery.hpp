@@ -2,6 +2,7 @@
 // Turning the command line's inputs into the list of datasets to score. Done by one rank with the POSIX
 // driver (metadata only), then broadcast, so that P ranks do not all walk the same files.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,15 +33,27 @@ struct DatasetTarget {
 
 struct Discovery {
   std::vector<DatasetTarget> targets;
-  std::vector<std::string> notes;  // datasets skipped in a whole-file scan, for stderr
+  std::vector<std::string> notes;  // datasets skipped in a whole-file scan or by a pattern, for stderr
 };
 
-// Serial: opens each file alone. A named dataset that is not a 2-D numeric matrix is an error target;
-// in a whole-file scan such datasets are skipped with a note, and a file with none to score is an error.
+// Serial: opens each file alone, inputs in the order given. A named dataset that is not a 2-D numeric
+// matrix is an error target; in a whole-file scan or a pattern's matches such datasets are skipped with a
+// note, and a file (or pattern) with none to score is an error. The datasets one scan or pattern finds are
+// sorted by path, and a dataset reached through several hard links is listed once. Only hard links are
+// followed (soft and external links are not), as in H5Ovisit. An input with `error` set becomes an error
+// target without any file being opened.
+//
+// FILE:DATASET with `pattern` set: a dataset of exactly that name is that dataset; otherwise the pattern
+// selects (see hdf5_path_matches), and one that matches nothing is an error naming the file and the
+// pattern. Without `pattern`, backslash escapes are resolved unless the name exists as written.
 Discovery discover_targets(const std::vector<InputSpec>& inputs);
 
 // Rank `root` discovers, every rank of `comm` receives the same result. Collective; a failure of the
 // discovery itself throws CollectiveError on every rank.
 Discovery discover_targets_on_root(const Communicator& comm, const std::vector<InputSpec>& inputs, int root = 0);
+
+// The same for any discovery that `discover` runs on the root only (e.g. one that first expands
+// directories there).
+Discovery discover_on_root(const Communicator& comm, const std::function<Discovery()>& discover, int root = 0);
 
 }  // namespace rankme

@@ -10,6 +10,7 @@ enum class ResultStatus {
   ok,         // scored
   nonfinite,  // the data holds NaN or infinity (a diverged run): a property of the data, no number
   error,      // could not be read or scored; `error` says why
+  interrupted,  // abandoned on a stop request (SIGTERM): not a result, never written; --resume redoes it
 };
 
 const char* status_name(ResultStatus status);

@@ -28,7 +28,7 @@ elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rankme-multihost.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
+cd "$tmp" || exit 1
 printf 'fakenode-a slots=2\nfakenode-b slots=2\n' >hostfile
 sweep=$tmp/sweep.h5
 "$rankme_example" "$sweep" --rows 512 --cols 32 >/dev/null
@@ -40,6 +40,8 @@ sweep=$tmp/sweep.h5
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_mpi_yield_when_idle=1
 export OPENBLAS_NUM_THREADS=1
+# Each fake host's orted and ranks get their own temporary directory below this one (see fake_rsh.sh).
+export FAKE_RSH_TMPDIR=$tmp
 
 "$rankme" --format jsonl "$sweep" >reference.jsonl 2>reference.err
 status=$?

@@ -201,7 +201,7 @@ fi
 pass "one-node SLURM up: node $node idle after $up_seconds s (ports $ctld_port/$slurmd_port, MpiDefault=$mpi_default)"
 
 # --- the sweep, and the reference: rankme on one process without any launcher ---------------------------
-cd "$tmp/work"
+cd "$tmp/work" || exit 1
 sweep=$tmp/work/sweep.h5
 "$rankme_example" "$sweep" --rows 512 --cols 32 >/dev/null
 "$rankme" --format jsonl "$sweep" >direct.jsonl 2>direct.err
@@ -258,6 +258,19 @@ expect_completed() {  # NAME ID: every task of job ID COMPLETED with exit code 0
     [[ -f "$log" ]] && { echo "----- $log"; tail -n 20 "$log"; }
   done
   return 1
+}
+# restart_now ID: a requeued job is eligible again only after SLURM's requeue delay (~2 minutes); this
+# skips it. The restart must come at least one second after the previous run's end: slurmd revokes a job's
+# credential when it ends and refuses (kills as "Job credential revoked") a launch whose credential is
+# not newer than that, to the second.
+restart_now() {
+  local id=$1
+  for _ in $(seq 1 150); do
+    [[ "$(job_field "$id" JobState)" == PENDING ]] && break
+    sleep 0.2
+  done
+  sleep 1.1
+  scontrol update JobId="$id" StartTime=now
 }
 # compare_results FILE [SHARD_FILE...]: FILE holds each dataset of direct.jsonl exactly once, with the same
 # status and RankMe (1e-12 relative), scored by EXPECT_RANKS ranks if that is set; the shard files, if
@@ -360,8 +373,7 @@ if [[ ! -s results.jsonl ]]; then
 else
   cp results.jsonl results.before-requeue.jsonl
   if scontrol requeue "$sweep_job"; then
-    # A requeued job waits ~2 minutes before it is eligible again; this test does not.
-    scontrol update JobId="$sweep_job" StartTime=now
+    restart_now "$sweep_job"
     wait_for_jobs 30 "$sweep_job"
     restarts=$(job_field "$sweep_job" Restarts)
     if expect_completed "requeued score_sweep.sbatch (restart ${restarts:-?})" "$sweep_job"; then
@@ -401,16 +413,13 @@ if [[ -n "$handoff_job" ]]; then
     sleep 0.1
   done
   scancel --batch --signal=USR1 "$handoff_job"
-  # The script requeues its job once the stand-in has exited with 4; skip the requeue delay once it has.
-  for _ in $(seq 1 100); do
+  # The script requeues its job once the stand-in has exited with 4 (through mpirun, after its 10 s
+  # SIGTERM delay); then the restart.
+  for _ in $(seq 1 300); do
     [[ "$(job_field "$handoff_job" Restarts)" == 1 ]] && break
     sleep 0.1
   done
-  for _ in $(seq 1 50); do
-    [[ "$(job_field "$handoff_job" JobState)" == PENDING ]] && break
-    sleep 0.1
-  done
-  scontrol update JobId="$handoff_job" StartTime=now 2>/dev/null
+  restart_now "$handoff_job"
   wait_for_jobs 30 "$handoff_job"
   if grep -q "stand-in: SIGTERM" "$STAND_IN_LOG" 2>/dev/null && grep -q "started, restart 1" "$STAND_IN_LOG" &&
      [[ "$(job_field "$handoff_job" Restarts)" == 1 ]] && expect_completed "time-limit hand-off" "$handoff_job"; then

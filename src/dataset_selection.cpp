@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "rankme/text_output.hpp"
+
 namespace rankme {
 
 // ---- Glob matching within one path component ----
@@ -319,17 +321,6 @@ std::vector<DatasetTarget> select_shard(const std::vector<DatasetTarget>& target
 
 namespace {
 
-// RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 const char* listing_status(const DatasetTarget& target) { return target.scorable() ? "listed" : "error"; }
 
 void print_listing_table(const std::vector<DatasetTarget>& targets, bool any_failed, std::ostream& out) {
@@ -343,20 +334,7 @@ void print_listing_table(const std::vector<DatasetTarget>& targets, bool any_fai
     if (any_failed) row.insert(row.end(), {listing_status(target), target.error});
     cells.push_back(row);
   }
-  std::vector<std::size_t> widths(cells.front().size(), 0);
-  for (const auto& row : cells) {
-    for (std::size_t column = 0; column < row.size(); ++column) widths[column] = std::max(widths[column], row[column].size());
-  }
-  for (const auto& row : cells) {
-    std::string line;
-    for (std::size_t column = 0; column < row.size(); ++column) {
-      const bool numeric = column == 2 || column == 3;  // right-align numbers, left-align names
-      const std::string padding(widths[column] - row[column].size(), ' ');
-      line += (column ? "  " : "") + (numeric ? padding + row[column] : row[column] + padding);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << '\n';
-  }
+  print_aligned_table(cells, {false, false, true, true}, out);  // rows and cols right-aligned
 }
 
 std::string listing_json_line(const DatasetTarget& target) {
@@ -368,8 +346,7 @@ std::string listing_json_line(const DatasetTarget& target) {
   json["dtype"] = target.dtype;
   json["status"] = listing_status(target);
   json["error"] = target.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(target.error);
-  // HDF5 names are bytes: invalid UTF-8 is replaced (U+FFFD) rather than failing the whole listing.
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(json);
 }
 
 std::string listing_csv_line(const DatasetTarget& target) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "rankme/text_output.hpp"
+
 namespace rankme {
 
 namespace {
@@ -13,21 +15,6 @@ std::string format_number(double value, const char* format) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
-}
-
-// RFC 4180: quote a field holding a comma or quote, doubling its quotes. Line breaks become spaces rather
-// than quoted line breaks: a reader that goes line by line (grep, wc -l, rankme's own --resume, which must
-// tell a torn last line from a complete one) then sees one result per line.
-std::string csv_field(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  std::replace(text.begin(), text.end(), '\r', ' ');
-  if (text.find_first_of(",\"") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 // Rank in the leaderboard: scored first, then diverged runs, then everything that has no result.
@@ -73,7 +60,7 @@ std::string to_json_line(const DatasetResult& result) {
   json["file_size"] = result.file_size;
   json["file_mtime_ns"] = result.file_mtime_ns;
   // HDF5 names are bytes: invalid UTF-8 is replaced (U+FFFD) rather than failing the whole report.
-  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json_text(json);
 }
 
 void sort_for_leaderboard(std::vector<DatasetResult>& results) {
@@ -118,20 +105,8 @@ void ResultReport::finish() {
                      result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f"),
                      is_best ? "<- best" : ""});
   }
-  std::vector<std::size_t> widths(cells.front().size(), 0);
-  for (const auto& row : cells) {
-    for (std::size_t column = 0; column < row.size(); ++column) widths[column] = std::max(widths[column], row[column].size());
-  }
-  for (const auto& row : cells) {
-    std::string line;
-    for (std::size_t column = 0; column < row.size(); ++column) {
-      const bool numeric = column >= 2 && column != 4 && column != 7;  // right-align numbers, left-align text
-      const std::string padding(widths[column] - row[column].size(), ' ');
-      line += (column ? "  " : "") + (numeric ? padding + row[column] : row[column] + padding);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out_ << line << '\n';
-  }
+  // Numbers right-aligned (rows, cols, rankme, seconds), names left-aligned.
+  print_aligned_table(cells, {false, false, true, true, false, true, true, false}, out_);
   out_.flush();
 }
 

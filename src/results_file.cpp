@@ -20,6 +20,7 @@
 
 #include "rankme/dataset_discovery.hpp"
 #include "rankme/report.hpp"
+#include "rankme/text_output.hpp"
 
 namespace rankme {
 
@@ -300,7 +301,7 @@ namespace {
 // JSON can hold only UTF-8: names are compared as a JSON line stores them.
 std::string as_stored_in_json(const std::string& text) {
   if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return text;
-  const std::string dumped = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string dumped = json_text(nlohmann::json(text));
   return nlohmann::json::parse(dumped).get<std::string>();
 }
 

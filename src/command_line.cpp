@@ -77,7 +77,14 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--resume", options.resume, "Skip datasets already in --output (same file, dataset, shape, size, mtime)");
   app.add_option("--group-size", options.group_size, "Ranks per group scoring one dataset (default: chosen from N, K, P)")
       ->check(CLI::PositiveNumber);
-  app.add_flag("--quiet", options.quiet, "No progress report on stderr");
+  std::string progress_name = "auto";
+  app.add_option("--progress", progress_name,
+                 "Progress on stderr: auto (a bar on a terminal, else a line every 5 s), bar, lines or none. Under "
+                 "mpirun the ranks' stderr is a pipe, so auto gives lines: use bar when watching interactively")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "none"}))
+      ->capture_default_str();
+  bool quiet = false;
+  app.add_flag("--quiet", quiet, "No progress on stderr (--progress none)");
   try {
     app.parse(argc, argv);
     if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
@@ -94,6 +101,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     const std::map<std::string, SolverChoice> solvers = {
         {"auto", SolverChoice::automatic}, {"lapack", SolverChoice::lapack}, {"scalapack", SolverChoice::scalapack}};
     options.format = formats.at(format_name);
+    const std::map<std::string, ProgressReport::Choice> progress_choices = {
+        {"auto", ProgressReport::Choice::automatic}, {"bar", ProgressReport::Choice::bar},
+        {"lines", ProgressReport::Choice::lines}, {"none", ProgressReport::Choice::none}};
+    options.progress = quiet ? ProgressReport::Choice::none : progress_choices.at(progress_name);
     options.score.solver = solvers.at(solver_name);
   } catch (const CLI::CallForHelp&) {
     parsed.exit_code = exit_success;

@@ -110,7 +110,7 @@ int run(const rankme::Communicator& world, const rankme::CommandLine& command_li
   if (world.is_root()) {
     double total_work = 0;
     for (const auto& target : targets) total_work += rankme::scoring_cost(target);
-    progress.emplace(rankme::ProgressReport::style_for(stderr, command_line.quiet), targets.size(), total_work);
+    progress.emplace(rankme::ProgressReport::style_for(stderr, command_line.progress), targets.size(), total_work);
     report.emplace(command_line.format, std::cout);
     // The leaderboard covers the whole selection, also what earlier runs settled (stdout JSONL and
     // CSV stream only this run's results).

@@ -31,8 +31,13 @@ ProgressReport::ProgressReport(Style style, std::size_t total_datasets, double t
       start_(std::chrono::steady_clock::now()),
       last_print_(start_) {}
 
-ProgressReport::Style ProgressReport::style_for(std::FILE* stream, bool quiet) {
-  if (quiet) return Style::none;
+ProgressReport::Style ProgressReport::style_for(std::FILE* stream, Choice choice) {
+  switch (choice) {
+    case Choice::bar: return Style::live_bar;
+    case Choice::lines: return Style::log_lines;
+    case Choice::none: return Style::none;
+    case Choice::automatic: break;
+  }
   return isatty(fileno(stream)) ? Style::live_bar : Style::log_lines;
 }
 

@@ -31,6 +31,15 @@ TEST(CommandLine, EveryOption) {
   EXPECT_EQ(parse({"--format", "csv", "--solver", "lapack", "a.h5"}).command_line.format, OutputFormat::csv);
 }
 
+TEST(CommandLine, ProgressChoicesAndQuiet) {
+  using Choice = ProgressReport::Choice;
+  EXPECT_EQ(parse({"a.h5"}).command_line.progress, Choice::automatic);
+  EXPECT_EQ(parse({"--progress", "bar", "a.h5"}).command_line.progress, Choice::bar);
+  EXPECT_EQ(parse({"--progress", "lines", "a.h5"}).command_line.progress, Choice::lines);
+  EXPECT_EQ(parse({"--quiet", "--progress", "bar", "a.h5"}).command_line.progress, Choice::none);
+  EXPECT_EQ(parse({"--progress", "fancy", "a.h5"}).exit_code, exit_usage);
+}
+
 TEST(CommandLine, UsageErrorsExitTwoWithAMessage) {
   for (const auto& arguments : std::vector<std::vector<const char*>>{
            {}, {"--bogus", "a.h5"}, {"--format", "xml", "a.h5"}, {"--block-rows", "0", "a.h5"},

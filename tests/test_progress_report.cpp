@@ -47,8 +47,11 @@ TEST(ProgressReport, QuietPrintsNothingAtAll) {
   progress.dataset_done(10, 1.0);
   progress.finish();
   EXPECT_EQ(stream.text(), "");
-  EXPECT_EQ(ProgressReport::style_for(stream.get(), true), ProgressReport::Style::none);
-  EXPECT_EQ(ProgressReport::style_for(stream.get(), false), ProgressReport::Style::log_lines);  // a file is no tty
+  using Choice = ProgressReport::Choice;
+  EXPECT_EQ(ProgressReport::style_for(stream.get(), Choice::none), ProgressReport::Style::none);
+  EXPECT_EQ(ProgressReport::style_for(stream.get(), Choice::automatic), ProgressReport::Style::log_lines);  // no tty
+  EXPECT_EQ(ProgressReport::style_for(stream.get(), Choice::bar), ProgressReport::Style::live_bar);
+  EXPECT_EQ(ProgressReport::style_for(stream.get(), Choice::lines), ProgressReport::Style::log_lines);
 }
 
 TEST(ProgressReport, LogLinesComeAtTheIntervalAndAtTheEnd) {

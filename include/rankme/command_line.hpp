@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "rankme/dataset_score.hpp"
+#include "rankme/progress_report.hpp"
 #include "rankme/report.hpp"
 
 namespace rankme {
@@ -24,7 +25,7 @@ struct CommandLine {
   std::string output;               // --output FILE (.jsonl or .csv): crash-safe results file
   bool resume = false;              // --resume: skip datasets already in --output
   int group_size = 0;               // --group-size: ranks per group (0: chosen automatically)
-  bool quiet = false;               // --quiet: no progress on stderr
+  ProgressReport::Choice progress = ProgressReport::Choice::automatic;  // --progress; --quiet is none
 };
 
 struct ParsedCommandLine {

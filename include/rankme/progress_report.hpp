@@ -17,7 +17,10 @@ class ProgressReport {
   ProgressReport(Style style, std::size_t total_datasets, double total_work, std::FILE* stream = stderr,
                  std::chrono::milliseconds log_interval = std::chrono::seconds(5));
 
-  static Style style_for(std::FILE* stream, bool quiet);
+  // --progress: `automatic` is a bar when `stream` is a terminal and log lines otherwise. Under mpirun a
+  // rank's stderr is always a pipe to mpirun (even when mpirun's is a terminal), hence `bar` to ask for it.
+  enum class Choice { automatic, bar, lines, none };
+  static Style style_for(std::FILE* stream, Choice choice);
 
   // A dataset finished (whatever its status).
   void dataset_done(std::uint64_t rows, double work);

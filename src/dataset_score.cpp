@@ -13,16 +13,6 @@
 
 namespace rankme {
 
-const char* status_name(ResultStatus status) {
-  switch (status) {
-    case ResultStatus::ok: return "ok";
-    case ResultStatus::nonfinite: return "nonfinite";
-    case ResultStatus::error: return "error";
-    case ResultStatus::interrupted: return "interrupted";
-  }
-  return "error";
-}
-
 namespace {
 
 // The file may have changed between discovery and now (another job rewriting it): score only what was

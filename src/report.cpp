@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "rankme/dataset_result_json.hpp"
 #include "rankme/text_output.hpp"
 
 namespace rankme {
@@ -44,24 +45,7 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
   return line;
 }
 
-std::string to_json_line(const DatasetResult& result) {
-  nlohmann::json json;
-  json["file"] = result.file;
-  json["dataset"] = result.dataset;
-  json["rows"] = result.rows;
-  json["cols"] = result.cols;
-  json["dtype"] = result.dtype;
-  json["rankme"] = result.rankme ? nlohmann::json(*result.rankme) : nlohmann::json(nullptr);
-  json["status"] = status_name(result.status);
-  json["error"] = result.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.error);
-  json["seconds"] = result.seconds;
-  json["ranks"] = result.ranks;
-  json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
-  json["file_size"] = result.file_size;
-  json["file_mtime_ns"] = result.file_mtime_ns;
-  // HDF5 names are bytes: invalid UTF-8 is replaced (U+FFFD) rather than failing the whole report.
-  return json_text(json);
-}
+std::string to_json_line(const DatasetResult& result) { return json_text(result_to_json(result)); }
 
 void sort_for_leaderboard(std::vector<DatasetResult>& results) {
   std::stable_sort(results.begin(), results.end(), [](const DatasetResult& a, const DatasetResult& b) {

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "rankme/dataset_discovery.hpp"
+#include "rankme/dataset_result_json.hpp"
 #include "rankme/report.hpp"
 #include "rankme/text_output.hpp"
 
@@ -118,15 +119,12 @@ bool is_written_status(ResultStatus status) {
   return status == ResultStatus::ok || status == ResultStatus::nonfinite || status == ResultStatus::error;
 }
 
-ResultStatus status_from_name(const std::string& name) {
-  for (const ResultStatus status : {ResultStatus::ok, ResultStatus::nonfinite, ResultStatus::error}) {
-    if (name == status_name(status)) return status;
-  }
-  throw std::runtime_error("unknown status '" + name + "'");
-}
-
-// A line that claims a status must carry what that status means: a finite number exactly when ok.
+// A line that claims a status must carry what that status means: a finite number exactly when ok; and
+// only statuses that are written at all (never `interrupted`) can be read.
 void check_consistent(const DatasetResult& result) {
+  if (!is_written_status(result.status)) {
+    throw std::runtime_error(std::string("status '") + status_name(result.status) + "' is never written");
+  }
   if (result.status == ResultStatus::ok && !(result.rankme && std::isfinite(*result.rankme))) {
     throw std::runtime_error("status ok without a finite rankme");
   }
@@ -144,30 +142,7 @@ DatasetResult result_from_json_line(const std::string& line) {
   } catch (const nlohmann::json::exception&) {
     throw std::runtime_error("not JSON");
   }
-  if (!json.is_object()) throw std::runtime_error("not a JSON object");
-  DatasetResult result;
-  try {
-    result.file = json.at("file").get<std::string>();
-    result.dataset = json.at("dataset").get<std::string>();
-    result.rows = json.at("rows").get<std::uint64_t>();
-    result.cols = json.at("cols").get<std::uint64_t>();
-    result.status = status_from_name(json.at("status").get<std::string>());
-    const nlohmann::json& rankme = json.at("rankme");
-    if (!rankme.is_null()) result.rankme = rankme.get<double>();
-    // Optional keys (older reports lack the file identity; the defaults never match a real file).
-    const auto text_or_empty = [&](const char* key) {
-      return json.contains(key) && !json[key].is_null() ? json[key].get<std::string>() : std::string();
-    };
-    result.dtype = text_or_empty("dtype");
-    result.error = text_or_empty("error");
-    result.solver = text_or_empty("solver");
-    result.seconds = json.value("seconds", 0.0);
-    result.ranks = json.value("ranks", 1);
-    result.file_size = json.value("file_size", std::uint64_t{0});
-    result.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
-  } catch (const nlohmann::json::exception& error) {
-    throw std::runtime_error(std::string("not a result: ") + error.what());
-  }
+  DatasetResult result = result_from_json(json);
   check_consistent(result);
   return result;
 }

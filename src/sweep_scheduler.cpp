@@ -7,6 +7,7 @@
 #include <deque>
 #include <thread>
 
+#include "rankme/dataset_result_json.hpp"
 #include "rankme/group_plan.hpp"
 #include "rankme/stop_request.hpp"
 
@@ -19,34 +20,9 @@ constexpr int tag_assignment = 7102;  // rank 0 -> group leader: index of the ne
 constexpr long long no_more_work = -1;
 
 // Results travel as CBOR: exact doubles, and HDF5 names that need not be UTF-8.
-std::vector<std::uint8_t> encode(const DatasetResult& result) {
-  nlohmann::json json = {{"file", result.file},       {"dataset", result.dataset}, {"rows", result.rows},
-                         {"cols", result.cols},       {"dtype", result.dtype},     {"status", static_cast<int>(result.status)},
-                         {"error", result.error},     {"seconds", result.seconds}, {"ranks", result.ranks},
-                         {"solver", result.solver},   {"file_size", result.file_size},
-                         {"file_mtime_ns", result.file_mtime_ns}};
-  if (result.rankme) json["rankme"] = *result.rankme;
-  return nlohmann::json::to_cbor(json);
-}
+std::vector<std::uint8_t> encode(const DatasetResult& result) { return nlohmann::json::to_cbor(result_to_json(result)); }
 
-DatasetResult decode(const std::vector<std::uint8_t>& bytes) {
-  const nlohmann::json json = nlohmann::json::from_cbor(bytes);
-  DatasetResult result;
-  result.file = json.at("file").get<std::string>();
-  result.dataset = json.at("dataset").get<std::string>();
-  result.rows = json.at("rows").get<std::uint64_t>();
-  result.cols = json.at("cols").get<std::uint64_t>();
-  result.dtype = json.at("dtype").get<std::string>();
-  result.status = static_cast<ResultStatus>(json.at("status").get<int>());
-  result.error = json.at("error").get<std::string>();
-  result.seconds = json.at("seconds").get<double>();
-  result.ranks = json.at("ranks").get<int>();
-  result.solver = json.at("solver").get<std::string>();
-  result.file_size = json.at("file_size").get<std::uint64_t>();
-  result.file_mtime_ns = json.at("file_mtime_ns").get<std::int64_t>();
-  if (json.contains("rankme")) result.rankme = json.at("rankme").get<double>();
-  return result;
-}
+DatasetResult decode(const std::vector<std::uint8_t>& bytes) { return result_from_json(nlohmann::json::from_cbor(bytes)); }
 
 // World rank 0's side: the queue of datasets, the results coming back, the progress line.
 class Dispatcher {

@@ -14,6 +14,8 @@ enum class ResultStatus {
 };
 
 const char* status_name(ResultStatus status);
+// The inverse; throws std::runtime_error for an unknown name.
+ResultStatus status_from_name(const std::string& name);
 
 struct DatasetResult {
   std::string file;            // as given on the command line

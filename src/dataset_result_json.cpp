@@ -1,0 +1,53 @@
+#include "rankme/dataset_result_json.hpp"
+
+#include <stdexcept>
+
+namespace rankme {
+
+nlohmann::json result_to_json(const DatasetResult& result) {
+  nlohmann::json json;
+  json["file"] = result.file;
+  json["dataset"] = result.dataset;
+  json["rows"] = result.rows;
+  json["cols"] = result.cols;
+  json["dtype"] = result.dtype;
+  json["rankme"] = result.rankme ? nlohmann::json(*result.rankme) : nlohmann::json(nullptr);
+  json["status"] = status_name(result.status);
+  json["error"] = result.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.error);
+  json["seconds"] = result.seconds;
+  json["ranks"] = result.ranks;
+  json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
+  json["file_size"] = result.file_size;
+  json["file_mtime_ns"] = result.file_mtime_ns;
+  return json;
+}
+
+DatasetResult result_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) throw std::runtime_error("not a JSON object");
+  DatasetResult result;
+  try {
+    result.file = json.at("file").get<std::string>();
+    result.dataset = json.at("dataset").get<std::string>();
+    result.rows = json.at("rows").get<std::uint64_t>();
+    result.cols = json.at("cols").get<std::uint64_t>();
+    result.status = status_from_name(json.at("status").get<std::string>());
+    const nlohmann::json& rankme = json.at("rankme");
+    if (!rankme.is_null()) result.rankme = rankme.get<double>();
+    const auto text_or_empty = [&](const char* key) {
+      return json.contains(key) && !json[key].is_null() ? json[key].get<std::string>() : std::string();
+    };
+    result.dtype = text_or_empty("dtype");
+    result.error = text_or_empty("error");
+    result.solver = text_or_empty("solver");
+    result.seconds = json.value("seconds", 0.0);
+    result.ranks = json.value("ranks", 1);
+    // The defaults never match a real file, so such a result is not taken for one by --resume.
+    result.file_size = json.value("file_size", std::uint64_t{0});
+    result.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(std::string("not a result: ") + error.what());
+  }
+  return result;
+}
+
+}  // namespace rankme

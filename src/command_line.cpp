@@ -67,6 +67,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--eps", options.score.eps, "RankMe's epsilon: p_k = s_k / sum(s) + eps")
       ->check(finite_non_negative)
       ->default_str("1e-7");
+  app.add_flag("--center", options.score.center,
+               "Subtract the column means over all rows before the spectrum (default: raw embeddings, as the paper)");
   app.add_flag("--list", options.list_only, "Print the datasets that would be scored (file, dataset, shape, type) and exit");
   std::string shard_text;
   app.add_option("--shard", shard_text,

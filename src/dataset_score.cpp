@@ -93,7 +93,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
       check_unchanged(dataset.get(), target);
     });
     std::optional<GramAccumulator> gram;
-    run_stage(comm, [&] { gram.emplace(target.cols); });
+    run_stage(comm, [&] { gram.emplace(target.cols, options.center); });
     const ReadOutcome read = accumulate_gram(comm, dataset.get(), target, options, *gram);
     if (read == ReadOutcome::nonfinite) {
       result.status = ResultStatus::nonfinite;

@@ -21,11 +21,12 @@ void BlockStatistics::merge(const BlockStatistics& other) {
   all_finite = all_finite && other.all_finite;
 }
 
-GramAccumulator::GramAccumulator(std::uint64_t cols) : cols_(cols) {
+GramAccumulator::GramAccumulator(std::uint64_t cols, bool centre) : cols_(cols), centre_(centre) {
   if (cols > 0 && cols > std::numeric_limits<std::size_t>::max() / sizeof(double) / cols) {
     throw std::length_error("Gram matrix of " + std::to_string(cols) + " columns does not fit in memory");
   }
   gram_.assign(static_cast<std::size_t>(cols * cols), 0.0);
+  if (centre_) mean_.assign(static_cast<std::size_t>(cols), 0.0);
 }
 
 int GramAccumulator::scale_exponent_for(double max_abs) {
@@ -40,6 +41,7 @@ void GramAccumulator::rescale_to(int new_exponent) {
   // underflows is below 2^-600 of the largest entry.
   const int shift = 2 * (scale_exponent_ - new_exponent);
   for (double& value : gram_) value = std::ldexp(value, shift);
+  for (double& value : mean_) value = std::ldexp(value, shift / 2);  // means scale like values, not squares
   scale_exponent_ = new_exponent;
 }
 
@@ -57,8 +59,44 @@ void GramAccumulator::add_block(double* block, std::uint64_t rows, const BlockSt
   }
   // A row-major rows x K block is a column-major K x rows matrix A; A A^T is the block's Z^T Z.
   const blas_int k = to_blas_int(cols_, "Gram columns");
+  std::vector<double> block_mean;
+  if (centre_) {
+    block_mean.assign(static_cast<std::size_t>(cols_), 0.0);
+    for (std::uint64_t row = 0; row < rows; ++row) {
+      for (std::uint64_t col = 0; col < cols_; ++col) block_mean[col] += block[row * cols_ + col];
+    }
+    for (double& value : block_mean) value /= static_cast<double>(rows);
+    for (std::uint64_t row = 0; row < rows; ++row) {
+      for (std::uint64_t col = 0; col < cols_; ++col) block[row * cols_ + col] -= block_mean[col];
+    }
+  }
   cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, k, to_blas_int(rows, "block rows"), 1.0, block, k,
               1.0, gram_.data(), k);
+  if (centre_) merge_mean(rows, block_mean);
+}
+
+void GramAccumulator::merge_mean(std::uint64_t rows, const std::vector<double>& block_mean) {
+  // Chan, Golub and LeVeque: the block's centred matrix is already in gram_; what remains is the
+  // between-means term and the new mean.
+  const double before = static_cast<double>(count_), added = static_cast<double>(rows);
+  const double total = before + added;
+  std::vector<double> delta(static_cast<std::size_t>(cols_));
+  for (std::uint64_t col = 0; col < cols_; ++col) delta[col] = block_mean[col] - mean_[col];
+  if (count_ > 0) {
+    const blas_int k = to_blas_int(cols_, "Gram columns");
+    cblas_dsyr(CblasColMajor, CblasUpper, k, before * added / total, delta.data(), 1, gram_.data(), k);
+  }
+  for (std::uint64_t col = 0; col < cols_; ++col) mean_[col] += delta[col] * added / total;
+  count_ += rows;
+}
+
+void GramAccumulator::recentre_on(const std::vector<double>& global_mean) {
+  if (!centre_ || count_ == 0) return;
+  std::vector<double> offset(static_cast<std::size_t>(cols_));
+  for (std::uint64_t col = 0; col < cols_; ++col) offset[col] = mean_[col] - global_mean[col];
+  const blas_int k = to_blas_int(cols_, "Gram columns");
+  cblas_dsyr(CblasColMajor, CblasUpper, k, static_cast<double>(count_), offset.data(), 1, gram_.data(), k);
+  mean_ = global_mean;
 }
 
 }  // namespace rankme

@@ -119,3 +119,72 @@ TEST(GramAccumulator, RefusesAMatrixThatCannotExist) {
 
 }  // namespace
 }  // namespace rankme
+
+namespace rankme {
+namespace {
+
+// (Z - 1 mu^T)^T (Z - 1 mu^T) in long double, with mu the exact column means.
+std::vector<long double> centred_reference(const std::vector<double>& z, std::uint64_t rows, std::uint64_t cols) {
+  std::vector<long double> mean(cols, 0.0L), gram(cols * cols, 0.0L);
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    for (std::uint64_t c = 0; c < cols; ++c) mean[c] += z[r * cols + c];
+  }
+  for (auto& m : mean) m /= static_cast<long double>(rows);
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    for (std::uint64_t j = 0; j < cols; ++j) {
+      for (std::uint64_t i = 0; i <= j; ++i) gram[i + j * cols] += (z[r * cols + i] - mean[i]) * (z[r * cols + j] - mean[j]);
+    }
+  }
+  return gram;
+}
+
+TEST(CentredGram, ExactWhateverTheOffsetAndTheBlockSize) {
+  // Mean 1e8 against a spread of 1: Z^T Z - N mu mu^T would cancel away every digit of the answer.
+  const std::uint64_t rows = 41, cols = 5;
+  auto z = random_matrix(rows, cols, 9);
+  for (double& v : z) v += 1e8;
+  const auto reference = centred_reference(z, rows, cols);
+  for (std::uint64_t block_rows : {1ull, 3ull, 40ull, 41ull}) {
+    GramAccumulator gram(cols, /*centre=*/true);
+    for (std::uint64_t first = 0; first < rows; first += block_rows) {
+      const std::uint64_t count = std::min(block_rows, rows - first);
+      std::vector<double> block(z.begin() + static_cast<std::ptrdiff_t>(first * cols),
+                                z.begin() + static_cast<std::ptrdiff_t>((first + count) * cols));
+      gram.add_block(block.data(), count, statistics_of(block.data(), block.size()));
+    }
+    EXPECT_EQ(gram.count(), rows);
+    EXPECT_NEAR(gram.mean()[0], 1e8, 1.0);
+    for (std::uint64_t j = 0; j < cols; ++j) {
+      for (std::uint64_t i = 0; i <= j; ++i) {
+        const double expected = static_cast<double>(reference[i + j * cols]);
+        // The data itself holds 1e8 to about 1.5e-8: that, times sqrt(rows), is the attainable accuracy.
+        EXPECT_NEAR(gram.matrix()[i + j * cols], expected, 1e-6 * rows) << "block " << block_rows << " (" << i << "," << j << ")";
+      }
+    }
+  }
+}
+
+TEST(CentredGram, RecentringOnTheGlobalMeanAddsTheParallelAxisTerm) {
+  // Two halves accumulated apart, moved onto the mean of all rows and summed: the centred matrix of all.
+  const std::uint64_t rows = 30, cols = 3;
+  auto z = random_matrix(rows, cols, 10);
+  for (std::uint64_t r = 15; r < rows; ++r) z[r * cols] += 5.0;  // the halves have different means
+  GramAccumulator first(cols, true), second(cols, true);
+  std::vector<double> top(z.begin(), z.begin() + 15 * cols), bottom(z.begin() + 15 * cols, z.end());
+  first.add_block(top.data(), 15, statistics_of(top.data(), top.size()));
+  second.add_block(bottom.data(), 15, statistics_of(bottom.data(), bottom.size()));
+  std::vector<double> global(cols);
+  for (std::uint64_t c = 0; c < cols; ++c) global[c] = (first.mean()[c] + second.mean()[c]) / 2;
+  first.recentre_on(global);
+  second.recentre_on(global);
+  const auto reference = centred_reference(z, rows, cols);
+  for (std::uint64_t j = 0; j < cols; ++j) {
+    for (std::uint64_t i = 0; i <= j; ++i) {
+      EXPECT_NEAR(first.matrix()[i + j * cols] + second.matrix()[i + j * cols],
+                  static_cast<double>(reference[i + j * cols]), 1e-10 * rows);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rankme

@@ -212,3 +212,44 @@ TEST(GramReduction, TinyValuesEverywhereAreScaledUp) {
 
 }  // namespace
 }  // namespace rankme
+
+namespace rankme {
+namespace {
+
+// Centred: (Z - 1 mu^T)^T (Z - 1 mu^T) over all rows, in long double, both triangles.
+std::vector<long double> centred_gram(const std::vector<double>& z, std::uint64_t rows, std::uint64_t cols) {
+  std::vector<long double> mean(static_cast<std::size_t>(cols), 0.0L);
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    for (std::uint64_t c = 0; c < cols; ++c) mean[c] += z[r * cols + c];
+  }
+  for (auto& m : mean) m /= static_cast<long double>(rows);
+  std::vector<long double> gram(static_cast<std::size_t>(cols * cols), 0.0L);
+  for (std::uint64_t j = 0; j < cols; ++j) {
+    for (std::uint64_t i = 0; i < cols; ++i) {
+      for (std::uint64_t r = 0; r < rows; ++r) gram[i + j * cols] += (z[r * cols + i] - mean[i]) * (z[r * cols + j] - mean[j]);
+    }
+  }
+  return gram;
+}
+
+TEST(GramReduction, CentredSumIsTheCentredMatrixOfAllRowsWhateverTheOffset) {
+  // Each rank's shard has its own mean (a trend along the rows) on top of a 1e6 offset: the ranks' means
+  // differ, so the parallel-axis terms matter, and the offset punishes any Z^T Z - N mu mu^T shortcut.
+  const Communicator comm = Communicator::world();
+  const std::uint64_t rows = 37, cols = 6;
+  auto z = random_matrix(rows, cols, 21);
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    for (std::uint64_t c = 0; c < cols; ++c) z[r * cols + c] += 1e6 + 0.1 * static_cast<double>(r);
+  }
+  const auto reference = centred_gram(z, rows, cols);
+  for (std::uint64_t block_rows : {std::uint64_t{1}, std::uint64_t{4}, std::uint64_t{100}}) {
+    SCOPED_TRACE("block_rows " + std::to_string(block_rows));
+    GramAccumulator gram(cols, /*centre=*/true);
+    accumulate_my_shard(comm, z, rows, cols, block_rows, gram);
+    sum_gram_over_ranks(comm, gram, /*max_elements_per_call=*/5);
+    expect_matches_reference(gram, reference, 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace rankme

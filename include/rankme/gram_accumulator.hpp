@@ -20,9 +20,15 @@ struct BlockStatistics {
 // handled by an exact power-of-two scale: the accumulator holds G / 4^scale_exponent. RankMe and the
 // other spectral ratios do not depend on the scale, and ordinary data never triggers it (the exponent
 // stays 0 while the largest |value| is within 2^+-300), so their Gram matrix is bit-for-bit the plain one.
+//
+// Centred (`centre` true): the matrix is (Z - 1 mu^T)^T (Z - 1 mu^T) for the column means mu of all rows
+// added, never Z^T Z - N mu mu^T (which cancels catastrophically when the mean is large against the
+// spread: the bug class of Spark's and faiss's covariance). Each block is centred on its own mean before
+// dsyrk, and blocks merge with the pairwise update of Chan, Golub and LeVeque:
+//   n = n_a + n_b,  delta = mu_b - mu_a,  mu = mu_a + delta n_b / n,  C = C_a + C_b + delta delta^T n_a n_b / n.
 class GramAccumulator {
  public:
-  explicit GramAccumulator(std::uint64_t cols);
+  explicit GramAccumulator(std::uint64_t cols, bool centre = false);
 
   // Adds block^T block for `rows` rows of `cols` values each, row-major. `block` may be rescaled in place
   // (by a power of two) when the data needs it. `stats` must describe the block (its finite max |value|).
@@ -33,6 +39,14 @@ class GramAccumulator {
   void rescale_for_max_abs(double max_abs);
 
   std::uint64_t cols() const { return cols_; }
+  bool centred() const { return centre_; }
+  std::uint64_t count() const { return count_; }          // rows added (centred mode)
+  const std::vector<double>& mean() const { return mean_; }  // their column means, held at the scale
+
+  // Centred mode, before the ranks' matrices are summed: shifts this accumulator's centred matrix from its
+  // own mean to the global mean (adds count * (mu_local - mu_global)(...)^T, the parallel-axis term), so
+  // that the sum over ranks is the centred matrix of all rows. `global_mean` is held at the same scale.
+  void recentre_on(const std::vector<double>& global_mean);
   double max_abs() const { return max_abs_; }
   int scale_exponent() const { return scale_exponent_; }
   std::vector<double>& matrix() { return gram_; }
@@ -43,9 +57,13 @@ class GramAccumulator {
 
  private:
   void rescale_to(int new_exponent);
+  void merge_mean(std::uint64_t rows, const std::vector<double>& block_mean);
 
   std::uint64_t cols_;
+  bool centre_;
   std::vector<double> gram_;
+  std::uint64_t count_ = 0;
+  std::vector<double> mean_;
   double max_abs_ = 0;
   int scale_exponent_ = 0;
 };

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "rankme/results_file.hpp"
+#include "rankme/spectrum_metrics.hpp"
 #include "rankme/version.hpp"
 
 namespace rankme {
@@ -67,6 +68,18 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--eps", options.score.eps, "RankMe's epsilon: p_k = s_k / sum(s) + eps")
       ->check(finite_non_negative)
       ->default_str("1e-7");
+  std::string metric_list = "all";
+  app.add_option("--metrics", metric_list,
+                 "Spectral metrics beside RankMe, comma-separated: effective_rank, stable_rank, participation_ratio, "
+                 "nesum (with --center), alpha_req, alpha_req_r2, condition_number, numerical_rank, "
+                 "top_eigenvalue_share, or all")
+      ->capture_default_str();
+  std::string alpha_range = "11:100";
+  app.add_option("--alpha-range", alpha_range, "first:last (1-based) eigenvalue indices of the alpha-ReQ power-law fit")
+      ->capture_default_str();
+  double rank_rtol = -1;
+  app.add_option("--rank-rtol", rank_rtol,
+                 "numerical_rank counts s_k > RTOL * s_1 (default: what the Gram route resolves, 4 sqrt(K) u ^ 1/2)");
   app.add_flag("--center", options.score.center,
                "Subtract the column means over all rows before the spectrum (default: raw embeddings, as the paper)");
   app.add_flag("--list", options.list_only, "Print the datasets that would be scored (file, dataset, shape, type) and exit");
@@ -90,6 +103,30 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
     if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
+    try {
+      options.score.metrics = parse_metric_list(metric_list);
+    } catch (const std::invalid_argument& error) {
+      throw CLI::ValidationError("--metrics", error.what());
+    }
+    const std::size_t colon = alpha_range.find(':');
+    try {
+      std::size_t used_first = 0, used_last = 0;
+      const std::string first = alpha_range.substr(0, colon), last = colon == std::string::npos ? "" : alpha_range.substr(colon + 1);
+      options.score.metrics.alpha_first = std::stoull(first, &used_first);
+      options.score.metrics.alpha_last = std::stoull(last, &used_last);
+      if (used_first != first.size() || used_last != last.size() || first[0] == '-' || last[0] == '-' ||
+          options.score.metrics.alpha_first == 0 || options.score.metrics.alpha_first > options.score.metrics.alpha_last) {
+        throw std::invalid_argument("range");
+      }
+    } catch (const std::exception&) {
+      throw CLI::ValidationError("--alpha-range", "expected first:last with 1 <= first <= last, got '" + alpha_range + "'");
+    }
+    if (app.count("--rank-rtol") > 0) {
+      if (!std::isfinite(rank_rtol) || rank_rtol < 0) {
+        throw CLI::ValidationError("--rank-rtol", "must be a finite number >= 0");
+      }
+      options.score.metrics.rank_rtol = rank_rtol;
+    }
     if (!options.output.empty()) {
       try {
         results_file_format(options.output);

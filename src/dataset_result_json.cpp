@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "rankme/spectrum_metrics.hpp"
+
 namespace rankme {
 
 nlohmann::json result_to_json(const DatasetResult& result) {
@@ -19,6 +21,13 @@ nlohmann::json result_to_json(const DatasetResult& result) {
   json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
   json["file_size"] = result.file_size;
   json["file_mtime_ns"] = result.file_mtime_ns;
+  // Every metric has its key, null when not asked for. Values go in as they are: CBOR (messages between
+  // ranks) keeps infinities and NaN exactly, and JSON text writes them as null.
+  for (const std::string& name : metric_names()) {
+    if (name == "rankme") continue;
+    const auto found = result.metrics.find(name);
+    json[name] = found != result.metrics.end() ? nlohmann::json(found->second) : nlohmann::json(nullptr);
+  }
   return json;
 }
 
@@ -44,6 +53,9 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     // The defaults never match a real file, so such a result is not taken for one by --resume.
     result.file_size = json.value("file_size", std::uint64_t{0});
     result.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
+    for (const std::string& name : metric_names()) {
+      if (name != "rankme" && json.contains(name) && json[name].is_number()) result.metrics[name] = json[name].get<double>();
+    }
   } catch (const nlohmann::json::exception& error) {
     throw std::runtime_error(std::string("not a result: ") + error.what());
   }

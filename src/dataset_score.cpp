@@ -107,6 +107,16 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
       const double rankme = rankme_from_singular_values(singular_values, options.eps);
       if (std::isfinite(rankme)) {
         result.rankme = rankme;
+        // Every rank computes the same from the same eigenvalues: no agreement needed.
+        MetricSelection selection = options.metrics;
+        selection.cols = target.cols;
+        selection.centered = options.center;
+        selection.eps = options.eps;
+        const SpectrumMetrics metrics = compute_metrics(singular_values, selection);
+        for (const std::string& name : metric_names()) {
+          const auto value = metric_value(metrics, name);
+          if (name != "rankme" && value) result.metrics[name] = *value;
+        }
       } else {
         // Finite data always gives a finite Gram matrix (it is scaled), so this is a failure of the
         // computation: say so rather than report a number.

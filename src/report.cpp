@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "rankme/dataset_result_json.hpp"
+#include "rankme/spectrum_metrics.hpp"
 #include "rankme/text_output.hpp"
 
 namespace rankme {
@@ -29,6 +30,9 @@ int leaderboard_group(const DatasetResult& result) {
 
 std::string csv_header(CsvColumns columns) {
   std::string header = "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver";
+  for (const std::string& name : metric_names()) {
+    if (name != "rankme") header += "," + name;
+  }
   if (columns == CsvColumns::with_file_identity) header += ",file_size,file_mtime_ns";
   return header;
 }
@@ -39,6 +43,12 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
   if (result.rankme) line += format_number(*result.rankme, "%.17g");
   line += std::string(",") + status_name(result.status) + "," + csv_field(result.error) + "," +
           format_number(result.seconds, "%.6f") + "," + std::to_string(result.ranks) + "," + csv_field(result.solver);
+  // Every metric has its column (empty when not asked for); inf and nan as written, which pandas reads.
+  for (const std::string& name : metric_names()) {
+    if (name == "rankme") continue;
+    const auto found = result.metrics.find(name);
+    line += "," + (found != result.metrics.end() ? format_number(found->second, "%.17g") : std::string());
+  }
   if (columns == CsvColumns::with_file_identity) {
     line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
   }

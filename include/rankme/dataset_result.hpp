@@ -1,6 +1,7 @@
 #pragma once
 // The outcome of scoring one dataset: what the reports print.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,9 @@ struct DatasetResult {
   std::uint64_t cols = 0;
   std::string dtype;
   std::optional<double> rankme;
+  // The other spectral metrics asked for (--metrics), by name (spectrum_metrics.hpp: metric_names()); a
+  // value may be infinite (condition_number of a rank-deficient matrix) or NaN (alpha_req without points).
+  std::map<std::string, double> metrics;
   ResultStatus status = ResultStatus::ok;
   std::string error;
   double seconds = 0;

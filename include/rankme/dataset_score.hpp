@@ -16,7 +16,8 @@ struct ScoreOptions {
   std::uint64_t block_rows = 0;  // 0: default_block_rows()
   SolverChoice solver = SolverChoice::automatic;
   double eps = default_rankme_eps;
-  bool center = false;  // subtract the column means over all N rows first (the paper uses raw embeddings)
+  bool center = false;
+  MetricSelection metrics;  // beside RankMe (always computed); cols and centered are filled per dataset  // subtract the column means over all N rows first (the paper uses raw embeddings)
   // Called on every rank after each block (done, of total), outside any collective of the scoring
   // communicator: the sweep scheduler serves other rank groups and reports progress from here.
   std::function<void(std::uint64_t done, std::uint64_t total)> after_block;

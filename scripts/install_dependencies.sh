@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rankme needs, only those missing (instant when all are present).
 #   scripts/install_dependencies.sh          build and run
-#   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy)
+#   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib)
 set -euo pipefail
 packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
           hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev)
 if [[ "${1:-}" == "--tests" ]]; then
   # h5py and numpy read the test fixtures back independently of rankme's own reader.
+  # matplotlib: test_cli_spectrum runs scripts/plot_spectra.py.
   # slurmctld, slurmd, slurm-client and munge bring up a one-node SLURM for tests/slurm.
-  packages+=(libgtest-dev python3-numpy python3-h5py slurmctld slurmd slurm-client munge)
+  packages+=(libgtest-dev python3-numpy python3-h5py python3-matplotlib slurmctld slurmd slurm-client munge)
 fi
 missing=()
 for package in "${packages[@]}"; do

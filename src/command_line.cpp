@@ -80,6 +80,21 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   double rank_rtol = -1;
   app.add_option("--rank-rtol", rank_rtol,
                  "numerical_rank counts s_k > RTOL * s_1 (default: what the Gram route resolves, 4 sqrt(K) u ^ 1/2)");
+  std::string method_name = "gram";
+  app.add_option("--method", method_name,
+                 "gram (Z^T Z: fast, resolves singular values down to about 1e-7 s_1) or tsqr (QR of the rows: about "
+                 "twice the work, down to about 1e-15 s_1)")
+      ->check(CLI::IsMember({"gram", "tsqr"}))
+      ->capture_default_str();
+  std::uint64_t first_rows = 0, sampled_rows = 0;
+  auto* rows_option = app.add_option("--rows", first_rows, "Score the first N rows of each dataset")
+                          ->check(CLI::PositiveNumber);
+  auto* sample_option =
+      app.add_option("--sample", sampled_rows,
+                     "Score N rows drawn uniformly without replacement (the same rows whatever the number of ranks)")
+          ->check(CLI::PositiveNumber)
+          ->excludes(rows_option);
+  app.add_option("--seed", options.score.rows.seed, "Seed of --sample")->needs(sample_option)->capture_default_str();
   app.add_flag("--center", options.score.center,
                "Subtract the column means over all rows before the spectrum (default: raw embeddings, as the paper)");
   app.add_flag("--list", options.list_only, "Print the datasets that would be scored (file, dataset, shape, type) and exit");
@@ -89,6 +104,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                  "SLURM job array: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
   app.add_option("--output", options.output,
                  "Append one line per dataset to FILE (.jsonl or .csv), flushed to disk as each dataset is done");
+  app.add_option("--spectrum", options.spectrum,
+                 "Write the singular values of every scored dataset, with its metrics as attributes, to the HDF5 "
+                 "FILE (created, or appended to) at /<input file name>/<dataset path>");
   app.add_flag("--resume", options.resume, "Skip datasets already in --output (same file, dataset, shape, size, mtime)");
   app.add_option("--group-size", options.group_size, "Ranks per group scoring one dataset (default: chosen from N, K, P)")
       ->check(CLI::PositiveNumber);
@@ -103,6 +121,12 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
     if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
+    options.score.method = method_name == "tsqr" ? SpectrumMethod::tsqr : SpectrumMethod::gram;
+    if (options.score.method == SpectrumMethod::tsqr && options.score.center) {
+      throw CLI::ValidationError("--center", "is not supported with --method tsqr yet (use the default gram method)");
+    }
+    if (first_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::first, first_rows, 0};
+    if (sampled_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::sample, sampled_rows, options.score.rows.seed};
     try {
       options.score.metrics = parse_metric_list(metric_list);
     } catch (const std::invalid_argument& error) {
@@ -134,6 +158,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
         throw CLI::ValidationError("--output", error.what());
       }
     }
+    options.score.keep_spectrum = !options.spectrum.empty();
     if (options.resume && options.output.empty()) throw CLI::ValidationError("--resume", "needs --output FILE");
     const std::map<std::string, OutputFormat> formats = {
         {"table", OutputFormat::table}, {"jsonl", OutputFormat::jsonl}, {"csv", OutputFormat::csv}};

@@ -11,6 +11,7 @@ nlohmann::json result_to_json(const DatasetResult& result) {
   json["file"] = result.file;
   json["dataset"] = result.dataset;
   json["rows"] = result.rows;
+  json["rows_used"] = result.rows_used;
   json["cols"] = result.cols;
   json["dtype"] = result.dtype;
   json["rankme"] = result.rankme ? nlohmann::json(*result.rankme) : nlohmann::json(nullptr);
@@ -28,6 +29,8 @@ nlohmann::json result_to_json(const DatasetResult& result) {
     const auto found = result.metrics.find(name);
     json[name] = found != result.metrics.end() ? nlohmann::json(found->second) : nlohmann::json(nullptr);
   }
+  // Only with --spectrum (for rank 0's spectrum file): to_json_line leaves it out of the reports.
+  if (!result.singular_values.empty()) json["singular_values"] = result.singular_values;
   return json;
 }
 
@@ -49,6 +52,7 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     result.error = text_or_empty("error");
     result.solver = text_or_empty("solver");
     result.seconds = json.value("seconds", 0.0);
+    result.rows_used = json.value("rows_used", std::uint64_t{0});
     result.ranks = json.value("ranks", 1);
     // The defaults never match a real file, so such a result is not taken for one by --resume.
     result.file_size = json.value("file_size", std::uint64_t{0});
@@ -56,6 +60,7 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     for (const std::string& name : metric_names()) {
       if (name != "rankme" && json.contains(name) && json[name].is_number()) result.metrics[name] = json[name].get<double>();
     }
+    if (json.contains("singular_values")) result.singular_values = json["singular_values"].get<std::vector<double>>();
   } catch (const nlohmann::json::exception& error) {
     throw std::runtime_error(std::string("not a result: ") + error.what());
   }

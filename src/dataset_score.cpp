@@ -1,6 +1,7 @@
 #include "rankme/dataset_score.hpp"
 
 #include <cmath>
+#include <functional>
 #include <mpi.h>
 
 #include "rankme/collective_status.hpp"
@@ -10,6 +11,7 @@
 #include "rankme/hdf5_file.hpp"
 #include "rankme/row_block_reader.hpp"
 #include "rankme/stop_request.hpp"
+#include "rankme/tsqr.hpp"
 
 namespace rankme {
 
@@ -31,18 +33,22 @@ enum class ReadOutcome { complete, nonfinite, interrupted };
 
 // Reads every block, accumulating the Gram matrix. Stops early, on every rank at the same block, when the
 // data holds a NaN or infinity (no number will be reported) or when any rank was asked to stop.
-ReadOutcome accumulate_gram(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
-                     const ScoreOptions& options, GramAccumulator& gram) {
+// What consumes each decoded block: the Gram accumulator or the TSQR factor.
+using BlockSink = std::function<void(double* block, std::uint64_t rows, const BlockStatistics& stats)>;
+
+ReadOutcome read_all_blocks(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
+                            const SelectedRows& selected, const ScoreOptions& options, const BlockSink& add_block) {
   const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
   const std::uint64_t block_rows = options.block_rows > 0 ? options.block_rows
                                                          : default_block_rows(target.cols, chunk_rows, target.type->bytes);
-  const RowShard shard = RowShard::of_rank(target.rows, comm.rank(), comm.size());
-  const std::uint64_t blocks = block_count(target.rows, comm.size(), block_rows);
+  // Shards split the selected rows (all of them unless --rows or --sample), not the dataset's.
+  const RowShard shard = RowShard::of_rank(selected.size(), comm.rank(), comm.size());
+  const std::uint64_t blocks = block_count(selected.size(), comm.size(), block_rows);
 
   std::optional<RowBlockReader> reader;
   std::vector<double> block;
   run_stage(comm, [&] {
-    reader.emplace(dataset, *target.type, target.cols, shard, block_rows);
+    reader.emplace(dataset, *target.type, target.cols, shard, block_rows, &selected);
     block.resize(static_cast<std::size_t>(std::min(block_rows, std::max<std::uint64_t>(shard.count, 1)) * target.cols));
   });
   for (std::uint64_t index = 0; index < blocks; ++index) {
@@ -52,7 +58,7 @@ ReadOutcome accumulate_gram(const Communicator& comm, hid_t dataset, const Datas
       BlockStatistics stats;
       const std::uint64_t rows = reader->read(index, block.data(), stats);
       local_nonfinite = !stats.all_finite;
-      if (!local_nonfinite) gram.add_block(block.data(), rows, stats);
+      if (!local_nonfinite) add_block(block.data(), rows, stats);
     } catch (const std::exception& error) {
       local_error = error.what();
     }
@@ -92,25 +98,57 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
       dataset = open_dataset(file.get(), target.dataset);
       check_unchanged(dataset.get(), target);
     });
+    std::optional<SelectedRows> selected;
     std::optional<GramAccumulator> gram;
-    run_stage(comm, [&] { gram.emplace(target.cols, options.center); });
-    const ReadOutcome read = accumulate_gram(comm, dataset.get(), target, options, *gram);
+    std::optional<TsqrAccumulator> tsqr;
+    const bool accurate = options.method == SpectrumMethod::tsqr;
+    run_stage(comm, [&] {
+      selected.emplace(options.rows, target.rows);  // the same rows on every rank
+      if (accurate) {
+        tsqr.emplace(target.cols);
+      } else {
+        gram.emplace(target.cols, options.center);
+      }
+    });
+    result.rows_used = selected->size();
+    const ReadOutcome read =
+        read_all_blocks(comm, dataset.get(), target, *selected, options,
+                        [&](double* block, std::uint64_t rows, const BlockStatistics& stats) {
+                          if (accurate) {
+                            tsqr->add_block(block, rows);
+                          } else {
+                            gram->add_block(block, rows, stats);
+                          }
+                        });
     if (read == ReadOutcome::nonfinite) {
       result.status = ResultStatus::nonfinite;
     } else if (read == ReadOutcome::interrupted) {
       result.status = ResultStatus::interrupted;
     } else {
-      sum_gram_over_ranks(comm, *gram);
-      const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram->matrix(), target.cols, options.solver);
-      result.solver = eigenvalues.solver;
-      const auto singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, target.rows, target.cols);
+      std::vector<double> singular_values;
+      if (accurate) {
+        reduce_factors_to_root(comm, *tsqr);
+        run_stage(comm, [&] {
+          if (comm.is_root()) singular_values = singular_values_of_factor(*tsqr);
+        });
+        comm.broadcast(singular_values, 0);
+        result.solver = "tsqr";
+      } else {
+        sum_gram_over_ranks(comm, *gram);
+        const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram->matrix(), target.cols, options.solver);
+        result.solver = eigenvalues.solver;
+        singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, result.rows_used, target.cols);
+      }
       const double rankme = rankme_from_singular_values(singular_values, options.eps);
       if (std::isfinite(rankme)) {
         result.rankme = rankme;
+        if (options.keep_spectrum) result.singular_values = singular_values;  // --spectrum
         // Every rank computes the same from the same eigenvalues: no agreement needed.
         MetricSelection selection = options.metrics;
         selection.cols = target.cols;
         selection.centered = options.center;
+        // The accurate route resolves far smaller singular values: its own default rank tolerance.
+        if (accurate && !selection.rank_rtol) selection.rank_rtol = default_rank_rtol_tsqr(result.rows_used, target.cols);
         selection.eps = options.eps;
         const SpectrumMetrics metrics = compute_metrics(singular_values, selection);
         for (const std::string& name : metric_names()) {

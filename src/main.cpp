@@ -16,6 +16,7 @@
 #include "rankme/report.hpp"
 #include "rankme/results_file.hpp"
 #include "rankme/resume.hpp"
+#include "rankme/spectrum_file.hpp"
 #include "rankme/stop_request.hpp"
 #include "rankme/sweep_scheduler.hpp"
 
@@ -25,6 +26,7 @@ namespace {
 struct ResultsOutput {
   std::optional<rankme::ResultsFile> file;
   std::vector<rankme::DatasetResult> earlier;  // settled results of this run's targets, from before
+  std::optional<rankme::SpectrumFile> spectrum;  // --spectrum
 };
 
 // Rank 0 opens --output (before any scoring, so that an unwritable file fails in seconds, not after hours)
@@ -58,6 +60,7 @@ std::vector<rankme::DatasetTarget> prepare_results_output(const rankme::Communic
         if (!command_line.resume || remaining.count(rankme::identity_of(targets[i]))) kept.push_back(i);
       }
       if (!command_line.output.empty()) output.file.emplace(rankme::ResultsFile::open_for_append(command_line.output));
+      if (!command_line.spectrum.empty()) output.spectrum.emplace(rankme::SpectrumFile::open(command_line.spectrum));
     } catch (const std::exception& failure) {
       error = failure.what();
     }
@@ -75,6 +78,12 @@ std::vector<rankme::DatasetTarget> prepare_results_output(const rankme::Communic
 
 // What rank 0 says about each result as it arrives, beside the report itself.
 void explain_on_stderr(const rankme::DatasetResult& result) {
+  if (result.status == rankme::ResultStatus::ok && result.rows_used < result.cols) {
+    std::cerr << "\nrankme: warning: '" + result.dataset + "' in '" + result.file + "' was scored on " +
+                     std::to_string(result.rows_used) + " rows for " + std::to_string(result.cols) +
+                     " columns: its RankMe is capped by the number of rows"
+              << std::endl;
+  }
   if (result.status == rankme::ResultStatus::error) std::cerr << "\nrankme: error: " + result.error << std::endl;
   if (result.status == rankme::ResultStatus::nonfinite) {
     std::cerr << "\nrankme: warning: '" + result.dataset + "' in '" + result.file +
@@ -119,6 +128,9 @@ int run(const rankme::Communicator& world, const rankme::CommandLine& command_li
     }
   }
   bool output_failed = false;  // rank 0
+  std::set<std::uint64_t> rows_scored;  // rank 0: the N of every scored dataset
+  for (const auto& result : output.earlier) rows_scored.insert(result.rows_used);
+  bool spectrum_failed = false;  // rank 0
   const auto on_result = [&](const rankme::DatasetResult& result) {
     explain_on_stderr(result);
     if (output.file) {
@@ -131,18 +143,40 @@ int run(const rankme::Communicator& world, const rankme::CommandLine& command_li
         output_failed = true;
       }
     }
-    report->add(result);
+    if (output.spectrum && result.status == rankme::ResultStatus::ok) {
+      // Like a failed append: reported once, the sweep goes on, the exit code says results were lost.
+      try {
+        output.spectrum->write(result, result.singular_values, command_line.score.eps, command_line.score.center);
+      } catch (const std::exception& failure) {
+        if (!spectrum_failed) std::cerr << "\nrankme: error: " << failure.what() << std::endl;
+        spectrum_failed = true;
+      }
+    }
+    if (result.singular_values.empty()) {
+      report->add(result);
+    } else {
+      rankme::DatasetResult without_spectrum = result;  // the table keeps every row until the end
+      without_spectrum.singular_values = {};
+      report->add(without_spectrum);
+    }
+    if (result.status == rankme::ResultStatus::ok) rows_scored.insert(result.rows_used);
   };
   const rankme::SweepOutcome outcome =
       rankme::run_sweep(world, targets, command_line.score, group_size, on_result, progress ? &*progress : nullptr);
   if (world.is_root()) {
     progress->finish();
     report->finish();
+    if (rows_scored.size() > 1) {
+      // The paper's advice: compare runs at a fixed N (RankMe grows with N until N passes K).
+      std::cerr << "rankme: warning: the datasets were scored at " << rows_scored.size()
+                << " different numbers of rows (" << *rows_scored.begin() << " to " << *rows_scored.rbegin()
+                << "): compare RankMe at a fixed N, e.g. with --rows or --sample" << std::endl;
+    }
     if (outcome.interrupted) {
       std::cerr << "rankme: stopped on request before every dataset was scored; run again with --resume" << std::endl;
     }
   }
-  const bool results_lost = world.any(output_failed);  // known on rank 0 only until now
+  const bool results_lost = world.any(output_failed || spectrum_failed);  // known on rank 0 only until now
   if (outcome.interrupted) return rankme::exit_interrupted;
   return outcome.any_error || results_lost ? rankme::exit_dataset_failed : rankme::exit_success;
 }

@@ -55,7 +55,12 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
   return line;
 }
 
-std::string to_json_line(const DatasetResult& result) { return json_text(result_to_json(result)); }
+std::string to_json_line(const DatasetResult& result) {
+  // The spectrum goes to --spectrum's HDF5 file, not into every line of the reports.
+  nlohmann::json json = result_to_json(result);
+  json.erase("singular_values");
+  return json_text(json);
+}
 
 void sort_for_leaderboard(std::vector<DatasetResult>& results) {
   std::stable_sort(results.begin(), results.end(), [](const DatasetResult& a, const DatasetResult& b) {

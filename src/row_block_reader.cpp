@@ -22,8 +22,8 @@ std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows, i
 }
 
 RowBlockReader::RowBlockReader(hid_t dataset, const StoredType& type, std::uint64_t cols, RowShard shard,
-                               std::uint64_t block_rows)
-    : dataset_(dataset), type_(type), cols_(cols), shard_(shard), block_rows_(block_rows) {
+                               std::uint64_t block_rows, const SelectedRows* selected)
+    : dataset_(dataset), type_(type), cols_(cols), shard_(shard), block_rows_(block_rows), selected_(selected) {
   file_space_ = Hdf5Handle(check_hdf5(H5Dget_space(dataset_), "H5Dget_space"), H5Sclose);
   // The memory type is the stored type itself, so that HDF5 converts nothing and keeps the transfer
   // collective; widen_to_double does the conversion afterwards.
@@ -39,11 +39,25 @@ std::uint64_t RowBlockReader::read(std::uint64_t index, double* out, BlockStatis
   const std::uint64_t rows = first < shard_.count ? std::min(block_rows_, shard_.count - first) : 0;
   const hsize_t memory_dims[2] = {std::max<hsize_t>(rows, 1), cols_};
   Hdf5Handle memory_space(check_hdf5(H5Screate_simple(2, memory_dims, nullptr), "H5Screate_simple"), H5Sclose);
-  if (rows > 0) {
+  if (rows > 0 && (selected_ == nullptr || selected_->contiguous())) {
     const hsize_t start[2] = {shard_.begin + first, 0};
     const hsize_t count[2] = {rows, cols_};
     check_hdf5(H5Sselect_hyperslab(file_space_.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
                "selecting rows");
+  } else if (rows > 0) {
+    // Sampled rows, ascending: one hyperslab per run of consecutive rows, OR-ed together. HDF5 hands a
+    // selection's elements over in file order, which is the order of the rows in memory.
+    H5S_seloper_t operation = H5S_SELECT_SET;
+    for (std::uint64_t position = shard_.begin + first, end = position + rows; position < end;) {
+      const std::uint64_t run_start = selected_->row(position);
+      std::uint64_t run_length = 1;
+      while (position + run_length < end && selected_->row(position + run_length) == run_start + run_length) ++run_length;
+      const hsize_t start[2] = {run_start, 0};
+      const hsize_t count[2] = {run_length, cols_};
+      check_hdf5(H5Sselect_hyperslab(file_space_.get(), operation, start, nullptr, count, nullptr), "selecting rows");
+      operation = H5S_SELECT_OR;
+      position += run_length;
+    }
   } else {
     check_hdf5(H5Sselect_none(file_space_.get()), "H5Sselect_none");
     check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");

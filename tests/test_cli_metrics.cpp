@@ -103,3 +103,28 @@ TEST(Metrics, ASubsetLeavesTheOthersNullAndCenterAddsNesum) {
 
 }  // namespace
 }  // namespace rankme
+
+namespace rankme {
+namespace {
+
+TEST(Metrics, TsqrMatchesTheSvdWhereTheGramRouteCannotResolveTheTail) {
+  // Singular values down to 1e-12 s_1: the Gram route zeroes everything below about 1e-7 s_1 (measured
+  // 7e-7 relative off in RankMe); TSQR keeps them.
+  testing::TemporaryDirectory directory("rankme-tsqr-");
+  const std::string file = directory.file("steep.h5");
+  const std::uint64_t rows = 500, cols = 100;
+  std::vector<double> spectrum(cols);
+  for (std::uint64_t k = 0; k < cols; ++k) spectrum[k] = std::pow(10.0, -12.0 * static_cast<double>(k) / 99.0);
+  const auto stored = testing::write_matrix(file, "/emb", testing::matrix_with_singular_values(rows, cols, spectrum, 4),
+                                            rows, cols, float64);
+  const double expected = testing::reference_rankme(testing::reference_singular_values(stored, rows, cols));
+  for (int ranks : {1, 3}) {
+    const json row = run_one(ranks, {"--format", "jsonl", "--quiet", "--method", "tsqr", file + ":/emb"});
+    EXPECT_EQ(row.at("solver"), "tsqr");
+    EXPECT_LE(relative(row.at("rankme").get<double>(), expected), 1e-12) << ranks << " ranks";
+    EXPECT_EQ(row.at("numerical_rank").get<double>(), 100.0);  // every value is far above 500 u s_1
+  }
+}
+
+}  // namespace
+}  // namespace rankme

@@ -24,6 +24,7 @@ struct CommandLine {
   DatasetShard shard;               // --shard i/n
   std::string output;               // --output FILE (.jsonl or .csv): crash-safe results file
   bool resume = false;              // --resume: skip datasets already in --output
+  std::string spectrum;             // --spectrum FILE.h5: singular values of every scored dataset (rank 0)
   int group_size = 0;               // --group-size: ranks per group (0: chosen automatically)
   ProgressReport::Choice progress = ProgressReport::Choice::automatic;  // --progress; --quiet is none
 };

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rankme {
 
@@ -21,7 +22,8 @@ ResultStatus status_from_name(const std::string& name);
 struct DatasetResult {
   std::string file;            // as given on the command line
   std::string dataset;         // absolute HDF5 path (empty when the file itself failed)
-  std::uint64_t rows = 0;
+  std::uint64_t rows = 0;       // the dataset's rows
+  std::uint64_t rows_used = 0;  // rows scored: all, or --rows / --sample
   std::uint64_t cols = 0;
   std::string dtype;
   std::optional<double> rankme;
@@ -35,6 +37,9 @@ struct DatasetResult {
   std::string solver;          // which eigensolver ran ("lapack", "scalapack 2x2/64")
   std::uint64_t file_size = 0;     // the file as listed (see DatasetTarget), for --resume
   std::int64_t file_mtime_ns = 0;
+  // The singular values, descending, when ScoreOptions::keep_spectrum asked for them (--spectrum) and the
+  // dataset was scored; carried to rank 0 with the result, never written to the reports.
+  std::vector<double> singular_values;
 };
 
 }  // namespace rankme

@@ -8,7 +8,8 @@
 namespace rankme {
 
 // Keys: file, dataset, rows, cols, dtype, rankme (null when none), status, error (null when none),
-// seconds, ranks, solver (null when none), file_size, file_mtime_ns.
+// seconds, ranks, solver (null when none), file_size, file_mtime_ns; and singular_values only when the
+// result holds them (--spectrum; to_json_line drops that key, so reports never carry it).
 nlohmann::json result_to_json(const DatasetResult& result);
 
 // The inverse. Keys beyond file, dataset, rows, cols, status and rankme are optional (reports saved by

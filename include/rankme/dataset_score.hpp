@@ -8,15 +8,23 @@
 #include "rankme/dataset_discovery.hpp"
 #include "rankme/dataset_result.hpp"
 #include "rankme/eigensolver.hpp"
+#include "rankme/row_selection.hpp"
 #include "rankme/spectrum_metrics.hpp"
 
 namespace rankme {
 
+// How the singular values are found: from the eigenvalues of Z^T Z (fast; resolves s_k down to about
+// 1e-7 s_1) or from the R factor of a tall-skinny QR (about twice the flops; down to about 1e-15 s_1).
+enum class SpectrumMethod { gram, tsqr };
+
 struct ScoreOptions {
+  SpectrumMethod method = SpectrumMethod::gram;
   std::uint64_t block_rows = 0;  // 0: default_block_rows()
   SolverChoice solver = SolverChoice::automatic;
   double eps = default_rankme_eps;
+  RowSelection rows;    // --rows / --sample: which rows are scored (default all)
   bool center = false;
+  bool keep_spectrum = false;  // fill DatasetResult::singular_values (--spectrum)
   MetricSelection metrics;  // beside RankMe (always computed); cols and centered are filled per dataset  // subtract the column means over all N rows first (the paper uses raw embeddings)
   // Called on every rank after each block (done, of total), outside any collective of the scoring
   // communicator: the sweep scheduler serves other rank groups and reports progress from here.

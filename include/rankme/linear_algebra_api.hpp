@@ -27,6 +27,11 @@ void pdsyev_(const char* jobz, const char* uplo, const int* n, double* a, const 
              double* work, const int* lwork, int* info, std::size_t jobz_length, std::size_t uplo_length);
 
 // LAPACK (OpenBLAS).
+void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work, const int* lwork,
+             int* info);
+void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s, double* u,
+             const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork, int* iwork, int* info,
+             std::size_t jobz_length);
 void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
              double* work, const int* lwork, int* iwork, const int* liwork, int* info, std::size_t jobz_length,
              std::size_t uplo_length);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rankme/hdf5_handle.hpp"
+#include "rankme/row_selection.hpp"
 #include "rankme/row_shard.hpp"
 #include "rankme/stored_type.hpp"
 
@@ -21,8 +22,10 @@ std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows = 
 class RowBlockReader {
  public:
   // `dataset` must stay open while the reader is used. Every rank of the file's communicator makes one.
+  // With `selected` (kept alive by the caller), the shard counts positions in that selection of rows
+  // (--rows, --sample) rather than dataset rows.
   RowBlockReader(hid_t dataset, const StoredType& type, std::uint64_t cols, RowShard shard,
-                 std::uint64_t block_rows);
+                 std::uint64_t block_rows, const SelectedRows* selected = nullptr);
 
   // Reads this rank's rows of block `index` and widens them into `out` (room for block_rows x cols
   // doubles). Returns the number of rows read: 0 for a rank whose shard has no rows left, which still
@@ -38,6 +41,7 @@ class RowBlockReader {
   std::uint64_t cols_;
   RowShard shard_;
   std::uint64_t block_rows_;
+  const SelectedRows* selected_;
   Hdf5Handle file_space_;
   Hdf5Handle memory_type_;
   Hdf5Handle transfer_;

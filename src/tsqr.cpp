@@ -1,0 +1,116 @@
+#include "rankme/tsqr.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "rankme/blas_int.hpp"
+#include "rankme/collective_status.hpp"
+#include "rankme/linear_algebra_api.hpp"
+
+namespace rankme {
+
+TsqrAccumulator::TsqrAccumulator(std::uint64_t cols) : cols_(cols) {}
+
+void TsqrAccumulator::refactor(std::vector<double>& stacked, std::uint64_t m) {
+  const blas_int rows = to_blas_int(m, "stacked rows"), n = to_blas_int(cols_, "columns");
+  const blas_int lda = std::max(rows, 1);
+  std::vector<double> tau(static_cast<std::size_t>(std::min(m, cols_)) + 1);
+  int info = 0, query = -1;
+  double work_size = 0;
+  dgeqrf_(&rows, &n, stacked.data(), &lda, tau.data(), &work_size, &query, &info);
+  if (info != 0) throw std::runtime_error("dgeqrf workspace query failed (info " + std::to_string(info) + ")");
+  const int lwork = std::max(1, static_cast<int>(work_size));
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgeqrf_(&rows, &n, stacked.data(), &lda, tau.data(), work.data(), &lwork, &info);
+  if (info != 0) throw std::runtime_error("dgeqrf failed (info " + std::to_string(info) + ")");
+  // R is the upper triangle of the top min(m, K) rows; below the diagonal dgeqrf left reflectors.
+  r_rows_ = std::min(m, cols_);
+  r_.assign(static_cast<std::size_t>(r_rows_ * cols_), 0.0);
+  for (std::uint64_t col = 0; col < cols_; ++col) {
+    for (std::uint64_t row = 0; row <= std::min(col, r_rows_ - 1); ++row) r_[row + col * r_rows_] = stacked[row + col * m];
+  }
+}
+
+void TsqrAccumulator::add_block(const double* block, std::uint64_t rows) {
+  if (rows == 0 || cols_ == 0) return;
+  const std::uint64_t m = r_rows_ + rows;
+  std::vector<double> stacked(static_cast<std::size_t>(m * cols_));
+  for (std::uint64_t col = 0; col < cols_; ++col) {
+    for (std::uint64_t row = 0; row < r_rows_; ++row) stacked[row + col * m] = r_[row + col * r_rows_];
+    for (std::uint64_t row = 0; row < rows; ++row) stacked[r_rows_ + row + col * m] = block[row * cols_ + col];
+  }
+  refactor(stacked, m);
+}
+
+void TsqrAccumulator::add_factor(const double* factor, std::uint64_t r_rows) {
+  if (r_rows == 0 || cols_ == 0) return;
+  const std::uint64_t m = r_rows_ + r_rows;
+  std::vector<double> stacked(static_cast<std::size_t>(m * cols_));
+  for (std::uint64_t col = 0; col < cols_; ++col) {
+    for (std::uint64_t row = 0; row < r_rows_; ++row) stacked[row + col * m] = r_[row + col * r_rows_];
+    for (std::uint64_t row = 0; row < r_rows; ++row) stacked[r_rows_ + row + col * m] = factor[row + col * r_rows];
+  }
+  refactor(stacked, m);
+}
+
+void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator) {
+  constexpr int tag_factor = 7201;
+  constexpr long long failed_marker = -1;
+  // The tree keeps its shape whatever happens: a rank whose QR failed still sends (a -1 marker instead of
+  // R), so that no partner waits forever, and all ranks agree on the failure at the end.
+  std::optional<std::string> local_error;
+  for (int step = 1; step < comm.size(); step *= 2) {
+    if (comm.rank() % (2 * step) == step) {
+      auto r_rows = local_error ? failed_marker : static_cast<long long>(accumulator.r_rows());
+      MPI_Send(&r_rows, 1, MPI_LONG_LONG, comm.rank() - step, tag_factor, comm.native());
+      if (r_rows > 0) {
+        MPI_Send(accumulator.factor().data(), static_cast<int>(accumulator.factor().size()), MPI_DOUBLE,
+                 comm.rank() - step, tag_factor, comm.native());
+      }
+      break;  // this rank's part of the tree is done
+    }
+    if (comm.rank() % (2 * step) == 0 && comm.rank() + step < comm.size()) {
+      long long r_rows = 0;
+      MPI_Recv(&r_rows, 1, MPI_LONG_LONG, comm.rank() + step, tag_factor, comm.native(), MPI_STATUS_IGNORE);
+      if (r_rows == failed_marker && !local_error) local_error = "a QR factorisation failed on another rank";
+      if (r_rows > 0) {
+        std::vector<double> factor(static_cast<std::size_t>(r_rows) * accumulator.cols());
+        MPI_Recv(factor.data(), static_cast<int>(factor.size()), MPI_DOUBLE, comm.rank() + step, tag_factor,
+                 comm.native(), MPI_STATUS_IGNORE);
+        try {
+          if (!local_error) accumulator.add_factor(factor.data(), static_cast<std::uint64_t>(r_rows));
+        } catch (const std::exception& error) {
+          local_error = error.what();
+        }
+      }
+    }
+  }
+  if (auto agreed = agree_on_failure(comm, local_error)) throw CollectiveError(*agreed);
+}
+
+std::vector<double> singular_values_of_factor(const TsqrAccumulator& accumulator) {
+  const std::uint64_t m = accumulator.r_rows(), n = accumulator.cols();
+  if (m == 0 || n == 0) return {};
+  std::vector<double> a = accumulator.factor();
+  const blas_int rows = to_blas_int(m, "R rows"), cols = to_blas_int(n, "R columns"), lda = std::max(rows, 1), one = 1;
+  std::vector<double> s(static_cast<std::size_t>(std::min(m, n)));
+  std::vector<int> iwork(static_cast<std::size_t>(8 * std::min(m, n)));
+  const char values_only = 'N';
+  int info = 0, query = -1;
+  double work_size = 0, unused = 0;
+  dgesdd_(&values_only, &rows, &cols, a.data(), &lda, s.data(), &unused, &one, &unused, &one, &work_size, &query,
+          iwork.data(), &info, 1);
+  if (info != 0) throw std::runtime_error("dgesdd workspace query failed (info " + std::to_string(info) + ")");
+  const int lwork = std::max(1, static_cast<int>(work_size));
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgesdd_(&values_only, &rows, &cols, a.data(), &lda, s.data(), &unused, &one, &unused, &one, work.data(), &lwork,
+          iwork.data(), &info, 1);
+  if (info != 0) throw std::runtime_error("dgesdd did not converge (info " + std::to_string(info) + ")");
+  return s;
+}
+
+}  // namespace rankme

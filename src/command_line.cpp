@@ -122,9 +122,6 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     app.parse(argc, argv);
     if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
     options.score.method = method_name == "tsqr" ? SpectrumMethod::tsqr : SpectrumMethod::gram;
-    if (options.score.method == SpectrumMethod::tsqr && options.score.center) {
-      throw CLI::ValidationError("--center", "is not supported with --method tsqr yet (use the default gram method)");
-    }
     if (first_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::first, first_rows, 0};
     if (sampled_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::sample, sampled_rows, options.score.rows.seed};
     try {

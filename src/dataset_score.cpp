@@ -105,7 +105,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     run_stage(comm, [&] {
       selected.emplace(options.rows, target.rows);  // the same rows on every rank
       if (accurate) {
-        tsqr.emplace(target.cols);
+        tsqr.emplace(target.cols, options.center);
       } else {
         gram.emplace(target.cols, options.center);
       }

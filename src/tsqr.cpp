@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,7 +14,9 @@
 
 namespace rankme {
 
-TsqrAccumulator::TsqrAccumulator(std::uint64_t cols) : cols_(cols) {}
+TsqrAccumulator::TsqrAccumulator(std::uint64_t cols, bool centre) : cols_(cols), centre_(centre) {
+  if (centre_) mean_.assign(static_cast<std::size_t>(cols_), 0.0);
+}
 
 void TsqrAccumulator::refactor(std::vector<double>& stacked, std::uint64_t m) {
   const blas_int rows = to_blas_int(m, "stacked rows"), n = to_blas_int(cols_, "columns");
@@ -35,26 +38,56 @@ void TsqrAccumulator::refactor(std::vector<double>& stacked, std::uint64_t m) {
   }
 }
 
-void TsqrAccumulator::add_block(const double* block, std::uint64_t rows) {
-  if (rows == 0 || cols_ == 0) return;
-  const std::uint64_t m = r_rows_ + rows;
+void TsqrAccumulator::merge(const double* part, std::uint64_t part_rows, std::uint64_t part_count,
+                            const std::vector<double>& part_mean) {
+  // The between-means row exists only when both sides have rows (it is zero otherwise).
+  const bool between = centre_ && count_ > 0 && part_count > 0;
+  const std::uint64_t m = r_rows_ + part_rows + (between ? 1 : 0);
+  if (m == 0) return;
   std::vector<double> stacked(static_cast<std::size_t>(m * cols_));
+  const double weight = between ? std::sqrt(static_cast<double>(count_) * static_cast<double>(part_count) /
+                                            static_cast<double>(count_ + part_count))
+                                : 0.0;
   for (std::uint64_t col = 0; col < cols_; ++col) {
     for (std::uint64_t row = 0; row < r_rows_; ++row) stacked[row + col * m] = r_[row + col * r_rows_];
-    for (std::uint64_t row = 0; row < rows; ++row) stacked[r_rows_ + row + col * m] = block[row * cols_ + col];
+    for (std::uint64_t row = 0; row < part_rows; ++row) stacked[r_rows_ + row + col * m] = part[row + col * part_rows];
+    if (between) stacked[m - 1 + col * m] = weight * (part_mean[col] - mean_[col]);
   }
+  if (centre_ && part_count > 0) {
+    const double total = static_cast<double>(count_ + part_count);
+    for (std::uint64_t col = 0; col < cols_; ++col) {
+      mean_[col] += (part_mean[col] - mean_[col]) * static_cast<double>(part_count) / total;
+    }
+  }
+  count_ += part_count;
   refactor(stacked, m);
 }
 
-void TsqrAccumulator::add_factor(const double* factor, std::uint64_t r_rows) {
-  if (r_rows == 0 || cols_ == 0) return;
-  const std::uint64_t m = r_rows_ + r_rows;
-  std::vector<double> stacked(static_cast<std::size_t>(m * cols_));
-  for (std::uint64_t col = 0; col < cols_; ++col) {
-    for (std::uint64_t row = 0; row < r_rows_; ++row) stacked[row + col * m] = r_[row + col * r_rows_];
-    for (std::uint64_t row = 0; row < r_rows; ++row) stacked[r_rows_ + row + col * m] = factor[row + col * r_rows];
+void TsqrAccumulator::add_block(double* block, std::uint64_t rows) {
+  if (rows == 0 || cols_ == 0) return;
+  std::vector<double> block_mean;
+  if (centre_) {
+    block_mean.assign(static_cast<std::size_t>(cols_), 0.0);
+    for (std::uint64_t row = 0; row < rows; ++row) {
+      for (std::uint64_t col = 0; col < cols_; ++col) block_mean[col] += block[row * cols_ + col];
+    }
+    for (double& value : block_mean) value /= static_cast<double>(rows);
+    for (std::uint64_t row = 0; row < rows; ++row) {
+      for (std::uint64_t col = 0; col < cols_; ++col) block[row * cols_ + col] -= block_mean[col];
+    }
   }
-  refactor(stacked, m);
+  // The row-major block as a column-major rows x cols part.
+  std::vector<double> part(static_cast<std::size_t>(rows * cols_));
+  for (std::uint64_t row = 0; row < rows; ++row) {
+    for (std::uint64_t col = 0; col < cols_; ++col) part[row + col * rows] = block[row * cols_ + col];
+  }
+  merge(part.data(), rows, rows, block_mean);
+}
+
+void TsqrAccumulator::add_factor(const double* factor, std::uint64_t r_rows, std::uint64_t count,
+                                 const std::vector<double>& mean) {
+  if (cols_ == 0) return;
+  merge(factor, r_rows, count, mean);
 }
 
 void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator) {
@@ -65,27 +98,42 @@ void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulat
   std::optional<std::string> local_error;
   for (int step = 1; step < comm.size(); step *= 2) {
     if (comm.rank() % (2 * step) == step) {
-      auto r_rows = local_error ? failed_marker : static_cast<long long>(accumulator.r_rows());
-      MPI_Send(&r_rows, 1, MPI_LONG_LONG, comm.rank() - step, tag_factor, comm.native());
-      if (r_rows > 0) {
+      // Header: R's rows (or the failure marker) and the part's row count; then R and, centred, the mean.
+      long long header[2] = {local_error ? failed_marker : static_cast<long long>(accumulator.r_rows()),
+                             static_cast<long long>(accumulator.count())};
+      MPI_Send(header, 2, MPI_LONG_LONG, comm.rank() - step, tag_factor, comm.native());
+      if (header[0] > 0) {
         MPI_Send(accumulator.factor().data(), static_cast<int>(accumulator.factor().size()), MPI_DOUBLE,
+                 comm.rank() - step, tag_factor, comm.native());
+      }
+      if (header[0] >= 0 && accumulator.centred()) {
+        MPI_Send(accumulator.mean().data(), static_cast<int>(accumulator.mean().size()), MPI_DOUBLE,
                  comm.rank() - step, tag_factor, comm.native());
       }
       break;  // this rank's part of the tree is done
     }
     if (comm.rank() % (2 * step) == 0 && comm.rank() + step < comm.size()) {
-      long long r_rows = 0;
-      MPI_Recv(&r_rows, 1, MPI_LONG_LONG, comm.rank() + step, tag_factor, comm.native(), MPI_STATUS_IGNORE);
+      long long header[2] = {0, 0};
+      MPI_Recv(header, 2, MPI_LONG_LONG, comm.rank() + step, tag_factor, comm.native(), MPI_STATUS_IGNORE);
+      const long long r_rows = header[0];
       if (r_rows == failed_marker && !local_error) local_error = "a QR factorisation failed on another rank";
+      std::vector<double> factor, mean;
       if (r_rows > 0) {
-        std::vector<double> factor(static_cast<std::size_t>(r_rows) * accumulator.cols());
+        factor.resize(static_cast<std::size_t>(r_rows) * accumulator.cols());
         MPI_Recv(factor.data(), static_cast<int>(factor.size()), MPI_DOUBLE, comm.rank() + step, tag_factor,
                  comm.native(), MPI_STATUS_IGNORE);
-        try {
-          if (!local_error) accumulator.add_factor(factor.data(), static_cast<std::uint64_t>(r_rows));
-        } catch (const std::exception& error) {
-          local_error = error.what();
+      }
+      if (r_rows >= 0 && accumulator.centred()) {
+        mean.resize(static_cast<std::size_t>(accumulator.cols()));
+        MPI_Recv(mean.data(), static_cast<int>(mean.size()), MPI_DOUBLE, comm.rank() + step, tag_factor, comm.native(),
+                 MPI_STATUS_IGNORE);
+      }
+      try {
+        if (!local_error && r_rows >= 0) {
+          accumulator.add_factor(factor.data(), static_cast<std::uint64_t>(r_rows), static_cast<std::uint64_t>(header[1]), mean);
         }
+      } catch (const std::exception& error) {
+        local_error = error.what();
       }
     }
   }

@@ -126,5 +126,22 @@ TEST(Metrics, TsqrMatchesTheSvdWhereTheGramRouteCannotResolveTheTail) {
   }
 }
 
+TEST(Metrics, GramAndTsqrAgreeWithTheSvdOnWellConditionedData) {
+  testing::TemporaryDirectory directory("rankme-tsqr-");
+  const std::string file = directory.file("gentle.h5");
+  const std::uint64_t rows = 400, cols = 60;
+  std::vector<double> spectrum(cols);
+  for (std::uint64_t k = 0; k < cols; ++k) spectrum[k] = 1.0 / std::sqrt(static_cast<double>(k + 1));
+  const auto stored = testing::write_matrix(file, "/emb", testing::matrix_with_singular_values(rows, cols, spectrum, 9),
+                                            rows, cols, float64);
+  const double expected = testing::reference_rankme(testing::reference_singular_values(stored, rows, cols));
+  for (const char* method : {"gram", "tsqr"}) {
+    for (int ranks : {1, 2, 3, 4}) {
+      const json row = run_one(ranks, {"--format", "jsonl", "--quiet", "--method", method, file + ":/emb"});
+      EXPECT_LE(relative(row.at("rankme").get<double>(), expected), 1e-12) << method << " at " << ranks << " ranks";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rankme

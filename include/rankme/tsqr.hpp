@@ -11,14 +11,25 @@ namespace rankme {
 
 // R of the rows added so far: each block is stacked under the current R and QR-factorised again (LAPACK
 // dgeqrf on [R; block]), so memory is O(K^2 + block x K) however many rows arrive.
+//
+// Centred (`centre` true), the QR analogue of the Chan-Golub-LeVeque update: each block is centred on its
+// own mean, and two parts (count n, mean mu, R) merge as
+//   R = qr([R_a; R_b; sqrt(n_a n_b / n) (mu_b - mu_a)^T]),  mu = mu_a + (mu_b - mu_a) n_b / n,
+// since the extra row adds exactly the between-means term n_a n_b / n delta delta^T to R^T R.
 class TsqrAccumulator {
  public:
-  explicit TsqrAccumulator(std::uint64_t cols);
+  explicit TsqrAccumulator(std::uint64_t cols, bool centre = false);
 
-  // Adds `rows` rows of `cols` values, row-major.
-  void add_block(const double* block, std::uint64_t rows);
-  // Adds another R factor (upper triangular, r_rows x cols, column-major with leading dimension r_rows).
-  void add_factor(const double* factor, std::uint64_t r_rows);
+  // Adds `rows` rows of `cols` values, row-major (centred mode: `block` is centred in place).
+  void add_block(double* block, std::uint64_t rows);
+  // Adds another part's R factor (upper triangular, r_rows x cols, column-major with leading dimension
+  // r_rows) and, centred, its row count and column means.
+  void add_factor(const double* factor, std::uint64_t r_rows, std::uint64_t count = 0,
+                  const std::vector<double>& mean = {});
+
+  bool centred() const { return centre_; }
+  std::uint64_t count() const { return count_; }
+  const std::vector<double>& mean() const { return mean_; }
 
   std::uint64_t cols() const { return cols_; }
   std::uint64_t r_rows() const { return r_rows_; }  // min(rows added, cols)
@@ -28,8 +39,13 @@ class TsqrAccumulator {
  private:
   // QR of `stacked` (m x cols, column-major, leading dimension m); keeps its R.
   void refactor(std::vector<double>& stacked, std::uint64_t m);
+  // [R; part (part_rows x cols, column-major, leading dimension part_rows); the between-means row], QR'd.
+  void merge(const double* part, std::uint64_t part_rows, std::uint64_t part_count, const std::vector<double>& part_mean);
 
   std::uint64_t cols_;
+  bool centre_;
+  std::uint64_t count_ = 0;
+  std::vector<double> mean_;
   std::uint64_t r_rows_ = 0;
   std::vector<double> r_;
 };

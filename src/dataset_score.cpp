@@ -132,6 +132,10 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
           if (comm.is_root()) singular_values = singular_values_of_factor(*tsqr);
         });
         comm.broadcast(singular_values, 0);
+        // R can have more than min(N, K) rows (centring adds a between-means row per merge); RankMe is over
+        // the min(N, K) largest, as on the Gram route (extra zeros would each add -eps log eps).
+        singular_values.resize(std::min<std::size_t>(singular_values.size(),
+                                                     static_cast<std::size_t>(std::min(result.rows_used, target.cols))));
         result.solver = "tsqr";
       } else {
         sum_gram_over_ranks(comm, *gram);

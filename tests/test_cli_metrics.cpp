@@ -126,6 +126,31 @@ TEST(Metrics, TsqrMatchesTheSvdWhereTheGramRouteCannotResolveTheTail) {
   }
 }
 
+TEST(Metrics, CentredWideMatrixUsesMinOfRowsAndColumnsValuesOnBothRoutes) {
+  // 30 x 120, centred: rank 29, and min(N, K) = 30 values. TSQR's centred R gains a between-means row per
+  // merge (here blocks of 7 rows: 34 rows in all); only the 30 largest values may enter RankMe.
+  testing::TemporaryDirectory directory("rankme-wide-");
+  const std::string file = directory.file("wide.h5");
+  const std::uint64_t rows = 30, cols = 120;
+  auto values = testing::matrix_with_singular_values(rows, cols, std::vector<double>(rows, 1.0), 12);
+  for (double& v : values) v += 5.0;
+  const auto stored = testing::write_matrix(file, "/emb", values, rows, cols, float64);
+  std::vector<double> centred = stored;
+  for (std::uint64_t c = 0; c < cols; ++c) {
+    double mean = 0;
+    for (std::uint64_t r = 0; r < rows; ++r) mean += stored[r * cols + c] / static_cast<double>(rows);
+    for (std::uint64_t r = 0; r < rows; ++r) centred[r * cols + c] -= mean;
+  }
+  const double expected = testing::reference_rankme(testing::reference_singular_values(centred, rows, cols));
+  for (const char* method : {"gram", "tsqr"}) {
+    for (int ranks : {1, 3}) {
+      const json row = run_one(ranks, {"--format", "jsonl", "--quiet", "--center", "--block-rows", "7", "--method",
+                                       method, file + ":/emb"});
+      EXPECT_LE(relative(row.at("rankme").get<double>(), expected), 1e-10) << method << " at " << ranks << " ranks";
+    }
+  }
+}
+
 TEST(Metrics, GramAndTsqrAgreeWithTheSvdOnWellConditionedData) {
   testing::TemporaryDirectory directory("rankme-tsqr-");
   const std::string file = directory.file("gentle.h5");

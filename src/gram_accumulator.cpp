@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "rankme/blas_int.hpp"
+#include "rankme/block_centring.hpp"
 
 namespace rankme {
 
@@ -59,17 +60,8 @@ void GramAccumulator::add_block(double* block, std::uint64_t rows, const BlockSt
   }
   // A row-major rows x K block is a column-major K x rows matrix A; A A^T is the block's Z^T Z.
   const blas_int k = to_blas_int(cols_, "Gram columns");
-  std::vector<double> block_mean;
-  if (centre_) {
-    block_mean.assign(static_cast<std::size_t>(cols_), 0.0);
-    for (std::uint64_t row = 0; row < rows; ++row) {
-      for (std::uint64_t col = 0; col < cols_; ++col) block_mean[col] += block[row * cols_ + col];
-    }
-    for (double& value : block_mean) value /= static_cast<double>(rows);
-    for (std::uint64_t row = 0; row < rows; ++row) {
-      for (std::uint64_t col = 0; col < cols_; ++col) block[row * cols_ + col] -= block_mean[col];
-    }
-  }
+  const std::vector<double> block_mean =
+      centre_ ? centre_block_on_its_mean(block, rows, cols_) : std::vector<double>();
   cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, k, to_blas_int(rows, "block rows"), 1.0, block, k,
               1.0, gram_.data(), k);
   if (centre_) merge_mean(rows, block_mean);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "rankme/blas_int.hpp"
+#include "rankme/block_centring.hpp"
 #include "rankme/collective_status.hpp"
 #include "rankme/linear_algebra_api.hpp"
 
@@ -65,17 +66,8 @@ void TsqrAccumulator::merge(const double* part, std::uint64_t part_rows, std::ui
 
 void TsqrAccumulator::add_block(double* block, std::uint64_t rows) {
   if (rows == 0 || cols_ == 0) return;
-  std::vector<double> block_mean;
-  if (centre_) {
-    block_mean.assign(static_cast<std::size_t>(cols_), 0.0);
-    for (std::uint64_t row = 0; row < rows; ++row) {
-      for (std::uint64_t col = 0; col < cols_; ++col) block_mean[col] += block[row * cols_ + col];
-    }
-    for (double& value : block_mean) value /= static_cast<double>(rows);
-    for (std::uint64_t row = 0; row < rows; ++row) {
-      for (std::uint64_t col = 0; col < cols_; ++col) block[row * cols_ + col] -= block_mean[col];
-    }
-  }
+  const std::vector<double> block_mean =
+      centre_ ? centre_block_on_its_mean(block, rows, cols_) : std::vector<double>();
   // The row-major block as a column-major rows x cols part.
   std::vector<double> part(static_cast<std::size_t>(rows * cols_));
   for (std::uint64_t row = 0; row < rows; ++row) {

@@ -17,11 +17,6 @@ namespace {
 constexpr int ordinary_exponent_limit = 300;
 }  // namespace
 
-void BlockStatistics::merge(const BlockStatistics& other) {
-  max_abs = std::max(max_abs, other.max_abs);
-  all_finite = all_finite && other.all_finite;
-}
-
 GramAccumulator::GramAccumulator(std::uint64_t cols, bool centre) : cols_(cols), centre_(centre) {
   if (cols > 0 && cols > std::numeric_limits<std::size_t>::max() / sizeof(double) / cols) {
     throw std::length_error("Gram matrix of " + std::to_string(cols) + " columns does not fit in memory");

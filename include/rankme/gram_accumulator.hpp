@@ -9,8 +9,6 @@ namespace rankme {
 struct BlockStatistics {
   double max_abs = 0;        // largest |value| among the finite values
   bool all_finite = true;    // false when any value is NaN or +-Inf
-
-  void merge(const BlockStatistics& other);
 };
 
 // The K x K Gram matrix in double, accumulated with BLAS dsyrk over row blocks, column-major with the

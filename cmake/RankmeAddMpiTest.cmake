@@ -27,3 +27,16 @@ function(rankme_add_unit_test name)
   add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}>)
   set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS "unit;${ARG_LABELS}")
 endfunction()
+
+# rankme_add_binary_test(NAME SOURCES src... TIMEOUT seconds): a one-process gtest that launches the
+# rankme binary itself (through mpiexec, RANKME_BINARY and RANKME_MPIEXEC are its paths), label cli. It
+# runs 2-4 ranks at a time, hence PROCESSORS 2.
+function(rankme_add_binary_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES" ${ARGN})
+  rankme_add_unit_test(${name} SOURCES ${ARG_SOURCES} LABELS cli)
+  target_compile_definitions(${name} PRIVATE
+    RANKME_BINARY="$<TARGET_FILE:rankme>" RANKME_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  add_dependencies(${name} rankme)
+  set_tests_properties(${name} PROPERTIES
+    TIMEOUT ${ARG_TIMEOUT} PROCESSORS 2 ENVIRONMENT "${RANKME_MPI_TEST_ENVIRONMENT}")
+endfunction()

@@ -86,6 +86,19 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                  "twice the work, down to about 1e-15 s_1)")
       ->check(CLI::IsMember({"gram", "tsqr"}))
       ->capture_default_str();
+  std::string precision_name_text = "auto";
+  app.add_option("--precision", precision_name_text,
+                 "Block products of the Gram route: auto (float32 products summed in double, scored again in double "
+                 "when the spectrum reaches float32's noise), mixed (float32 products always) or double")
+      ->check(CLI::IsMember({"auto", "mixed", "double"}))
+      ->capture_default_str();
+  app.add_flag("--timings", options.score.timings,
+               "Time each phase (open, read, convert, gram, reduce, eigensolve, metrics): a 'timings' object in JSON");
+  app.add_option("--threads", options.threads,
+                 "BLAS threads per rank (default: SLURM_CPUS_PER_TASK, OPENBLAS_NUM_THREADS or OMP_NUM_THREADS, else "
+                 "this node's cores shared among its ranks)")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--verbose", options.verbose, "Say on stderr how many BLAS threads each rank uses and why");
   std::uint64_t first_rows = 0, sampled_rows = 0;
   auto* rows_option = app.add_option("--rows", first_rows, "Score the first N rows of each dataset")
                           ->check(CLI::PositiveNumber);
@@ -122,6 +135,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     app.parse(argc, argv);
     if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
     options.score.method = method_name == "tsqr" ? SpectrumMethod::tsqr : SpectrumMethod::gram;
+    options.score.precision = precision_from_name(precision_name_text);
     if (first_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::first, first_rows, 0};
     if (sampled_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::sample, sampled_rows, options.score.rows.seed};
     try {

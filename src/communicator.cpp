@@ -17,10 +17,23 @@ void check(int code, const char* call) {
 }
 }  // namespace
 
+bool mpi_allows_serialized_threads() {
+  int initialised = 0, finalised = 0;
+  MPI_Initialized(&initialised);
+  MPI_Finalized(&finalised);
+  if (!initialised || finalised) return false;
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&provided);
+  return provided >= MPI_THREAD_SERIALIZED;
+}
+
 MpiSession::MpiSession(int& argc, char**& argv) {
   int initialised = 0;
   MPI_Initialized(&initialised);
-  if (!initialised) check(MPI_Init(&argc, &argv), "MPI_Init");
+  // SERIALIZED lets the block prefetcher's worker read (MPI-IO) while the main thread multiplies; an MPI
+  // that offers less still works, reading in the foreground.
+  int provided = MPI_THREAD_SINGLE;
+  if (!initialised) check(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
 }
 
 MpiSession::~MpiSession() {
@@ -76,6 +89,10 @@ bool Communicator::any(bool value) const {
 
 void Communicator::min_in_place(int* values, int count) const {
   check(MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_INT, MPI_MIN, comm_), "MPI_Allreduce(min)");
+}
+
+void Communicator::max_in_place(double* values, int count) const {
+  check(MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce(max)");
 }
 
 void Communicator::sum_in_place(double* values, std::uint64_t count, std::uint64_t max_elements_per_call) const {

@@ -20,6 +20,15 @@ nlohmann::json result_to_json(const DatasetResult& result) {
   json["seconds"] = result.seconds;
   json["ranks"] = result.ranks;
   json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
+  json["precision"] = result.precision.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.precision);
+  json["precision_fallback"] = result.precision_fallback;
+  if (result.timings) {
+    const PhaseTimings& t = *result.timings;
+    json["timings"] = {{"open", t.open},           {"read", t.read},         {"convert", t.convert},
+                       {"read_wait", t.read_wait}, {"gram", t.gram},         {"reduce", t.reduce},
+                       {"eigensolve", t.eigensolve}, {"metrics", t.metrics}, {"total", t.total},
+                       {"block_rows", t.block_rows}};
+  }
   json["file_size"] = result.file_size;
   json["file_mtime_ns"] = result.file_mtime_ns;
   // Every metric has its key, null when not asked for. Values go in as they are: CBOR (messages between
@@ -51,6 +60,23 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     result.dtype = text_or_empty("dtype");
     result.error = text_or_empty("error");
     result.solver = text_or_empty("solver");
+    result.precision = text_or_empty("precision");
+    result.precision_fallback = json.value("precision_fallback", false);
+    if (json.contains("timings") && json["timings"].is_object()) {
+      const nlohmann::json& t = json["timings"];
+      PhaseTimings timings;
+      timings.open = t.value("open", 0.0);
+      timings.read = t.value("read", 0.0);
+      timings.convert = t.value("convert", 0.0);
+      timings.read_wait = t.value("read_wait", 0.0);
+      timings.gram = t.value("gram", 0.0);
+      timings.reduce = t.value("reduce", 0.0);
+      timings.eigensolve = t.value("eigensolve", 0.0);
+      timings.metrics = t.value("metrics", 0.0);
+      timings.total = t.value("total", 0.0);
+      timings.block_rows = t.value("block_rows", std::uint64_t{0});
+      result.timings = timings;
+    }
     result.seconds = json.value("seconds", 0.0);
     result.rows_used = json.value("rows_used", std::uint64_t{0});
     result.ranks = json.value("ranks", 1);

@@ -4,11 +4,13 @@
 #include <functional>
 #include <mpi.h>
 
+#include "rankme/block_prefetcher.hpp"
 #include "rankme/collective_status.hpp"
 #include "rankme/gram_accumulator.hpp"
 #include "rankme/gram_reduction.hpp"
 #include "rankme/hdf5_dataset.hpp"
 #include "rankme/hdf5_file.hpp"
+#include "rankme/mpi_session.hpp"
 #include "rankme/row_block_reader.hpp"
 #include "rankme/stop_request.hpp"
 #include "rankme/tsqr.hpp"
@@ -31,46 +33,126 @@ void check_unchanged(hid_t dataset, const DatasetTarget& target) {
 
 enum class ReadOutcome { complete, nonfinite, interrupted };
 
-// Reads every block, accumulating the Gram matrix. Stops early, on every rank at the same block, when the
-// data holds a NaN or infinity (no number will be reported) or when any rank was asked to stop.
 // What consumes each decoded block: the Gram accumulator or the TSQR factor.
-using BlockSink = std::function<void(double* block, std::uint64_t rows, const BlockStatistics& stats)>;
+using BlockSink = std::function<void(DecodedBlock& block)>;
 
+// Reads every block (the next one on a worker thread while the sink multiplies this one) and hands each
+// to `add_block`. Stops early, on every rank at the same block, when the data holds a NaN or infinity (no
+// number will be reported) or when any rank was asked to stop.
 ReadOutcome read_all_blocks(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
-                            const SelectedRows& selected, const ScoreOptions& options, const BlockSink& add_block) {
-  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
-  const std::uint64_t block_rows = options.block_rows > 0 ? options.block_rows
-                                                         : default_block_rows(target.cols, chunk_rows, target.type->bytes);
+                            const SelectedRows& selected, const ScoreOptions& options, BlockValues values,
+                            std::uint64_t block_rows, PhaseTimings& timings, const BlockSink& add_block) {
   // Shards split the selected rows (all of them unless --rows or --sample), not the dataset's.
   const RowShard shard = RowShard::of_rank(selected.size(), comm.rank(), comm.size());
   const std::uint64_t blocks = block_count(selected.size(), comm.size(), block_rows);
 
   std::optional<RowBlockReader> reader;
-  std::vector<double> block;
+  std::optional<BlockPrefetcher> prefetcher;
   run_stage(comm, [&] {
     reader.emplace(dataset, *target.type, target.cols, shard, block_rows, &selected);
-    block.resize(static_cast<std::size_t>(std::min(block_rows, std::max<std::uint64_t>(shard.count, 1)) * target.cols));
+    prefetcher.emplace(*reader, *target.type, target.cols, values, options.prefetch && mpi_allows_serialized_threads());
   });
-  for (std::uint64_t index = 0; index < blocks; ++index) {
-    std::optional<std::string> local_error;
-    bool local_nonfinite = false;
-    try {
-      BlockStatistics stats;
-      const std::uint64_t rows = reader->read(index, block.data(), stats);
-      local_nonfinite = !stats.all_finite;
-      if (!local_nonfinite) add_block(block.data(), rows, stats);
-    } catch (const std::exception& error) {
-      local_error = error.what();
-    }
-    // One agreement per block (an Allreduce of two ints, microseconds against a block read of
-    // milliseconds): every rank stops at the same block, whether for an error or for a NaN.
+  if (blocks == 0) return ReadOutcome::complete;
+  prefetcher->start(0);
+  DecodedBlock* current = &prefetcher->wait();
+  std::optional<std::string> product_error;  // from the previous block's products, agreed with the next read
+  for (std::uint64_t index = 0;; ++index) {
+    timings.read += current->read_seconds;
+    timings.convert += current->convert_seconds;
+    // One agreement per block (an Allreduce of a few ints, microseconds against a block of milliseconds):
+    // every rank stops at the same block, whether for an error or for a NaN. No read is in flight here.
+    const std::optional<std::string>& local_error = product_error ? product_error : current->error;
+    const bool local_nonfinite = current->rows > 0 && !current->stats.all_finite;
     const AgreedOutcome outcome = agree(comm, local_error, local_nonfinite, stop_requested());
     if (outcome.error) throw CollectiveError(*outcome.error);
     if (outcome.flag) return ReadOutcome::nonfinite;
     if (outcome.stop) return ReadOutcome::interrupted;
+    if (index == blocks) return ReadOutcome::complete;  // the last block's products, agreed
+
+    if (index + 1 < blocks) prefetcher->start(index + 1);
+    const double products_started = MPI_Wtime();
+    try {
+      if (current->rows > 0) add_block(*current);
+    } catch (const std::exception& error) {
+      product_error = error.what();
+    }
+    const double products_done = MPI_Wtime();
+    timings.gram += products_done - products_started;
+    if (index + 1 < blocks) {
+      current = &prefetcher->wait();
+      timings.read_wait += MPI_Wtime() - products_done;
+    } else {
+      current->rows = 0;  // nothing left to read: the next round only agrees on the last products
+      current->error.reset();
+      current->read_seconds = current->convert_seconds = 0;
+    }
     if (options.after_block) options.after_block(index + 1, blocks);
   }
-  return ReadOutcome::complete;
+}
+
+// The largest of each phase over the ranks (each rank measured its own).
+void take_slowest_rank(const Communicator& comm, PhaseTimings& timings) {
+  std::vector<double*> phases = {&timings.open, &timings.read, &timings.convert, &timings.read_wait, &timings.gram,
+                                 &timings.reduce, &timings.eigensolve, &timings.metrics, &timings.total};
+  std::vector<double> values;
+  for (double* phase : phases) values.push_back(*phase);
+  comm.max_in_place(values.data(), static_cast<int>(values.size()));
+  for (std::size_t i = 0; i < phases.size(); ++i) *phases[i] = values[i];
+}
+
+// One pass of the Gram route at one precision: every block into a fresh accumulator, summed over ranks,
+// eigenvalues. `probe_error` gets the float32 error measured on rank 0's first block (mixed passes whose
+// data allowed it; rank 0 only).
+struct GramPass {
+  ReadOutcome read = ReadOutcome::complete;
+  std::vector<double> singular_values;  // descending, min(N, K) of them
+  std::string solver;
+  std::optional<double> probe_error;
+};
+
+GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
+                             const SelectedRows& selected, const ScoreOptions& options, bool mixed,
+                             std::uint64_t block_rows, PhaseTimings& timings) {
+  GramPass pass;
+  std::optional<GramAccumulator> gram;
+  run_stage(comm, [&] { gram.emplace(target.cols, options.center); });
+  bool first_block = true;
+  pass.read = read_all_blocks(
+      comm, dataset, target, selected, options, mixed ? BlockValues::float_values : BlockValues::double_values,
+      block_rows, timings, [&](DecodedBlock& block) {
+        if (!mixed) {
+          gram->add_block(block.wide.data(), block.rows, block.stats);
+        } else if (first_block && comm.is_root()) {
+          pass.probe_error = gram->add_first_block_measuring_float32_error(
+              block.narrow.data(), block.wide.empty() ? nullptr : block.wide.data(), block.rows, float32_probe_rows,
+              block.float_exponent, block.stats.max_abs);
+        } else {
+          gram->add_block_single(block.narrow.data(), block.rows, block.float_exponent, block.stats.max_abs);
+        }
+        first_block = false;
+      });
+  if (pass.read != ReadOutcome::complete) return pass;
+  double started = MPI_Wtime();
+  sum_gram_over_ranks(comm, *gram);
+  timings.reduce += MPI_Wtime() - started;
+  started = MPI_Wtime();
+  const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram->matrix(), target.cols, options.solver);
+  timings.eigensolve += MPI_Wtime() - started;
+  pass.solver = eigenvalues.solver;
+  pass.singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, selected.size(), target.cols);
+  return pass;
+}
+
+// --precision auto after a mixed pass: whether its number can stand (precision_criterion.hpp). Collective;
+// every rank decides the same (rank 0's probe, the same spectrum everywhere).
+bool mixed_pass_is_accurate(const Communicator& comm, const GramPass& pass, std::uint64_t block_rows,
+                            std::uint64_t rows, std::uint64_t cols, double eps) {
+  // -1 says "not measured" (data scaled out of float32's ordinary range): then double decides.
+  const double probe_error = comm.max(pass.probe_error.value_or(-1.0));
+  if (probe_error < 0) return false;
+  const std::uint64_t probe_rows = std::min(float32_probe_rows, block_rows);
+  const double gram_error = estimated_float32_gram_error(probe_error, probe_rows, block_rows, rows);
+  return predicted_rankme_error(pass.singular_values, eps, gram_error, cols) <= mixed_precision_tolerance;
 }
 
 }  // namespace
@@ -78,6 +160,7 @@ ReadOutcome read_all_blocks(const Communicator& comm, hid_t dataset, const Datas
 DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options) {
   const double start = MPI_Wtime();
   DatasetResult result;
+  PhaseTimings timings;
   result.file = target.file;
   result.dataset = target.dataset;
   result.rows = target.rows;
@@ -99,50 +182,73 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
       check_unchanged(dataset.get(), target);
     });
     std::optional<SelectedRows> selected;
-    std::optional<GramAccumulator> gram;
-    std::optional<TsqrAccumulator> tsqr;
-    const bool accurate = options.method == SpectrumMethod::tsqr;
-    run_stage(comm, [&] {
-      selected.emplace(options.rows, target.rows);  // the same rows on every rank
-      if (accurate) {
-        tsqr.emplace(target.cols, options.center);
-      } else {
-        gram.emplace(target.cols, options.center);
-      }
-    });
+    run_stage(comm, [&] { selected.emplace(options.rows, target.rows); });  // the same rows on every rank
     result.rows_used = selected->size();
-    const ReadOutcome read =
-        read_all_blocks(comm, dataset.get(), target, *selected, options,
-                        [&](double* block, std::uint64_t rows, const BlockStatistics& stats) {
-                          if (accurate) {
-                            tsqr->add_block(block, rows);
-                          } else {
-                            gram->add_block(block, rows, stats);
-                          }
-                        });
-    if (read == ReadOutcome::nonfinite) {
-      result.status = ResultStatus::nonfinite;
-    } else if (read == ReadOutcome::interrupted) {
-      result.status = ResultStatus::interrupted;
-    } else {
-      std::vector<double> singular_values;
-      if (accurate) {
+    const bool accurate = options.method == SpectrumMethod::tsqr;
+    // Centred blocks are merged in double (block_centring.hpp), and TSQR is a double method.
+    const Precision precision = accurate || options.center ? Precision::double_precision : options.precision;
+    bool mixed = precision != Precision::double_precision;
+    const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
+    const auto block_rows_for = [&](bool float_values) {
+      return options.block_rows > 0 ? options.block_rows
+                                    : default_block_rows(target.cols, chunk_rows, target.type->bytes,
+                                                         float_values ? sizeof(float) : sizeof(double));
+    };
+    timings.open = MPI_Wtime() - start;
+    ReadOutcome read = ReadOutcome::complete;
+    std::vector<double> singular_values;
+    if (accurate) {
+      std::optional<TsqrAccumulator> tsqr;
+      run_stage(comm, [&] { tsqr.emplace(target.cols, options.center); });
+      timings.block_rows = block_rows_for(false);
+      read = read_all_blocks(comm, dataset.get(), target, *selected, options, BlockValues::double_values,
+                             timings.block_rows, timings,
+                             [&](DecodedBlock& block) { tsqr->add_block(block.wide.data(), block.rows); });
+      if (read == ReadOutcome::complete) {
+        double started = MPI_Wtime();
         reduce_factors_to_root(comm, *tsqr);
+        timings.reduce += MPI_Wtime() - started;
+        started = MPI_Wtime();
         run_stage(comm, [&] {
           if (comm.is_root()) singular_values = singular_values_of_factor(*tsqr);
         });
         comm.broadcast(singular_values, 0);
+        timings.eigensolve += MPI_Wtime() - started;
         // R can have more than min(N, K) rows (centring adds a between-means row per merge); RankMe is over
         // the min(N, K) largest, as on the Gram route (extra zeros would each add -eps log eps).
         singular_values.resize(std::min<std::size_t>(singular_values.size(),
                                                      static_cast<std::size_t>(std::min(result.rows_used, target.cols))));
         result.solver = "tsqr";
-      } else {
-        sum_gram_over_ranks(comm, *gram);
-        const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram->matrix(), target.cols, options.solver);
-        result.solver = eigenvalues.solver;
-        singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, result.rows_used, target.cols);
       }
+    } else {
+      for (;;) {
+        timings.block_rows = block_rows_for(mixed);
+        GramPass pass = score_on_gram_route(comm, dataset.get(), target, *selected, options, mixed,
+                                            timings.block_rows, timings);
+        read = pass.read;
+        if (read == ReadOutcome::complete && mixed && precision == Precision::automatic) {
+          const double started = MPI_Wtime();
+          const bool accurate_enough = mixed_pass_is_accurate(comm, pass, timings.block_rows, result.rows_used,
+                                                              target.cols, options.eps);
+          timings.metrics += MPI_Wtime() - started;
+          if (!accurate_enough) {
+            mixed = false;  // float32 may be off on this spectrum: score it again in double
+            result.precision_fallback = true;
+            continue;
+          }
+        }
+        singular_values = std::move(pass.singular_values);
+        result.solver = pass.solver;
+        break;
+      }
+    }
+    result.precision = mixed ? "mixed" : "double";
+    if (read == ReadOutcome::nonfinite) {
+      result.status = ResultStatus::nonfinite;
+    } else if (read == ReadOutcome::interrupted) {
+      result.status = ResultStatus::interrupted;
+    } else {
+      const double metrics_started = MPI_Wtime();
       const double rankme = rankme_from_singular_values(singular_values, options.eps);
       if (std::isfinite(rankme)) {
         result.rankme = rankme;
@@ -165,6 +271,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
         result.status = ResultStatus::error;
         result.error = "the spectrum of '" + target.dataset + "' came out non-finite although the data is finite";
       }
+      timings.metrics += MPI_Wtime() - metrics_started;
     }
   } catch (const CollectiveError& error) {
     // Every failure while scoring says which dataset it was, whichever stage raised it.
@@ -172,6 +279,12 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     result.error = "dataset '" + target.dataset + "' in '" + target.file + "': " + error.what();
   }
   result.seconds = MPI_Wtime() - start;
+  if (options.timings) {
+    // Every rank gets here, also after an agreed error (CollectiveError is raised on all of them).
+    timings.total = result.seconds;
+    take_slowest_rank(comm, timings);
+    result.timings = timings;
+  }
   return result;
 }
 

@@ -57,9 +57,68 @@ void GramAccumulator::add_block(double* block, std::uint64_t rows, const BlockSt
   const blas_int k = to_blas_int(cols_, "Gram columns");
   const std::vector<double> block_mean =
       centre_ ? centre_block_on_its_mean(block, rows, cols_) : std::vector<double>();
-  cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, k, to_blas_int(rows, "block rows"), 1.0, block, k,
+  cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, k, to_blas_int(rows, "block rows"), 1.0, block, k,
               1.0, gram_.data(), k);
   if (centre_) merge_mean(rows, block_mean);
+  rows_added_ += rows;
+}
+
+void GramAccumulator::single_product_into_scratch(const float* block, std::uint64_t rows) {
+  if (single_scratch_.empty()) single_scratch_.assign(gram_.size(), 0.0F);
+  const blas_int k = to_blas_int(cols_, "Gram columns");
+  cblas_ssyrk(CblasColMajor, CblasLower, CblasNoTrans, k, to_blas_int(rows, "block rows"), 1.0F, block, k, 0.0F,
+              single_scratch_.data(), k);
+}
+
+void GramAccumulator::add_block_single(const float* block, std::uint64_t rows, int block_exponent, double max_abs) {
+  if (centre_) throw std::logic_error("add_block_single: centred accumulators take double blocks");
+  if (rows == 0 || cols_ == 0) return;
+  rescale_for_max_abs(max_abs);
+  single_product_into_scratch(block, rows);
+  // The scratch holds (block product) / 4^block_exponent and the matrix holds G / 4^scale_exponent: a
+  // power-of-two factor (exact) moves one onto the other; it is 1 for ordinary data.
+  const double factor = std::ldexp(1.0, 2 * (block_exponent - scale_exponent_));
+  const std::size_t k = static_cast<std::size_t>(cols_);
+  for (std::size_t col = 0; col < k; ++col) {
+    double* target = gram_.data() + col * k;
+    const float* source = single_scratch_.data() + col * k;
+    for (std::size_t row = col; row < k; ++row) target[row] += factor * static_cast<double>(source[row]);
+  }
+  rows_added_ += rows;
+}
+
+std::optional<double> GramAccumulator::add_first_block_measuring_float32_error(const float* block, const double* exact,
+                                                                               std::uint64_t rows,
+                                                                               std::uint64_t probe_rows,
+                                                                               int block_exponent, double max_abs) {
+  probe_rows = std::min(probe_rows, rows);
+  rescale_for_max_abs(max_abs);
+  if (centre_ || rows_added_ != 0 || block_exponent != 0 || scale_exponent_ != 0 || probe_rows == 0 || cols_ == 0) {
+    add_block_single(block, rows, block_exponent, max_abs);
+    return std::nullopt;
+  }
+  // The probe rows go into the (still zero) matrix in double, so the matrix is their exact product; the
+  // scratch gets their float32 product, and the difference is the float32 error of a block product.
+  const std::size_t k = static_cast<std::size_t>(cols_);
+  std::vector<double> widened;
+  if (exact == nullptr) {
+    widened.assign(block, block + probe_rows * cols_);
+    exact = widened.data();
+  }
+  const blas_int order = to_blas_int(cols_, "Gram columns");
+  cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, order, to_blas_int(probe_rows, "probe rows"), 1.0, exact,
+              order, 1.0, gram_.data(), order);
+  single_product_into_scratch(block, probe_rows);
+  double squared = 0;
+  for (std::size_t col = 0; col < k; ++col) {
+    for (std::size_t row = col; row < k; ++row) {
+      const double difference = static_cast<double>(single_scratch_[row + col * k]) - gram_[row + col * k];
+      squared += (row == col ? 1.0 : 2.0) * difference * difference;
+    }
+  }
+  rows_added_ += probe_rows;
+  add_block_single(block + probe_rows * cols_, rows - probe_rows, block_exponent, max_abs);
+  return std::sqrt(squared);
 }
 
 void GramAccumulator::merge_mean(std::uint64_t rows, const std::vector<double>& block_mean) {
@@ -71,7 +130,7 @@ void GramAccumulator::merge_mean(std::uint64_t rows, const std::vector<double>& 
   for (std::uint64_t col = 0; col < cols_; ++col) delta[col] = block_mean[col] - mean_[col];
   if (count_ > 0) {
     const blas_int k = to_blas_int(cols_, "Gram columns");
-    cblas_dsyr(CblasColMajor, CblasUpper, k, before * added / total, delta.data(), 1, gram_.data(), k);
+    cblas_dsyr(CblasColMajor, CblasLower, k, before * added / total, delta.data(), 1, gram_.data(), k);
   }
   for (std::uint64_t col = 0; col < cols_; ++col) mean_[col] += delta[col] * added / total;
   count_ += rows;
@@ -82,7 +141,7 @@ void GramAccumulator::recentre_on(const std::vector<double>& global_mean) {
   std::vector<double> offset(static_cast<std::size_t>(cols_));
   for (std::uint64_t col = 0; col < cols_; ++col) offset[col] = mean_[col] - global_mean[col];
   const blas_int k = to_blas_int(cols_, "Gram columns");
-  cblas_dsyr(CblasColMajor, CblasUpper, k, static_cast<double>(count_), offset.data(), 1, gram_.data(), k);
+  cblas_dsyr(CblasColMajor, CblasLower, k, static_cast<double>(count_), offset.data(), 1, gram_.data(), k);
   mean_ = global_mean;
 }
 

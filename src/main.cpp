@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "rankme/blas_threads.hpp"
 #include "rankme/collective_status.hpp"
 #include "rankme/command_line.hpp"
 #include "rankme/communicator.hpp"
@@ -195,6 +196,15 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   try {
+    // Every rank plans (one collective: the ranks on each node) and sets its own BLAS threads.
+    const rankme::ThreadPlan threads = rankme::plan_blas_threads(
+        world.native(), parsed.command_line.threads > 0 ? std::optional<int>(parsed.command_line.threads) : std::nullopt);
+    rankme::apply_blas_threads(threads.threads);
+    if (world.is_root()) {
+      for (const std::string& warning : threads.warnings) std::cerr << "rankme: warning: " << warning << '\n';
+      for (const std::string& note : threads.notes) std::cerr << "rankme: note: " << note << '\n';
+      if (parsed.command_line.verbose) std::cerr << rankme::describe_thread_plan(threads) << '\n';
+    }
     return run(world, parsed.command_line);
   } catch (const rankme::CollectiveError& error) {
     // Raised on every rank at once: an orderly exit.

@@ -43,9 +43,10 @@ bool host_is_big_endian() {
   return first == 0;
 }
 
-// Bits holds the stored bit pattern; Decode turns the (host-order) bits into a double.
-template <typename Bits, bool MayBeNonFinite, typename Decode>
-BlockStatistics widen(const unsigned char* raw, std::uint64_t count, double* out, bool swap, Decode decode) {
+// Bits holds the stored bit pattern; Decode turns the (host-order) bits into a double. Out is double or
+// float (only for types that float holds exactly, so the narrowing below never rounds).
+template <typename Bits, bool MayBeNonFinite, typename Decode, typename Out>
+BlockStatistics widen(const unsigned char* raw, std::uint64_t count, Out* out, bool swap, Decode decode) {
   BlockStatistics stats;
   double max_abs = 0;
   bool all_finite = true;
@@ -54,7 +55,7 @@ BlockStatistics widen(const unsigned char* raw, std::uint64_t count, double* out
     std::memcpy(&bits, raw + i * sizeof(Bits), sizeof(Bits));
     if (swap) bits = byte_swapped(bits);
     const double value = decode(bits);
-    out[i] = value;
+    out[i] = static_cast<Out>(value);
     const double magnitude = std::fabs(value);
     if constexpr (MayBeNonFinite) {
       // NaN fails every comparison, infinity fails this one: both mark the block non-finite.
@@ -82,8 +83,8 @@ auto reinterpret_as() {
   };
 }
 
-template <typename Integer>
-BlockStatistics widen_integer(const unsigned char* raw, std::uint64_t count, double* out, bool swap) {
+template <typename Integer, typename Out>
+BlockStatistics widen_integer(const unsigned char* raw, std::uint64_t count, Out* out, bool swap) {
   using Bits = std::make_unsigned_t<Integer>;
   return widen<Bits, false>(raw, count, out, swap, [](Bits bits) {
     Integer value;
@@ -92,10 +93,8 @@ BlockStatistics widen_integer(const unsigned char* raw, std::uint64_t count, dou
   });
 }
 
-}  // namespace
-
-BlockStatistics widen_to_double(const StoredType& type, const void* raw_pointer, std::uint64_t count,
-                                double* out) {
+template <typename Out>
+BlockStatistics decode_as(const StoredType& type, const void* raw_pointer, std::uint64_t count, Out* out) {
   const auto* raw = static_cast<const unsigned char*>(raw_pointer);
   const bool swap = type.big_endian != host_is_big_endian();
   switch (type.kind) {
@@ -124,6 +123,22 @@ BlockStatistics widen_to_double(const StoredType& type, const void* raw_pointer,
       break;
   }
   throw std::logic_error("widen_to_double: unsupported stored type " + type.name());
+}
+
+}  // namespace
+
+BlockStatistics widen_to_double(const StoredType& type, const void* raw, std::uint64_t count, double* out) {
+  return decode_as(type, raw, count, out);
+}
+
+bool fits_float_exactly(const StoredType& type) {
+  // float32's 24-bit significand and 8-bit exponent hold float16 and 16-bit integers exactly.
+  return type.kind == StoredType::Kind::floating ? type.bytes <= 4 : type.bytes <= 2;
+}
+
+BlockStatistics decode_to_float(const StoredType& type, const void* raw, std::uint64_t count, float* out) {
+  if (!fits_float_exactly(type)) throw std::logic_error("decode_to_float: " + type.name() + " does not fit float32");
+  return decode_as(type, raw, count, out);
 }
 
 }  // namespace rankme

@@ -1086,20 +1086,70 @@ std::map<std::string, double> rankme_by_dataset(const RunResult& result) {
 }
 
 TEST(Options, BlockRowsOneAndSevenGiveTheDefaultResult) {
+  // In double the block size changes only the order of the sums (1e-12); float32 block products round
+  // each block's sums, so there the block size moves the result within the float32 noise that auto's
+  // criterion bounds (--precision auto promises 1e-6 against a float64 SVD).
   const OptionsFile& fixture = options_file();
-  const auto by_default = rankme_by_dataset(run_rankme(3, {"--format", "jsonl", fixture.file}));
-  ASSERT_EQ(by_default.size(), fixture.matrices.size());
-  for (const ScoredMatrix& matrix : fixture.matrices) {
-    EXPECT_RELATIVE_NEAR(by_default.at(matrix.dataset), matrix.expected, matrix.tolerance);
-  }
-  for (const char* block_rows : {"1", "7"}) {
-    SCOPED_TRACE(std::string("--block-rows ") + block_rows);
-    const auto blocked = rankme_by_dataset(run_rankme(3, {"--format", "jsonl", "--block-rows", block_rows, fixture.file}));
-    ASSERT_EQ(blocked.size(), fixture.matrices.size());
+  for (const char* precision : {"double", "auto"}) {
+    SCOPED_TRACE(std::string("--precision ") + precision);
+    const double tolerance = std::string(precision) == "double" ? 1e-12 : 1e-6;
+    const auto by_default = rankme_by_dataset(run_rankme(3, {"--format", "jsonl", "--precision", precision, fixture.file}));
+    ASSERT_EQ(by_default.size(), fixture.matrices.size());
     for (const ScoredMatrix& matrix : fixture.matrices) {
-      EXPECT_RELATIVE_NEAR(blocked.at(matrix.dataset), by_default.at(matrix.dataset), 1e-12) << matrix.dataset;
+      // Double: the fixture's own tolerance; auto: its promise where that is looser.
+      const double against_svd = std::string(precision) == "double" ? matrix.tolerance : std::max(matrix.tolerance, 1e-6);
+      EXPECT_RELATIVE_NEAR(by_default.at(matrix.dataset), matrix.expected, against_svd);
+    }
+    for (const char* block_rows : {"1", "7"}) {
+      SCOPED_TRACE(std::string("--block-rows ") + block_rows);
+      const auto blocked = rankme_by_dataset(
+          run_rankme(3, {"--format", "jsonl", "--precision", precision, "--block-rows", block_rows, fixture.file}));
+      ASSERT_EQ(blocked.size(), fixture.matrices.size());
+      for (const ScoredMatrix& matrix : fixture.matrices) {
+        EXPECT_RELATIVE_NEAR(blocked.at(matrix.dataset), by_default.at(matrix.dataset), tolerance) << matrix.dataset;
+      }
     }
   }
+}
+
+TEST(Options, PrecisionAndTimingsAreInTheJsonOfEveryRow) {
+  // Which precision produced each number, whether auto fell back, and with --timings every phase.
+  const OptionsFile& fixture = options_file();
+  for (const char* precision : {"double", "mixed", "auto"}) {
+    SCOPED_TRACE(std::string("--precision ") + precision);
+    const RunResult result = run_rankme(2, {"--format", "jsonl", "--precision", precision, "--timings", fixture.file});
+    EXPECT_EQ(result.exit_code, 0) << result;
+    const std::vector<json> rows = parse_jsonl(result);
+    ASSERT_EQ(rows.size(), fixture.matrices.size()) << result;
+    for (const json& row : rows) {
+      SCOPED_TRACE(row.dump());
+      const std::string used = row.value("precision", std::string());
+      if (std::string(precision) == "auto") {
+        EXPECT_TRUE(used == "mixed" || used == "double") << used;
+        EXPECT_EQ(row.value("precision_fallback", json()).get<bool>(), used == "double");
+      } else {
+        EXPECT_EQ(used, precision);
+        EXPECT_EQ(row.value("precision_fallback", json()), false);
+      }
+      ASSERT_TRUE(row.contains("timings") && row["timings"].is_object());
+      for (const char* phase : {"open", "read", "convert", "read_wait", "gram", "reduce", "eigensolve", "metrics", "total"}) {
+        ASSERT_TRUE(row["timings"].contains(phase)) << phase;
+        EXPECT_GE(row["timings"][phase].get<double>(), 0.0) << phase;
+        EXPECT_LE(row["timings"][phase].get<double>(), row["timings"]["total"].get<double>()) << phase;
+      }
+      EXPECT_GT(row["timings"].value("block_rows", 0), 0);
+    }
+  }
+  // Without --timings there is no timings key, and the table and CSV are unchanged by the new keys.
+  const RunResult plain = run_rankme(1, {"--format", "jsonl", fixture.file});
+  for (const json& row : parse_jsonl(plain)) EXPECT_FALSE(row.contains("timings"));
+}
+
+TEST(Options, VerboseSaysHowManyBlasThreadsAndWhy) {
+  const OptionsFile& fixture = options_file();
+  const RunResult result = run_rankme(2, {"--verbose", "--threads", "1", "--quiet", fixture.file});
+  EXPECT_EQ(result.exit_code, 0) << result;
+  EXPECT_NE(result.err.find("rankme: 1 BLAS thread per rank (--threads"), std::string::npos) << result.err;
 }
 
 TEST(Options, BlockRowsNearTheUint64LimitNeverGiveAWrongResult) {

@@ -18,6 +18,24 @@ TEST(CommandLine, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(parsed.command_line.score.solver, SolverChoice::automatic);
   EXPECT_EQ(parsed.command_line.score.block_rows, 0u);
   EXPECT_EQ(parsed.command_line.score.eps, 1e-7);
+  EXPECT_EQ(parsed.command_line.score.precision, Precision::automatic);
+  EXPECT_FALSE(parsed.command_line.score.timings);
+  EXPECT_EQ(parsed.command_line.threads, 0);
+  EXPECT_FALSE(parsed.command_line.verbose);
+}
+
+TEST(CommandLine, PrecisionTimingsThreadsAndVerbose) {
+  EXPECT_EQ(parse({"--precision", "double", "a.h5"}).command_line.score.precision, Precision::double_precision);
+  EXPECT_EQ(parse({"--precision", "mixed", "a.h5"}).command_line.score.precision, Precision::mixed);
+  EXPECT_EQ(parse({"--precision", "auto", "a.h5"}).command_line.score.precision, Precision::automatic);
+  const ParsedCommandLine parsed = parse({"--timings", "--threads", "3", "--verbose", "a.h5"});
+  EXPECT_TRUE(parsed.command_line.score.timings);
+  EXPECT_EQ(parsed.command_line.threads, 3);
+  EXPECT_TRUE(parsed.command_line.verbose);
+  for (const auto& arguments : std::vector<std::vector<const char*>>{
+           {"--precision", "single", "a.h5"}, {"--threads", "0", "a.h5"}, {"--threads", "-2", "a.h5"}, {"--threads", "x", "a.h5"}}) {
+    EXPECT_EQ(parse(arguments).exit_code, exit_usage) << arguments[0] << " " << arguments[1];
+  }
 }
 
 TEST(CommandLine, EveryOption) {

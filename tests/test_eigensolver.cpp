@@ -1,8 +1,10 @@
-// symmetric_eigenvalues with LAPACK (rank 0, broadcast) and ScaLAPACK (a process grid), the automatic
-// choice between them, and the grid shape ScaLAPACK runs on.
+// symmetric_eigenvalues with LAPACK (rank 0, broadcast) and ScaLAPACK (a process grid), every LAPACK
+// driver on its own, the automatic choice between them, and the grid shape ScaLAPACK runs on.
 //
 // The matrices are Gram matrices Z^T Z of matrices with known singular values s (built by the fixture
-// library with LAPACK QR), so the expected eigenvalues are s^2 without trusting any eigensolver.
+// library with LAPACK QR), so the expected eigenvalues are s^2 without trusting any eigensolver. Only
+// their lower triangle is valid, as the Gram accumulator leaves it: every matrix handed to a solver here
+// has NaN above the diagonal, so a solver that read the upper triangle would return NaN.
 #include "rankme/eigensolver.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +14,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,8 +33,17 @@ bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 
+const double nan = std::numeric_limits<double>::quiet_NaN();
+
+// Overwrites the strictly upper triangle of the column-major order x order `matrix` with NaN.
+void poison_upper_triangle(std::vector<double>& matrix, std::uint64_t order) {
+  for (std::uint64_t j = 1; j < order; ++j) {
+    for (std::uint64_t i = 0; i < j; ++i) matrix[i + j * order] = nan;
+  }
+}
+
 struct KnownSpectrum {
-  std::vector<double> gram;      // order x order, column-major, both triangles (symmetric)
+  std::vector<double> gram;      // order x order, column-major, lower triangle valid, NaN above it
   std::vector<double> expected;  // its eigenvalues s^2, ascending
 };
 
@@ -45,14 +58,14 @@ KnownSpectrum known_spectrum(std::uint64_t order, std::uint64_t seed, MPI_Comm c
   if (rank == 0) {
     const std::uint64_t rows = order + 3;
     const auto z = testing::matrix_with_singular_values(rows, order, s, seed);
-    known.gram.assign(static_cast<std::size_t>(order * order), 0.0);
+    known.gram.assign(static_cast<std::size_t>(order * order), nan);
     for (std::uint64_t j = 0; j < order; ++j) {
-      for (std::uint64_t i = 0; i <= j; ++i) {
+      for (std::uint64_t i = j; i < order; ++i) {
         long double sum = 0;
         for (std::uint64_t r = 0; r < rows; ++r) {
           sum += static_cast<long double>(z[r * order + i]) * static_cast<long double>(z[r * order + j]);
         }
-        known.gram[i + j * order] = known.gram[j + i * order] = static_cast<double>(sum);
+        known.gram[i + j * order] = static_cast<double>(sum);
       }
     }
   }
@@ -62,8 +75,38 @@ KnownSpectrum known_spectrum(std::uint64_t order, std::uint64_t seed, MPI_Comm c
   return known;
 }
 
+// The same matrix with its upper triangle filled in: the mirror of the lower one (a valid symmetric
+// matrix) or, with `garbage`, large finite values unrelated to it.
+std::vector<double> with_upper_triangle(std::vector<double> matrix, std::uint64_t order, bool garbage) {
+  for (std::uint64_t j = 1; j < order; ++j) {
+    for (std::uint64_t i = 0; i < j; ++i) {
+      matrix[i + j * order] = garbage ? 1e6 + static_cast<double>(i * 7 + j) : matrix[j + i * order];
+    }
+  }
+  return matrix;
+}
+
+// Checks `values` against `expected` to 1e-12 lambda_max and that they ascend; EXPECT only, so that a
+// caller can still go on to a collective.
+void expect_eigenvalues(const std::vector<double>& values, const std::vector<double>& expected) {
+  EXPECT_EQ(values.size(), expected.size());
+  EXPECT_TRUE(std::is_sorted(values.begin(), values.end())) << "eigenvalues must be ascending";
+  const double lambda_max = expected.empty() ? 0.0 : expected.back();
+  int mismatches = 0;
+  for (std::size_t k = 0; k < std::min(values.size(), expected.size()); ++k) {
+    const double error = std::fabs(values[k] - expected[k]);
+    if (!(error <= 1e-12 * lambda_max) && ++mismatches <= 5) {
+      ADD_FAILURE() << "eigenvalue " << k << ": got " << values[k] << ", expected " << expected[k] << " (error "
+                    << error / lambda_max << " lambda_max)";
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+}
+
 std::string expected_solver_name(SolverChoice choice, std::uint64_t order, int ranks) {
-  if (resolve_solver(choice, order, ranks) == SolverChoice::lapack) return "lapack";
+  if (resolve_solver(choice, order, ranks) == SolverChoice::lapack) {
+    return std::string("lapack ") + name_of(fastest_lapack_driver(order));
+  }
   const GridShape shape = GridShape::for_matrix(order, ranks);
   return "scalapack " + std::to_string(shape.rows) + "x" + std::to_string(shape.cols) + "/" + std::to_string(shape.block);
 }
@@ -77,38 +120,27 @@ const char* name_of(SolverChoice choice) {
   return "?";
 }
 
-// Solves `known` with `choice` on `comm` and checks: the eigenvalues are s^2 to 1e-12 lambda_max,
-// ascending, and bit-for-bit the same on every rank; the solver is named as documented.
-void expect_solves(const Communicator& comm, const KnownSpectrum& known, std::uint64_t order, SolverChoice choice,
-                   bool garbage_below_diagonal) {
-  SCOPED_TRACE(std::string(name_of(choice)) + ", order " + std::to_string(order) +
-               (garbage_below_diagonal ? ", garbage below the diagonal" : ""));
-  std::vector<double> gram = known.gram;
-  if (garbage_below_diagonal) {
-    // Only the upper triangle is documented as valid (the accumulator never writes the lower one): a
-    // solver that read the lower triangle would be thrown far off by these.
-    for (std::uint64_t j = 0; j < order; ++j) {
-      for (std::uint64_t i = j + 1; i < order; ++i) gram[i + j * order] = 1e6 + static_cast<double>(i * 7 + j);
-    }
-  }
-  const Eigenvalues result = symmetric_eigenvalues(comm, gram, order, choice);
+const LapackDriver every_driver[] = {LapackDriver::dsyevd, LapackDriver::dsyevd_2stage, LapackDriver::dsyevr_2stage};
+
+// Solves `gram` (lower triangle valid) with `choice` on `comm` and checks: the eigenvalues are the
+// expected ones to 1e-12 lambda_max, ascending, and bit-for-bit the same on every rank; the solver is
+// named as documented. Returns them.
+std::vector<double> expect_solves(const Communicator& comm, const std::vector<double>& gram,
+                                  const std::vector<double>& expected, std::uint64_t order, SolverChoice choice) {
+  SCOPED_TRACE(std::string(name_of(choice)) + ", order " + std::to_string(order));
+  std::vector<double> copy = gram;
+  const Eigenvalues result = symmetric_eigenvalues(comm, copy, order, choice);
   EXPECT_EQ(result.solver, expected_solver_name(choice, order, comm.size()));
   // EXPECT, not ASSERT, before the comparison with rank 0 below: a rank returning early would leave the
   // others waiting in that broadcast.
-  EXPECT_EQ(result.values.size(), order);
-  EXPECT_TRUE(std::is_sorted(result.values.begin(), result.values.end())) << "eigenvalues must be ascending";
-  const double lambda_max = known.expected.back();
-  int mismatches = 0;
-  for (std::size_t k = 0; k < std::min<std::size_t>(order, result.values.size()); ++k) {
-    const double error = std::fabs(result.values[k] - known.expected[k]);
-    if (!(error <= 1e-12 * lambda_max) && ++mismatches <= 5) {
-      ADD_FAILURE() << "eigenvalue " << k << ": got " << result.values[k] << ", expected " << known.expected[k]
-                    << " (error " << error / lambda_max << " lambda_max)";
-    }
-  }
-  EXPECT_EQ(mismatches, 0);
+  expect_eigenvalues(result.values, expected);
   EXPECT_TRUE(bitwise_equal(result.values, values_of_rank_zero(result.values, comm.native())))
       << "the ranks hold different eigenvalues";
+  return result.values;
+}
+
+void expect_solves(const Communicator& comm, const KnownSpectrum& known, std::uint64_t order, SolverChoice choice) {
+  expect_solves(comm, known.gram, known.expected, order, choice);
 }
 
 TEST(Eigensolver, LapackAndScalapackFindTheKnownEigenvalues) {
@@ -117,44 +149,96 @@ TEST(Eigensolver, LapackAndScalapackFindTheKnownEigenvalues) {
   for (std::uint64_t order : {1u, 2u, 5u, 20u, 31u, 64u, 300u}) {
     const KnownSpectrum known = known_spectrum(order, 100 + order);
     for (SolverChoice choice : {SolverChoice::lapack, SolverChoice::scalapack, SolverChoice::automatic}) {
-      expect_solves(comm, known, order, choice, false);
+      expect_solves(comm, known, order, choice);
     }
   }
 }
 
-TEST(Eigensolver, OnlyTheUpperTriangleIsRead) {
+TEST(Eigensolver, EveryLapackDriverFindsTheKnownEigenvalues) {
+  // Each rank on its own (lapack_eigenvalues is not collective), with the upper triangle NaN.
+  for (std::uint64_t order : {1u, 2u, 5u, 31u, 64u, 300u}) {
+    const KnownSpectrum known = known_spectrum(order, 400 + order);
+    for (LapackDriver driver : every_driver) {
+      SCOPED_TRACE(std::string(name_of(driver)) + ", order " + std::to_string(order));
+      std::vector<double> gram = known.gram;
+      expect_eigenvalues(lapack_eigenvalues(driver, gram, order), known.expected);
+    }
+  }
+}
+
+TEST(Eigensolver, EveryLapackDriverOnOneByOneAndZeroMatrices) {
+  for (LapackDriver driver : every_driver) {
+    SCOPED_TRACE(name_of(driver));
+    std::vector<double> one_by_one = {-2.5};
+    EXPECT_EQ(lapack_eigenvalues(driver, one_by_one, 1), std::vector<double>{-2.5});
+    for (std::uint64_t order : {1u, 2u, 40u}) {
+      std::vector<double> zeros(order * order, 0.0);
+      poison_upper_triangle(zeros, order);
+      EXPECT_EQ(lapack_eigenvalues(driver, zeros, order), std::vector<double>(order, 0.0)) << order;
+    }
+  }
+}
+
+TEST(Eigensolver, AnOrderBeyondLapacksIntIsRefusedBeforeAnyWork) {
+  std::vector<double> none;
+  for (LapackDriver driver : every_driver) {
+    EXPECT_THROW(lapack_eigenvalues(driver, none, std::uint64_t{1} << 31), std::length_error) << name_of(driver);
+  }
+}
+
+TEST(Eigensolver, OnlyTheLowerTriangleIsRead) {
+  // NaN, large finite garbage or the mirror of the lower triangle above the diagonal: the same bits out,
+  // from every LAPACK driver and from both collective routes.
   const Communicator comm = Communicator::world();
   for (std::uint64_t order : {2u, 31u, 64u}) {
     const KnownSpectrum known = known_spectrum(order, 200 + order);
+    const std::vector<double> garbage = with_upper_triangle(known.gram, order, true);
+    const std::vector<double> symmetric = with_upper_triangle(known.gram, order, false);
+    for (LapackDriver driver : every_driver) {
+      SCOPED_TRACE(std::string(name_of(driver)) + ", order " + std::to_string(order));
+      std::vector<double> a = known.gram, b = garbage, c = symmetric;
+      const std::vector<double> from_nan = lapack_eigenvalues(driver, a, order);
+      expect_eigenvalues(from_nan, known.expected);
+      EXPECT_TRUE(bitwise_equal(from_nan, lapack_eigenvalues(driver, b, order))) << "finite garbage above";
+      EXPECT_TRUE(bitwise_equal(from_nan, lapack_eigenvalues(driver, c, order))) << "symmetric";
+    }
     for (SolverChoice choice : {SolverChoice::lapack, SolverChoice::scalapack}) {
-      expect_solves(comm, known, order, choice, true);
+      const std::vector<double> from_nan = expect_solves(comm, known.gram, known.expected, order, choice);
+      const std::vector<double> from_garbage = expect_solves(comm, garbage, known.expected, order, choice);
+      const std::vector<double> from_symmetric = expect_solves(comm, symmetric, known.expected, order, choice);
+      EXPECT_TRUE(bitwise_equal(from_nan, from_garbage)) << name_of(choice) << ", order " << order;
+      EXPECT_TRUE(bitwise_equal(from_nan, from_symmetric)) << name_of(choice) << ", order " << order;
     }
   }
 }
 
 TEST(Eigensolver, ZeroAndRankDeficientMatrices) {
   const Communicator comm = Communicator::world();
-  const std::uint64_t order = 40;
-  for (SolverChoice choice : {SolverChoice::lapack, SolverChoice::scalapack}) {
-    SCOPED_TRACE(name_of(choice));
-    // All zeros (a collapsed embedding): every eigenvalue exactly zero.
-    std::vector<double> zeros(order * order, 0.0);
-    const Eigenvalues zero = symmetric_eigenvalues(comm, zeros, order, choice);
-    EXPECT_EQ(zero.values.size(), order);
-    for (double v : zero.values) EXPECT_EQ(v, 0.0);
+  for (std::uint64_t order : {1u, 40u}) {
+    for (SolverChoice choice : {SolverChoice::lapack, SolverChoice::scalapack}) {
+      SCOPED_TRACE(std::string(name_of(choice)) + ", order " + std::to_string(order));
+      // All zeros (a collapsed embedding): every eigenvalue exactly zero.
+      std::vector<double> zeros(order * order, 0.0);
+      poison_upper_triangle(zeros, order);
+      const Eigenvalues zero = symmetric_eigenvalues(comm, zeros, order, choice);
+      EXPECT_EQ(zero.values, std::vector<double>(order, 0.0));
 
-    // A diagonal matrix given in scrambled order: its diagonal, sorted (exactly: no rotation is needed).
-    std::vector<double> diagonal(order * order, 0.0);
-    std::vector<double> expected;
-    for (std::uint64_t i = 0; i < order; ++i) {
-      const double value = static_cast<double>((i * 17) % order) * 0.5;  // 0, 8.5, ..., a permutation of k/2
-      diagonal[i + i * order] = value;
-      expected.push_back(value);
+      // A diagonal matrix given in scrambled order: its diagonal, sorted (exactly: no rotation is needed).
+      std::vector<double> diagonal(order * order, 0.0);
+      poison_upper_triangle(diagonal, order);
+      std::vector<double> expected;
+      for (std::uint64_t i = 0; i < order; ++i) {
+        const double value = static_cast<double>((i * 17) % order) * 0.5;  // 0, 8.5, ..., a permutation of k/2
+        diagonal[i + i * order] = value;
+        expected.push_back(value);
+      }
+      std::sort(expected.begin(), expected.end());
+      const Eigenvalues diag = symmetric_eigenvalues(comm, diagonal, order, choice);
+      EXPECT_EQ(diag.values.size(), order);
+      for (std::size_t k = 0; k < std::min<std::size_t>(order, diag.values.size()); ++k) {
+        EXPECT_NEAR(diag.values[k], expected[k], 1e-13 * expected.back()) << k;
+      }
     }
-    std::sort(expected.begin(), expected.end());
-    const Eigenvalues diag = symmetric_eigenvalues(comm, diagonal, order, choice);
-    EXPECT_EQ(diag.values.size(), order);
-    for (std::size_t k = 0; k < std::min<std::size_t>(order, diag.values.size()); ++k) EXPECT_NEAR(diag.values[k], expected[k], 1e-13 * expected.back()) << k;
   }
 }
 
@@ -166,8 +250,8 @@ TEST(Eigensolver, ScalapackOnSeparateGroupsAtOnce) {
   const Communicator group = world.split(colour, world.rank());
   const std::uint64_t order = colour == 0 ? 48 : 33;
   const KnownSpectrum known = known_spectrum(order, 300 + order, group.native());
-  expect_solves(group, known, order, SolverChoice::scalapack, false);
-  expect_solves(group, known, order, SolverChoice::lapack, false);
+  expect_solves(group, known, order, SolverChoice::scalapack);
+  expect_solves(group, known, order, SolverChoice::lapack);
   world.barrier();
 }
 

@@ -32,7 +32,7 @@ long double naive_gram(const std::vector<double>& z, std::uint64_t rows, std::ui
 
 // Feeds `z` in blocks of block_rows rows and returns the unscaled Gram matrix entry (i, j), i <= j.
 double blocked_entry(GramAccumulator& gram, std::uint64_t i, std::uint64_t j) {
-  return std::ldexp(gram.matrix()[i + j * gram.cols()], 2 * gram.scale_exponent());
+  return std::ldexp(gram.matrix()[j + i * gram.cols()], 2 * gram.scale_exponent());  // the lower triangle
 }
 
 TEST(GramAccumulator, MatchesNaiveProductForAnyBlockSize) {
@@ -76,9 +76,9 @@ TEST(GramAccumulator, HugeValuesAreScaledInsteadOfOverflowing) {
   // Scaling by powers of two is exact: held = plain Gram * 4^(900 - exponent).
   for (std::uint64_t j = 0; j < cols; ++j) {
     for (std::uint64_t i = 0; i <= j; ++i) {
-      const double held = gram.matrix()[i + j * cols];
+      const double held = gram.matrix()[j + i * cols];
       EXPECT_TRUE(std::isfinite(held));
-      EXPECT_DOUBLE_EQ(held, std::ldexp(reference.matrix()[i + j * cols], 2 * (900 - gram.scale_exponent())));
+      EXPECT_DOUBLE_EQ(held, std::ldexp(reference.matrix()[j + i * cols], 2 * (900 - gram.scale_exponent())));
     }
   }
 }
@@ -158,7 +158,7 @@ TEST(CentredGram, ExactWhateverTheOffsetAndTheBlockSize) {
       for (std::uint64_t i = 0; i <= j; ++i) {
         const double expected = static_cast<double>(reference[i + j * cols]);
         // The data itself holds 1e8 to about 1.5e-8: that, times sqrt(rows), is the attainable accuracy.
-        EXPECT_NEAR(gram.matrix()[i + j * cols], expected, 1e-6 * rows) << "block " << block_rows << " (" << i << "," << j << ")";
+        EXPECT_NEAR(gram.matrix()[j + i * cols], expected, 1e-6 * rows) << "block " << block_rows << " (" << i << "," << j << ")";
       }
     }
   }
@@ -180,10 +180,86 @@ TEST(CentredGram, RecentringOnTheGlobalMeanAddsTheParallelAxisTerm) {
   const auto reference = centred_reference(z, rows, cols);
   for (std::uint64_t j = 0; j < cols; ++j) {
     for (std::uint64_t i = 0; i <= j; ++i) {
-      EXPECT_NEAR(first.matrix()[i + j * cols] + second.matrix()[i + j * cols],
+      EXPECT_NEAR(first.matrix()[j + i * cols] + second.matrix()[j + i * cols],
                   static_cast<double>(reference[i + j * cols]), 1e-10 * rows);
     }
   }
+}
+
+// ---- Float32 block products (--precision mixed) ----
+
+std::vector<float> as_floats(const std::vector<double>& values) { return std::vector<float>(values.begin(), values.end()); }
+
+TEST(MixedGram, Float32ProductsSummedInDoubleMatchTheDoubleProductToFloat32Rounding) {
+  const std::uint64_t rows = 200, cols = 9;
+  const auto z = as_floats(random_matrix(rows, cols, 31));
+  const std::vector<double> exact(z.begin(), z.end());
+  GramAccumulator single(cols), reference(cols);
+  for (std::uint64_t first = 0; first < rows; first += 64) {
+    const std::uint64_t count = std::min<std::uint64_t>(64, rows - first);
+    single.add_block_single(z.data() + first * cols, count, 0, 4.0);
+  }
+  std::vector<double> copy = exact;
+  reference.add_block(copy.data(), rows, statistics_of(copy.data(), copy.size()));
+  for (std::uint64_t j = 0; j < cols; ++j) {
+    for (std::uint64_t i = j; i < cols; ++i) {
+      const double want = reference.matrix()[i + j * cols];
+      const double bound = std::sqrt(reference.matrix()[i + i * cols] * reference.matrix()[j + j * cols]);
+      EXPECT_NEAR(single.matrix()[i + j * cols], want, 64 * 6e-8 * bound) << i << "," << j;
+      if (i != j) {
+        EXPECT_EQ(single.matrix()[j + i * cols], 0.0) << "upper triangle written";
+      }
+    }
+  }
+}
+
+TEST(MixedGram, ScaledBlocksLandAtTheTrueScale) {
+  // float32 values of 2^60 have squares beyond float32's range: the block is handed over times 2^-61 and
+  // the products are moved back by 4^61 (exactly) when summed into the double matrix.
+  const std::uint64_t rows = 40, cols = 5;
+  const auto base = as_floats(random_matrix(rows, cols, 32));
+  GramAccumulator plain(cols), scaled(cols);
+  plain.add_block_single(base.data(), rows, 0, 4.0);
+  scaled.add_block_single(base.data(), rows, 61, std::ldexp(4.0, 61));
+  for (std::uint64_t j = 0; j < cols; ++j) {
+    for (std::uint64_t i = j; i < cols; ++i) {
+      EXPECT_EQ(std::ldexp(scaled.matrix()[i + j * cols], 2 * scaled.scale_exponent()),
+                std::ldexp(plain.matrix()[i + j * cols], 2 * 61));
+    }
+  }
+}
+
+TEST(MixedGram, ProbeMeasuresTheFloat32ErrorAndAddsTheWholeBlock) {
+  const std::uint64_t rows = 300, cols = 12;
+  // Small integers: every float32 product and sum is exact, so the measured error is exactly zero.
+  std::vector<float> integers(rows * cols);
+  for (std::size_t i = 0; i < integers.size(); ++i) integers[i] = static_cast<float>(i % 5);
+  GramAccumulator exact_case(cols);
+  const auto none = exact_case.add_first_block_measuring_float32_error(integers.data(), nullptr, rows, 256, 0, 4.0);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(*none, 0.0);
+  // Random data: a positive error of float32's size, and the accumulated matrix is the whole block's.
+  const auto z = random_matrix(rows, cols, 33);
+  const auto z32 = as_floats(z);
+  GramAccumulator probed(cols), reference(cols);
+  const auto error = probed.add_first_block_measuring_float32_error(z32.data(), z.data(), rows, 256, 0, 5.0);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_GT(*error, 0.0);
+  std::vector<double> copy = z;
+  reference.add_block(copy.data(), rows, statistics_of(copy.data(), copy.size()));
+  EXPECT_LT(*error, 1e-5 * reference.matrix()[0]);  // float32 rounding (and of z to float32) is small
+  for (std::uint64_t j = 0; j < cols; ++j) {
+    for (std::uint64_t i = j; i < cols; ++i) {
+      EXPECT_NEAR(probed.matrix()[i + j * cols], reference.matrix()[i + j * cols], 1e-4 * reference.matrix()[0]);
+    }
+  }
+  // Not measured: a scaled block, or an accumulator that already holds rows.
+  GramAccumulator later(cols);
+  later.add_block_single(z32.data(), 10, 0, 5.0);
+  EXPECT_FALSE(later.add_first_block_measuring_float32_error(z32.data(), nullptr, rows, 256, 0, 5.0).has_value());
+  GramAccumulator scaled(cols);
+  EXPECT_FALSE(scaled.add_first_block_measuring_float32_error(z32.data(), nullptr, rows, 256, 3, 40.0).has_value());
+  EXPECT_GT(scaled.matrix()[0], 0.0) << "the block is still added";
 }
 
 }  // namespace

@@ -63,9 +63,10 @@ void accumulate_my_shard(const Communicator& comm, const std::vector<double>& z,
   }
 }
 
-// Checks the reduced accumulator against the reference: the upper triangle, once the power-of-two
+// Checks the reduced accumulator against the reference: the lower triangle, once the power-of-two
 // scale is undone, to `relative` of the Cauchy-Schwarz bound sqrt(G_ii G_jj) (which bounds every
-// |z_ri z_rj| sum, so also the rounding); the lower triangle must still be exactly zero (never written).
+// |z_ri z_rj| sum, so also the rounding); the upper triangle must be exactly zero (never written, and
+// cleared again after the packed reduction moved values through it).
 void expect_matches_reference(const GramAccumulator& gram, const std::vector<long double>& reference,
                               double relative) {
   const std::uint64_t cols = gram.cols();
@@ -74,8 +75,8 @@ void expect_matches_reference(const GramAccumulator& gram, const std::vector<lon
   for (std::uint64_t j = 0; j < cols; ++j) {
     for (std::uint64_t i = 0; i < cols; ++i) {
       const double held = gram.matrix()[i + j * cols];
-      if (i > j) {
-        if (held != 0.0 && ++mismatches <= 5) ADD_FAILURE() << "lower triangle (" << i << "," << j << ") = " << held;
+      if (i < j) {
+        if (held != 0.0 && ++mismatches <= 5) ADD_FAILURE() << "upper triangle (" << i << "," << j << ") = " << held;
         continue;
       }
       if (!std::isfinite(held)) {

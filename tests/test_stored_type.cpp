@@ -63,6 +63,43 @@ TEST(WidenToDouble, Float32AndFloat64InBothByteOrders) {
   expect_widened<double>(K::floating, {-1.5, 0.0, 1e308, 4.9e-324, -2.2250738585072014e-308});
 }
 
+TEST(DecodeToFloat, GivesTheWidenedValuesForEveryTypeFloat32HoldsExactly) {
+  using K = StoredType::Kind;
+  const std::vector<std::int16_t> shorts = {-32768, -3, 0, 7, 32767};
+  const std::vector<float> floats = {-1.5f, 0.0f, 3.25e38f, 1e-45f, std::numeric_limits<float>::quiet_NaN()};
+  const std::vector<std::uint8_t> bytes = {0, 1, 255};
+  for (bool big_endian : {false, true}) {
+    const auto check = [&](const StoredType& type, const std::vector<unsigned char>& raw, std::size_t count) {
+      ASSERT_TRUE(fits_float_exactly(type)) << type.name();
+      std::vector<double> wide(count);
+      std::vector<float> narrow(count);
+      const BlockStatistics wide_stats = widen_to_double(type, raw.data(), count, wide.data());
+      const BlockStatistics narrow_stats = decode_to_float(type, raw.data(), count, narrow.data());
+      for (std::size_t i = 0; i < count; ++i) {
+        if (std::isnan(wide[i])) {
+          EXPECT_TRUE(std::isnan(narrow[i]));
+        } else {
+          EXPECT_EQ(static_cast<double>(narrow[i]), wide[i]) << type.name() << " element " << i;
+        }
+      }
+      EXPECT_EQ(narrow_stats.max_abs, wide_stats.max_abs);
+      EXPECT_EQ(narrow_stats.all_finite, wide_stats.all_finite);
+    };
+    check(StoredType{K::signed_int, 2, big_endian}, raw_bytes(shorts, big_endian), shorts.size());
+    check(StoredType{K::floating, 4, big_endian}, raw_bytes(floats, big_endian), floats.size());
+    check(StoredType{K::unsigned_int, 1, big_endian}, raw_bytes(bytes, big_endian), bytes.size());
+    const std::vector<std::uint16_t> halves = {0x3c00, 0xc000, 0x7bff, 0x0001};  // 1, -2, 65504, 2^-24
+    check(StoredType{K::floating, 2, big_endian}, raw_bytes(halves, big_endian), halves.size());
+  }
+  for (const StoredType wider : {StoredType{K::floating, 8, false}, StoredType{K::signed_int, 4, false},
+                                 StoredType{K::unsigned_int, 8, true}}) {
+    EXPECT_FALSE(fits_float_exactly(wider)) << wider.name();
+    float out = 0;
+    const std::uint64_t raw = 0;
+    EXPECT_THROW(decode_to_float(wider, &raw, 1, &out), std::logic_error);
+  }
+}
+
 TEST(WidenToDouble, NonFiniteValuesAreFlaggedAndLeftOutOfTheMaximum) {
   const std::vector<float> values = {1.0f, std::numeric_limits<float>::quiet_NaN(), -7.0f,
                                      std::numeric_limits<float>::infinity()};

@@ -27,6 +27,8 @@ struct CommandLine {
   std::string spectrum;             // --spectrum FILE.h5: singular values of every scored dataset (rank 0)
   int group_size = 0;               // --group-size: ranks per group (0: chosen automatically)
   ProgressReport::Choice progress = ProgressReport::Choice::automatic;  // --progress; --quiet is none
+  int threads = 0;                  // --threads: BLAS threads per rank (0: blas_threads.hpp decides)
+  bool verbose = false;             // --verbose: say how threads were chosen
 };
 
 struct ParsedCommandLine {

@@ -29,6 +29,7 @@ class Communicator {
   double max(double value) const;
   bool any(bool value) const;
   void min_in_place(int* values, int count) const;
+  void max_in_place(double* values, int count) const;
   // In-place element-wise sum over all ranks, in pieces: MPI counts are int, and a K x K Gram passes
   // 2^31 elements at K = 46,341.
   void sum_in_place(double* values, std::uint64_t count,

@@ -19,6 +19,22 @@ const char* status_name(ResultStatus status);
 // The inverse; throws std::runtime_error for an unknown name.
 ResultStatus status_from_name(const std::string& name);
 
+// Where one dataset's time went (--timings), in seconds: the largest over the ranks that scored it, each
+// phase on its own. read and convert run on the prefetching thread, hidden behind gram as far as they
+// can be; read_wait is the time the products waited for the next block, what was not hidden.
+struct PhaseTimings {
+  double open = 0;        // opening the file and dataset on every rank, checks
+  double read = 0;        // H5Dread of the stored values
+  double convert = 0;     // decoding them to double or float32, finiteness check
+  double read_wait = 0;   // the products waiting for a block
+  double gram = 0;        // block products and their sums into the double Gram matrix
+  double reduce = 0;      // the Allreduce over ranks
+  double eigensolve = 0;  // eigenvalues
+  double metrics = 0;     // RankMe, the other metrics, the precision criterion
+  double total = 0;       // the whole dataset (also what a discarded mixed pass cost)
+  std::uint64_t block_rows = 0;  // rows per block and rank
+};
+
 struct DatasetResult {
   std::string file;            // as given on the command line
   std::string dataset;         // absolute HDF5 path (empty when the file itself failed)
@@ -35,6 +51,9 @@ struct DatasetResult {
   double seconds = 0;
   int ranks = 1;
   std::string solver;          // which eigensolver ran ("lapack", "scalapack 2x2/64")
+  std::string precision;       // which block products produced the number: "double" or "mixed" (--precision)
+  bool precision_fallback = false;  // --precision auto scored it in mixed first, then again in double
+  std::optional<PhaseTimings> timings;  // --timings
   std::uint64_t file_size = 0;     // the file as listed (see DatasetTarget), for --resume
   std::int64_t file_mtime_ns = 0;
   // The singular values, descending, when ScoreOptions::keep_spectrum asked for them (--spectrum) and the

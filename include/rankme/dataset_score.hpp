@@ -8,6 +8,7 @@
 #include "rankme/dataset_discovery.hpp"
 #include "rankme/dataset_result.hpp"
 #include "rankme/eigensolver.hpp"
+#include "rankme/precision_criterion.hpp"
 #include "rankme/row_selection.hpp"
 #include "rankme/spectrum_metrics.hpp"
 
@@ -19,13 +20,17 @@ enum class SpectrumMethod { gram, tsqr };
 
 struct ScoreOptions {
   SpectrumMethod method = SpectrumMethod::gram;
+  // Block products of the Gram route (precision_criterion.hpp). --center and --method tsqr are double.
+  Precision precision = Precision::automatic;
+  bool timings = false;   // fill DatasetResult::timings (--timings): one more Allreduce per dataset
+  bool prefetch = true;   // read the next block on a worker thread while this one is multiplied
   std::uint64_t block_rows = 0;  // 0: default_block_rows()
   SolverChoice solver = SolverChoice::automatic;
   double eps = default_rankme_eps;
   RowSelection rows;    // --rows / --sample: which rows are scored (default all)
   bool center = false;
   bool keep_spectrum = false;  // fill DatasetResult::singular_values (--spectrum)
-  MetricSelection metrics;  // beside RankMe (always computed); cols and centered are filled per dataset  // subtract the column means over all N rows first (the paper uses raw embeddings)
+  MetricSelection metrics;  // beside RankMe (always computed); cols and centered are filled per dataset
   // Called on every rank after each block (done, of total), outside any collective of the scoring
   // communicator: the sweep scheduler serves other rank groups and reports progress from here.
   std::function<void(std::uint64_t done, std::uint64_t total)> after_block;

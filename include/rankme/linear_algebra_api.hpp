@@ -35,4 +35,14 @@ void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int*
 void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
              double* work, const int* lwork, int* iwork, const int* liwork, int* info, std::size_t jobz_length,
              std::size_t uplo_length);
+// The two-stage tridiagonal reduction (dense -> band with BLAS 3, then band -> tridiagonal): LAPACK 3.7+
+// implements JOBZ = 'N' only, which is all rankme needs.
+void dsyevd_2stage_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
+                    double* work, const int* lwork, int* iwork, const int* liwork, int* info,
+                    std::size_t jobz_length, std::size_t uplo_length);
+void dsyevr_2stage_(const char* jobz, const char* range, const char* uplo, const int* n, double* a, const int* lda,
+                    const double* vl, const double* vu, const int* il, const int* iu, const double* abstol, int* m,
+                    double* w, double* z, const int* ldz, int* isuppz, double* work, const int* lwork, int* iwork,
+                    const int* liwork, int* info, std::size_t jobz_length, std::size_t range_length,
+                    std::size_t uplo_length);
 }

@@ -2,6 +2,10 @@
 // MPI initialisation and finalisation as an object: finalised on every path out of main().
 namespace rankme {
 
+// Whether MPI runs at MPI_THREAD_SERIALIZED or above, so that a second thread may make MPI calls while
+// the main one makes none (block_prefetcher.hpp). MpiSession asks for it; false before MPI is initialised.
+bool mpi_allows_serialized_threads();
+
 class MpiSession {
  public:
   MpiSession(int& argc, char**& argv);

@@ -3,6 +3,7 @@
 // MPI-IO transfers. Memory: one block of stored values plus one block of doubles, whatever N is.
 #include <hdf5.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -13,11 +14,13 @@
 
 namespace rankme {
 
-// Rows per block when the user does not say: about 32 MiB of doubles (large enough for BLAS to run at
-// full speed, small enough to stay far below the Gram matrix for wide data), rounded down to whole
-// chunk rows of a chunked dataset, or raised to one chunk row when chunks are taller than that and a
-// block of them (doubles plus stored values) fits in 512 MiB.
-std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows = 0, int stored_bytes = 4);
+// Rows per block when the user does not say: about 32 MiB of the values the products take (doubles, or
+// float32 with --precision mixed: `value_bytes`), large enough for BLAS to run at full speed, small
+// enough to stay far below the Gram matrix for wide data; rounded down to whole chunk rows of a chunked
+// dataset, or raised to one chunk row when chunks are taller than that and a block of them (values plus
+// stored values) fits in 512 MiB.
+std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows = 0, int stored_bytes = 4,
+                                 std::size_t value_bytes = sizeof(double));
 
 class RowBlockReader {
  public:
@@ -32,6 +35,12 @@ class RowBlockReader {
   // takes part in the collective transfer. Collective: all ranks call it with the same index.
   std::uint64_t read(std::uint64_t index, double* out, BlockStatistics& stats);
 
+  // The same transfer without the widening: the stored bytes of block `index` go to `raw` (room for
+  // stored_block_bytes()), to be decoded by the caller (a prefetching thread decodes them to float32 or
+  // double while the previous block is being multiplied). Collective like read().
+  std::uint64_t read_stored(std::uint64_t index, unsigned char* raw);
+  std::size_t stored_block_bytes() const { return stored_block_bytes_; }
+
   // Whether HDF5 really used collective I/O for the last read (H5Pget_mpio_actual_io_mode).
   bool last_read_was_collective() const;
 
@@ -45,7 +54,8 @@ class RowBlockReader {
   Hdf5Handle file_space_;
   Hdf5Handle memory_type_;
   Hdf5Handle transfer_;
-  std::vector<unsigned char> raw_;
+  std::size_t stored_block_bytes_ = 0;
+  std::vector<unsigned char> raw_;  // read()'s own buffer, made on its first use
 };
 
 }  // namespace rankme

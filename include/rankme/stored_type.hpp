@@ -27,4 +27,11 @@ struct StoredType {
 // fall back to independent I/O).
 BlockStatistics widen_to_double(const StoredType& type, const void* raw, std::uint64_t count, double* out);
 
+// Whether every value of `type` is exactly a float32 (float16, float32, and integers of 8 or 16 bits): such
+// data can go to float32 block products (--precision mixed) without a detour through double.
+bool fits_float_exactly(const StoredType& type);
+
+// The float32 twin of widen_to_double, for types that fit_float_exactly (throws std::logic_error for others).
+BlockStatistics decode_to_float(const StoredType& type, const void* raw, std::uint64_t count, float* out);
+
 }  // namespace rankme

@@ -1,0 +1,180 @@
+// Times rankme's eigensolvers on one random symmetric positive definite matrix, and checks each against
+// LAPACK dsyevd (UPLO = 'U', the driver rankme used before) on the same matrix. Driven by
+// scripts/measure_eigensolvers.sh; the numbers behind resolve_solver (include/rankme/eigensolver.hpp).
+//
+//   usage: rankme-measure-eigensolvers ORDER RUNS SOLVER...
+//   SOLVER: dsyevd_U, dsyevd, dsyevd_2stage, dsyevr_2stage (LAPACK on rank 0 alone, timed on it),
+//           lapack, scalapack, automatic (symmetric_eigenvalues on all ranks, as rankme runs them).
+//
+// Prints one line per solver: its median and smallest seconds over RUNS (on a shared machine the smallest
+// is the run least disturbed by others), every run, and the largest eigenvalue
+// difference from the reference relative to lambda_max and relative to each eigenvalue itself.
+#include <cblas.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "rankme/communicator.hpp"
+#include "rankme/eigensolver.hpp"
+#include "rankme/linear_algebra_api.hpp"
+#include "rankme/mpi_session.hpp"
+
+namespace {
+
+using rankme::Communicator;
+
+// A = X^T X for a random (order + 64) x order Gaussian X: symmetric positive definite with a
+// Marchenko-Pastur spectrum (condition about (order / 32)^2), like the Gram matrix of an embedding with
+// a few more rows than columns. Both triangles are filled.
+std::vector<double> random_gram(std::uint64_t order) {
+  const std::uint64_t rows = order + 64;
+  std::mt19937_64 engine(12345 + order);
+  std::normal_distribution<double> normal;
+  std::vector<double> x(rows * order);
+  for (double& v : x) v = normal(engine);
+  std::vector<double> a(order * order, 0.0);
+  const auto k = static_cast<int>(order), n = static_cast<int>(rows);
+  cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, k, n, 1.0, x.data(), n, 0.0, a.data(), k);
+  for (std::uint64_t j = 0; j < order; ++j) {
+    for (std::uint64_t i = 0; i < j; ++i) a[i + j * order] = a[j + i * order];
+  }
+  return a;
+}
+
+// The old driver, kept here only as the baseline: dsyevd on the upper triangle.
+std::vector<double> dsyevd_upper(std::vector<double>& a, std::uint64_t order) {
+  const int n = static_cast<int>(order), lda = std::max(n, 1), query = -1;
+  std::vector<double> w(order);
+  double work_query = 0;
+  int iwork_query = 0, info = 0;
+  dsyevd_("N", "U", &n, a.data(), &lda, w.data(), &work_query, &query, &iwork_query, &query, &info, 1, 1);
+  const int lwork = static_cast<int>(work_query), liwork = std::max(iwork_query, 1);
+  std::vector<double> work(static_cast<std::size_t>(std::max(lwork, 1)));
+  std::vector<int> iwork(static_cast<std::size_t>(liwork));
+  dsyevd_("N", "U", &n, a.data(), &lda, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
+  if (info != 0) throw std::runtime_error("dsyevd 'U': info = " + std::to_string(info));
+  return w;
+}
+
+// The same matrix with NaN above the diagonal, for every solver that is documented to read the lower
+// triangle only: a solver that read the upper one would return NaN.
+std::vector<double> with_garbage_above_diagonal(const std::vector<double>& a, std::uint64_t order) {
+  std::vector<double> copy = a;
+  for (std::uint64_t j = 1; j < order; ++j) {
+    for (std::uint64_t i = 0; i < j; ++i) copy[i + j * order] = std::numeric_limits<double>::quiet_NaN();
+  }
+  return copy;
+}
+
+struct Run {
+  double seconds = 0;
+  std::vector<double> values;  // on rank 0
+  std::string name;            // which driver or grid ran
+};
+
+Run run_once(const Communicator& comm, const std::string& solver, const std::vector<double>& a, std::uint64_t order) {
+  Run run;
+  const bool on_rank_zero_alone = solver.rfind("dsy", 0) == 0;
+  std::vector<double> work = solver == "dsyevd_U" ? a : with_garbage_above_diagonal(a, order);
+  comm.barrier();
+  const double start = MPI_Wtime();
+  if (on_rank_zero_alone) {
+    if (comm.is_root()) {
+      if (solver == "dsyevd_U") {
+        run.values = dsyevd_upper(work, order);
+      } else if (solver == "dsyevd") {
+        run.values = rankme::lapack_eigenvalues(rankme::LapackDriver::dsyevd, work, order);
+      } else if (solver == "dsyevd_2stage") {
+        run.values = rankme::lapack_eigenvalues(rankme::LapackDriver::dsyevd_2stage, work, order);
+      } else if (solver == "dsyevr_2stage") {
+        run.values = rankme::lapack_eigenvalues(rankme::LapackDriver::dsyevr_2stage, work, order);
+      } else {
+        throw std::invalid_argument("unknown solver " + solver);
+      }
+    }
+    run.name = solver;
+  } else {
+    rankme::SolverChoice choice = rankme::SolverChoice::automatic;
+    if (solver == "lapack") choice = rankme::SolverChoice::lapack;
+    else if (solver == "scalapack") choice = rankme::SolverChoice::scalapack;
+    else if (solver != "automatic") throw std::invalid_argument("unknown solver " + solver);
+    const rankme::Eigenvalues result = rankme::symmetric_eigenvalues(comm, work, order, choice);
+    run.values = result.values;
+    run.name = result.solver;
+  }
+  run.seconds = MPI_Wtime() - start;
+  return run;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[(v.size() - 1) / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  rankme::MpiSession session(argc, argv);
+  const Communicator comm = Communicator::world();
+  if (argc < 4) {
+    if (comm.is_root()) std::fprintf(stderr, "usage: %s ORDER RUNS SOLVER...\n", argv[0]);
+    return 2;
+  }
+  const std::uint64_t order = std::stoull(argv[1]);
+  const int runs = std::stoi(argv[2]);
+  std::vector<double> a;
+  if (comm.is_root()) a = random_gram(order);
+  comm.broadcast(a, 0);
+
+  std::vector<double> reference;  // dsyevd 'U' on rank 0, the first time it is needed
+  if (comm.is_root()) {
+    std::printf("K = %llu, %d ranks, %d OpenBLAS threads per rank, %d runs\n",
+                static_cast<unsigned long long>(order), comm.size(), openblas_get_num_threads(), runs);
+  }
+  // Round robin (run 1 of every solver, then run 2, ...), so that a change in the load of a shared
+  // machine falls on all solvers alike rather than on whichever ran then.
+  const std::vector<std::string> solvers(argv + 3, argv + argc);
+  std::vector<std::vector<double>> seconds(solvers.size());
+  std::vector<Run> first(solvers.size());
+  for (int r = 0; r < runs; ++r) {
+    for (std::size_t s = 0; s < solvers.size(); ++s) {
+      Run run = run_once(comm, solvers[s], a, order);
+      seconds[s].push_back(run.seconds);
+      if (r == 0) first[s] = std::move(run);
+    }
+  }
+  for (std::size_t s = 0; s < solvers.size(); ++s) {
+    const std::string& solver = solvers[s];
+    if (!comm.is_root()) continue;
+    if (reference.empty()) {
+      if (solver == "dsyevd_U") {
+        reference = first[s].values;
+      } else {
+        std::vector<double> copy = a;
+        reference = dsyevd_upper(copy, order);
+      }
+    }
+    const double lambda_max = reference.back();
+    double vs_max = 0, vs_own = 0;
+    for (std::size_t k = 0; k < order; ++k) {
+      const double difference = std::fabs(first[s].values[k] - reference[k]);
+      vs_max = std::max(vs_max, difference / lambda_max);
+      vs_own = std::max(vs_own, difference / std::fabs(reference[k]));
+      if (std::isnan(first[s].values[k])) vs_max = vs_own = std::numeric_limits<double>::quiet_NaN();
+    }
+    std::printf("%-24s median %8.3f s  min %8.3f s  runs", first[s].name.c_str(), median(seconds[s]),
+                *std::min_element(seconds[s].begin(), seconds[s].end()));
+    for (double t : seconds[s]) std::printf(" %.3f", t);
+    std::printf("  max|dl|/lmax %.1e  max|dl|/l %.1e  lmin/lmax %.1e\n", vs_max, vs_own, reference.front() / lambda_max);
+    std::fflush(stdout);
+  }
+  return 0;
+}

@@ -504,11 +504,14 @@ def targets_section(sizes):
         value = s.get(key, {})
         precision = value.get("precision")
         floor = floor_value(size, precision)
-        if value.get("wall") is not None and floor:
-            r = value["wall"] / floor
-            add(f"default end-to-end <= {FLOOR_TARGET:.2f} x floor ({precision})", size["name"], ratio(r),
+        if value.get("internal") is not None and floor:
+            # Like with like: the floor is timed inside one process, so rankme's end-to-end time here is its
+            # own for the dataset (open, read, convert, products, reduce, eigensolve, metrics), without the
+            # process and MPI start-up that the whole-process column shows beside it.
+            r = value["internal"] / floor
+            add(f"default end-to-end (open to result) <= {FLOOR_TARGET:.2f} x floor ({precision})", size["name"], ratio(r),
                 f"<= {FLOOR_TARGET:.2f}x", r <= FLOOR_TARGET,
-                f"internal {ratio(value['internal'] / floor)}" if value.get("internal") else "")
+                f"whole process {ratio(value['wall'] / floor)}" if value.get("wall") else "")
         else:
             add("default end-to-end <= 1.10 x floor", size["name"], value.get("cell", "n/a"), "<= 1.10x", None)
 

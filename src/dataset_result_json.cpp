@@ -22,6 +22,8 @@ nlohmann::json result_to_json(const DatasetResult& result) {
   json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
   json["precision"] = result.precision.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.precision);
   json["precision_fallback"] = result.precision_fallback;
+  json["mixed_error_estimate"] =
+      result.mixed_error_estimate ? nlohmann::json(*result.mixed_error_estimate) : nlohmann::json(nullptr);
   if (result.timings) {
     const PhaseTimings& t = *result.timings;
     json["timings"] = {{"open", t.open},           {"read", t.read},         {"convert", t.convert},
@@ -62,6 +64,9 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     result.solver = text_or_empty("solver");
     result.precision = text_or_empty("precision");
     result.precision_fallback = json.value("precision_fallback", false);
+    if (json.contains("mixed_error_estimate") && json["mixed_error_estimate"].is_number()) {
+      result.mixed_error_estimate = json["mixed_error_estimate"].get<double>();
+    }
     if (json.contains("timings") && json["timings"].is_object()) {
       const nlohmann::json& t = json["timings"];
       PhaseTimings timings;

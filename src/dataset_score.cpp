@@ -101,13 +101,13 @@ void take_slowest_rank(const Communicator& comm, PhaseTimings& timings) {
 }
 
 // One pass of the Gram route at one precision: every block into a fresh accumulator, summed over ranks,
-// eigenvalues. `probe_error` gets the float32 error measured on rank 0's first block (mixed passes whose
+// eigenvalues. `probe` gets the float32 error measured on rank 0's first block (mixed passes whose
 // data allowed it; rank 0 only).
 struct GramPass {
   ReadOutcome read = ReadOutcome::complete;
   std::vector<double> singular_values;  // descending, min(N, K) of them
   std::string solver;
-  std::optional<double> probe_error;
+  std::optional<Float32ProductError> probe;
 };
 
 GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
@@ -123,8 +123,8 @@ GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const Data
         if (!mixed) {
           gram->add_block(block.wide.data(), block.rows, block.stats);
         } else if (first_block && comm.is_root()) {
-          pass.probe_error = gram->add_first_block_measuring_float32_error(
-              block.narrow.data(), block.wide.empty() ? nullptr : block.wide.data(), block.rows, float32_probe_rows,
+          pass.probe = gram->add_block_single_measuring_float32_error(
+              block.narrow.data(), block.wide.empty() ? nullptr : block.wide.data(), block.rows, float32_probe_columns,
               block.float_exponent, block.stats.max_abs);
         } else {
           gram->add_block_single(block.narrow.data(), block.rows, block.float_exponent, block.stats.max_abs);
@@ -143,16 +143,19 @@ GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const Data
   return pass;
 }
 
-// --precision auto after a mixed pass: whether its number can stand (precision_criterion.hpp). Collective;
-// every rank decides the same (rank 0's probe, the same spectrum everywhere).
-bool mixed_pass_is_accurate(const Communicator& comm, const GramPass& pass, std::uint64_t block_rows,
-                            std::uint64_t rows, std::uint64_t cols, double eps) {
-  // -1 says "not measured" (data scaled out of float32's ordinary range): then double decides.
-  const double probe_error = comm.max(pass.probe_error.value_or(-1.0));
-  if (probe_error < 0) return false;
-  const std::uint64_t probe_rows = std::min(float32_probe_rows, block_rows);
-  const double gram_error = estimated_float32_gram_error(probe_error, probe_rows, block_rows, rows);
-  return predicted_rankme_error(pass.singular_values, eps, gram_error, cols) <= mixed_precision_tolerance;
+// --precision auto after a mixed pass: the predicted RankMe error of its number (precision_criterion.hpp),
+// or nothing when the probe could not measure (data scaled out of float32's ordinary range). Collective;
+// every rank computes the same (rank 0's probe, the same spectrum everywhere).
+std::optional<double> predicted_error_of_mixed_pass(const Communicator& comm, const GramPass& pass, std::uint64_t rows,
+                                                    std::uint64_t cols, double eps) {
+  std::vector<double> probe = {-1.0, 0.0, 0.0};  // -1: not measured
+  if (pass.probe) {
+    probe = {static_cast<double>(pass.probe->rows), static_cast<double>(pass.probe->columns), pass.probe->error};
+  }
+  comm.max_in_place(probe.data(), 3);  // only rank 0 measures; the others hold -1 and 0
+  if (probe[0] < 0) return std::nullopt;
+  const Float32ProductError measured{static_cast<std::uint64_t>(probe[0]), static_cast<std::uint64_t>(probe[1]), probe[2]};
+  return predicted_rankme_error(pass.singular_values, eps, estimated_float32_gram_error(measured, cols, rows), cols);
 }
 
 }  // namespace
@@ -228,10 +231,11 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
         read = pass.read;
         if (read == ReadOutcome::complete && mixed && precision == Precision::automatic) {
           const double started = MPI_Wtime();
-          const bool accurate_enough = mixed_pass_is_accurate(comm, pass, timings.block_rows, result.rows_used,
-                                                              target.cols, options.eps);
+          const std::optional<double> predicted =
+              predicted_error_of_mixed_pass(comm, pass, result.rows_used, target.cols, options.eps);
           timings.metrics += MPI_Wtime() - started;
-          if (!accurate_enough) {
+          result.mixed_error_estimate = predicted;
+          if (!predicted || *predicted > mixed_precision_tolerance) {
             mixed = false;  // float32 may be off on this spectrum: score it again in double
             result.precision_fallback = true;
             continue;

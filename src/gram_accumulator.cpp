@@ -87,38 +87,39 @@ void GramAccumulator::add_block_single(const float* block, std::uint64_t rows, i
   rows_added_ += rows;
 }
 
-std::optional<double> GramAccumulator::add_first_block_measuring_float32_error(const float* block, const double* exact,
-                                                                               std::uint64_t rows,
-                                                                               std::uint64_t probe_rows,
-                                                                               int block_exponent, double max_abs) {
-  probe_rows = std::min(probe_rows, rows);
-  rescale_for_max_abs(max_abs);
-  if (centre_ || rows_added_ != 0 || block_exponent != 0 || scale_exponent_ != 0 || probe_rows == 0 || cols_ == 0) {
-    add_block_single(block, rows, block_exponent, max_abs);
-    return std::nullopt;
+std::optional<Float32ProductError> GramAccumulator::add_block_single_measuring_float32_error(
+    const float* block, const double* exact, std::uint64_t rows, std::uint64_t probe_columns, int block_exponent,
+    double max_abs) {
+  add_block_single(block, rows, block_exponent, max_abs);
+  if (block_exponent != 0 || rows == 0 || cols_ == 0 || probe_columns == 0) return std::nullopt;
+  const std::uint64_t columns = std::min(probe_columns, cols_);
+  const std::size_t c = static_cast<std::size_t>(columns);
+  // Evenly spaced columns, copied out row by row: a rows x c block of their own, in both precisions.
+  std::vector<float> single(static_cast<std::size_t>(rows) * c);
+  std::vector<double> wide(single.size());
+  for (std::uint64_t row = 0; row < rows; ++row) {
+    for (std::size_t j = 0; j < c; ++j) {
+      const std::uint64_t col = j * cols_ / columns;
+      single[row * c + j] = block[row * cols_ + col];
+      wide[row * c + j] = exact != nullptr ? exact[row * cols_ + col] : static_cast<double>(block[row * cols_ + col]);
+    }
   }
-  // The probe rows go into the (still zero) matrix in double, so the matrix is their exact product; the
-  // scratch gets their float32 product, and the difference is the float32 error of a block product.
-  const std::size_t k = static_cast<std::size_t>(cols_);
-  std::vector<double> widened;
-  if (exact == nullptr) {
-    widened.assign(block, block + probe_rows * cols_);
-    exact = widened.data();
-  }
-  const blas_int order = to_blas_int(cols_, "Gram columns");
-  cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, order, to_blas_int(probe_rows, "probe rows"), 1.0, exact,
-              order, 1.0, gram_.data(), order);
-  single_product_into_scratch(block, probe_rows);
+  const blas_int order = to_blas_int(columns, "probe columns");
+  const blas_int depth = to_blas_int(rows, "block rows");
+  std::vector<float> single_product(c * c, 0.0F);
+  std::vector<double> exact_product(c * c, 0.0);
+  cblas_ssyrk(CblasColMajor, CblasLower, CblasNoTrans, order, depth, 1.0F, single.data(), order, 0.0F,
+              single_product.data(), order);
+  cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, order, depth, 1.0, wide.data(), order, 0.0, exact_product.data(),
+              order);
   double squared = 0;
-  for (std::size_t col = 0; col < k; ++col) {
-    for (std::size_t row = col; row < k; ++row) {
-      const double difference = static_cast<double>(single_scratch_[row + col * k]) - gram_[row + col * k];
+  for (std::size_t col = 0; col < c; ++col) {
+    for (std::size_t row = col; row < c; ++row) {
+      const double difference = static_cast<double>(single_product[row + col * c]) - exact_product[row + col * c];
       squared += (row == col ? 1.0 : 2.0) * difference * difference;
     }
   }
-  rows_added_ += probe_rows;
-  add_block_single(block + probe_rows * cols_, rows - probe_rows, block_exponent, max_abs);
-  return std::sqrt(squared);
+  return Float32ProductError{rows, columns, std::sqrt(squared)};
 }
 
 void GramAccumulator::merge_mean(std::uint64_t rows, const std::vector<double>& block_mean) {

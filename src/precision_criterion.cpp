@@ -22,12 +22,10 @@ Precision precision_from_name(const std::string& name) {
   throw std::invalid_argument("unknown precision '" + name + "' (expected auto, mixed or double)");
 }
 
-double estimated_float32_gram_error(double probe_error, std::uint64_t probe_rows, std::uint64_t block_rows,
-                                    std::uint64_t rows) {
-  if (probe_rows == 0 || block_rows == 0 || rows == 0) return 0;
-  const double depth = static_cast<double>(std::max(block_rows, probe_rows));
-  const double blocks = std::max(1.0, static_cast<double>(rows) / depth);
-  return probe_error * (depth / static_cast<double>(probe_rows)) * std::sqrt(blocks);
+double estimated_float32_gram_error(const Float32ProductError& probe, std::uint64_t cols, std::uint64_t rows) {
+  if (probe.rows == 0 || probe.columns == 0 || rows == 0) return 0;
+  const double blocks = std::max(1.0, static_cast<double>(rows) / static_cast<double>(probe.rows));
+  return probe.error * (static_cast<double>(cols) / static_cast<double>(probe.columns)) * std::sqrt(blocks);
 }
 
 double predicted_rankme_error(const std::vector<double>& singular_values, double eps, double gram_error,

@@ -229,36 +229,36 @@ TEST(MixedGram, ScaledBlocksLandAtTheTrueScale) {
   }
 }
 
-TEST(MixedGram, ProbeMeasuresTheFloat32ErrorAndAddsTheWholeBlock) {
+TEST(MixedGram, ProbeMeasuresTheFloat32ErrorOfSampledColumnsAndAddsTheWholeBlock) {
   const std::uint64_t rows = 300, cols = 12;
   // Small integers: every float32 product and sum is exact, so the measured error is exactly zero.
   std::vector<float> integers(rows * cols);
   for (std::size_t i = 0; i < integers.size(); ++i) integers[i] = static_cast<float>(i % 5);
   GramAccumulator exact_case(cols);
-  const auto none = exact_case.add_first_block_measuring_float32_error(integers.data(), nullptr, rows, 256, 0, 4.0);
+  const auto none = exact_case.add_block_single_measuring_float32_error(integers.data(), nullptr, rows, 128, 0, 4.0);
   ASSERT_TRUE(none.has_value());
-  EXPECT_EQ(*none, 0.0);
-  // Random data: a positive error of float32's size, and the accumulated matrix is the whole block's.
+  EXPECT_EQ(none->rows, rows);
+  EXPECT_EQ(none->columns, cols);  // fewer columns than the probe's 128: all of them
+  EXPECT_EQ(none->error, 0.0);
+  // Random double data rounded to float32: the probe compares with the exact doubles, so it sees that
+  // rounding (about 2^-24 relative) as well as the products'; the block itself is added in float32.
   const auto z = random_matrix(rows, cols, 33);
   const auto z32 = as_floats(z);
-  GramAccumulator probed(cols), reference(cols);
-  const auto error = probed.add_first_block_measuring_float32_error(z32.data(), z.data(), rows, 256, 0, 5.0);
+  GramAccumulator probed(cols), plain(cols), reference(cols);
+  const auto error = probed.add_block_single_measuring_float32_error(z32.data(), z.data(), rows, 128, 0, 5.0);
   ASSERT_TRUE(error.has_value());
-  EXPECT_GT(*error, 0.0);
   std::vector<double> copy = z;
   reference.add_block(copy.data(), rows, statistics_of(copy.data(), copy.size()));
-  EXPECT_LT(*error, 1e-5 * reference.matrix()[0]);  // float32 rounding (and of z to float32) is small
-  for (std::uint64_t j = 0; j < cols; ++j) {
-    for (std::uint64_t i = j; i < cols; ++i) {
-      EXPECT_NEAR(probed.matrix()[i + j * cols], reference.matrix()[i + j * cols], 1e-4 * reference.matrix()[0]);
-    }
-  }
-  // Not measured: a scaled block, or an accumulator that already holds rows.
-  GramAccumulator later(cols);
-  later.add_block_single(z32.data(), 10, 0, 5.0);
-  EXPECT_FALSE(later.add_first_block_measuring_float32_error(z32.data(), nullptr, rows, 256, 0, 5.0).has_value());
+  EXPECT_GT(error->error, 1e-9 * reference.matrix()[0]);
+  EXPECT_LT(error->error, 1e-5 * reference.matrix()[0]);
+  plain.add_block_single(z32.data(), rows, 0, 5.0);
+  EXPECT_EQ(probed.matrix(), plain.matrix()) << "measuring changes nothing in what is added";
+  // A subset of the columns: 4 of 12.
+  GramAccumulator subset(cols);
+  EXPECT_EQ(subset.add_block_single_measuring_float32_error(z32.data(), z.data(), rows, 4, 0, 5.0)->columns, 4u);
+  // Not measured for a scaled block, which is still added.
   GramAccumulator scaled(cols);
-  EXPECT_FALSE(scaled.add_first_block_measuring_float32_error(z32.data(), nullptr, rows, 256, 3, 40.0).has_value());
+  EXPECT_FALSE(scaled.add_block_single_measuring_float32_error(z32.data(), nullptr, rows, 128, 3, 40.0).has_value());
   EXPECT_GT(scaled.matrix()[0], 0.0) << "the block is still added";
 }
 

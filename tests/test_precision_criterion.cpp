@@ -19,13 +19,14 @@ TEST(PrecisionNames, RoundTripAndRejectUnknownNames) {
   EXPECT_THROW(precision_from_name("single"), std::invalid_argument);
 }
 
-TEST(Float32GramError, GrowsLinearlyWithDepthAndInQuadratureOverBlocks) {
-  // depth 1024 from a 256-row probe: x4; 16 blocks of 1024: x sqrt(16).
-  EXPECT_DOUBLE_EQ(estimated_float32_gram_error(1.0, 256, 1024, 16 * 1024), 16.0);
-  // Fewer rows than one block: one block's error, never less than the probe's own.
-  EXPECT_DOUBLE_EQ(estimated_float32_gram_error(2.0, 256, 1024, 100), 8.0);
-  EXPECT_DOUBLE_EQ(estimated_float32_gram_error(2.0, 256, 100, 100), 2.0);  // the probe was the whole block
-  EXPECT_EQ(estimated_float32_gram_error(1.0, 0, 1024, 4096), 0.0);
+TEST(Float32GramError, ScalesTheSampledColumnsToAllEntriesAndAddsBlocksInQuadrature) {
+  // 128 of 512 columns: x4 (Frobenius over 16 times the entries); 16 blocks of 1024 rows: x sqrt(16).
+  EXPECT_DOUBLE_EQ(estimated_float32_gram_error({1024, 128, 1.0}, 512, 16 * 1024), 16.0);
+  // Every column sampled, fewer rows than one block: the probe's own error.
+  EXPECT_DOUBLE_EQ(estimated_float32_gram_error({1024, 64, 2.5}, 64, 700), 2.5);
+  // Nothing measured, or exact float32 products.
+  EXPECT_EQ(estimated_float32_gram_error({0, 0, 0.0}, 512, 4096), 0.0);
+  EXPECT_EQ(estimated_float32_gram_error({1024, 128, 0.0}, 512, 4096), 0.0);
 }
 
 TEST(PredictedRankmeError, IsZeroWithoutErrorOrWithoutSpectrum) {

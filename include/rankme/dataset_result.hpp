@@ -53,6 +53,9 @@ struct DatasetResult {
   std::string solver;          // which eigensolver ran ("lapack", "scalapack 2x2/64")
   std::string precision;       // which block products produced the number: "double" or "mixed" (--precision)
   bool precision_fallback = false;  // --precision auto scored it in mixed first, then again in double
+  // --precision auto: the predicted relative RankMe error of the mixed pass (precision_criterion.hpp);
+  // nothing when auto did not run its criterion or could not measure the float32 error.
+  std::optional<double> mixed_error_estimate;
   std::optional<PhaseTimings> timings;  // --timings
   std::uint64_t file_size = 0;     // the file as listed (see DatasetTarget), for --resume
   std::int64_t file_mtime_ns = 0;

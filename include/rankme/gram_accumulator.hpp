@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "rankme/precision_criterion.hpp"
+
 namespace rankme {
 
 // What one decoded row block looked like; computed while widening it to double (stored_type.hpp).
@@ -43,14 +45,14 @@ class GramAccumulator {
   // `max_abs` the block's largest |value| before that scaling. Uncentred accumulators only.
   void add_block_single(const float* block, std::uint64_t rows, int block_exponent, double max_abs);
 
-  // The first block of an empty accumulator, when the float32 error must be known (--precision auto): adds
-  // its first `probe_rows` rows in double (from `exact`, their exact values, or from `block` when null) and
-  // the rest with add_block_single, and returns the Frobenius norm of the error that a float32 product of
-  // those probe rows would have had (both triangles). Returns nothing, adding the block as add_block_single
-  // does, when the block is scaled (block_exponent != 0) or the accumulator is not empty or not at scale 0.
-  std::optional<double> add_first_block_measuring_float32_error(const float* block, const double* exact,
-                                                                std::uint64_t rows, std::uint64_t probe_rows,
-                                                                int block_exponent, double max_abs);
+  // add_block_single, measuring on the way the error that the float32 product of `probe_columns` evenly
+  // spaced columns of this block has against their double product (from `exact`, the block's exact
+  // values, or from `block` when null): --precision auto's probe (precision_criterion.hpp). Nothing is
+  // measured for a scaled block (block_exponent != 0).
+  std::optional<Float32ProductError> add_block_single_measuring_float32_error(const float* block, const double* exact,
+                                                                            std::uint64_t rows,
+                                                                            std::uint64_t probe_columns,
+                                                                            int block_exponent, double max_abs);
 
   // Rescales to the exponent chosen for a larger maximum |value| (another rank's data, before a sum):
   // every rank must hold its Gram matrix at the same scale before they are added.

@@ -8,21 +8,20 @@
 // eigenvalues do not notice; small ones drown (an eigenvalue below delta comes out anywhere in [0, 2 delta]),
 // and collapsed runs, the ones RankMe exists to catch, have exactly such spectra.
 //
-// The criterion (--precision auto) measures E instead of guessing it: rank 0 multiplies the first
-// float32_probe_rows rows of its first block both in float32 and in double, which gives the float32 error
-// of one product of that depth, e_probe = ||fl32(B^T B) - B^T B||_F (it includes the rounding of wider
-// stored types to float32). Errors grow about linearly with the depth of a product and add in quadrature
-// over independent blocks, so the whole matrix's error is estimated as
-//     ||E||_F ~ e_probe * (block_rows / probe_rows) * sqrt(rows / block_rows)
-// (measured on Gaussian and power-law data at 8192 x 512 and 25,600 x 2,048: the estimate is 1 to 4 times
-// the true error). From the mixed spectrum s_1 >= ... >= s_m, each s_k moves by at most
-// e_k = sqrt(s_k^2 + delta) - s_k, and RankMe = exp(H) by the first-order change of H,
+// The criterion (--precision auto) measures E instead of guessing it. An entry's rounding depends only on
+// its two columns and on the depth of the product, so rank 0 multiplies c = min(K, 128) evenly spaced
+// columns of its whole first block both in float32 (ssyrk, the same kernel and depth as the real products)
+// and in double: e_c = ||fl32(B_c^T B_c) - B_c^T B_c||_F is the float32 error of that c x c part of one
+// block product (it includes the rounding of wider stored types to float32). Scaled to all K^2 entries
+// (x K / c) and added in quadrature over independent blocks, the whole matrix's error is estimated as
+//     ||E||_F ~ e_c * (K / c) * sqrt(rows / block_rows).
+// From the mixed spectrum s_1 >= ... >= s_m, each s_k moves by at most e_k = sqrt(s_k^2 + delta) - s_k,
+// and RankMe = exp(H) by the first-order change of H,
 //     predicted relative error = sqrt(sum_k (dH/ds_k * e_k)^2),
-// dH/ds_k = (-(log p_k + 1) + sum_j (log p_j + 1) s_j / S) / S, S = sum s. Measured on 12 spectra (Gaussian,
-// column scales k^-0.5 and k^-1, power laws to 1e-1 ... 1e-6, 100 equal values over 1e-2, 1e-4 or 0,
-// an offset, half-zero columns) the prediction is within 0.03 to 25 times the true error of the mixed
-// result against a float64 SVD. The mixed result is kept when the prediction is at most 1e-8, 100 times
-// below the 1e-6 that auto promises; otherwise the dataset is scored again in double.
+// dH/ds_k = (-(log p_k + 1) + sum_j (log p_j + 1) s_j / S) / S, S = sum s. The mixed result is kept when
+// the prediction is at most 1e-8, 100 times below the 1e-6 that auto promises; otherwise the dataset is
+// scored again in double. The README's Precision section has the measured predictions against the true
+// errors.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,16 +39,22 @@ enum class Precision {
 std::string precision_name(Precision precision);
 Precision precision_from_name(const std::string& name);
 
-// Rows of rank 0's first block that --precision auto multiplies in both precisions.
-inline constexpr std::uint64_t float32_probe_rows = 256;
+// Columns of rank 0's first block that --precision auto multiplies in both precisions.
+inline constexpr std::uint64_t float32_probe_columns = 128;
 
 // The predicted RankMe error up to which auto keeps the mixed result.
 inline constexpr double mixed_precision_tolerance = 1e-8;
 
-// The estimate of ||E||_F above, from the probe's error; `block_rows` is the depth of the block products,
-// `rows` the number of rows scored.
-double estimated_float32_gram_error(double probe_error, std::uint64_t probe_rows, std::uint64_t block_rows,
-                                    std::uint64_t rows);
+// What the probe measured: the float32 error (Frobenius norm, both triangles) of the product of `columns`
+// columns of a block of `rows` rows.
+struct Float32ProductError {
+  std::uint64_t rows = 0;
+  std::uint64_t columns = 0;
+  double error = 0;
+};
+
+// The estimate of ||E||_F above for a Gram matrix of `cols` columns and `rows` rows scored.
+double estimated_float32_gram_error(const Float32ProductError& probe, std::uint64_t cols, std::uint64_t rows);
 
 // The predicted relative RankMe error of `singular_values` (descending, the m = min(N, K) used by RankMe)
 // when the Gram matrix of order `cols` carries an error of Frobenius norm `gram_error`.

@@ -7,10 +7,12 @@
 //           lapack, scalapack, automatic (symmetric_eigenvalues on all ranks, as rankme runs them).
 //
 // Prints one line per solver: its median and smallest seconds over RUNS (on a shared machine the smallest
-// is the run least disturbed by others), every run, and the largest eigenvalue
+// is the run least disturbed by others), every run with rank 0's CPU seconds per wall second (a run
+// that lost its cores to other processes shows less than its thread count), and the largest eigenvalue
 // difference from the reference relative to lambda_max and relative to each eigenvalue itself.
 #include <cblas.h>
 #include <mpi.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -74,8 +76,18 @@ std::vector<double> with_garbage_above_diagonal(const std::vector<double>& a, st
   return copy;
 }
 
+// CPU seconds (user + system) this process has used so far, over all its threads.
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
 struct Run {
   double seconds = 0;
+  double cpu_per_second = 0;   // CPU seconds per wall second on rank 0: below the thread count when the
+                               // process lost its cores to others (OpenBLAS threads spin, never sleep)
   std::vector<double> values;  // on rank 0
   std::string name;            // which driver or grid ran
 };
@@ -85,7 +97,7 @@ Run run_once(const Communicator& comm, const std::string& solver, const std::vec
   const bool on_rank_zero_alone = solver.rfind("dsy", 0) == 0;
   std::vector<double> work = solver == "dsyevd_U" ? a : with_garbage_above_diagonal(a, order);
   comm.barrier();
-  const double start = MPI_Wtime();
+  const double start = MPI_Wtime(), cpu_start = process_cpu_seconds();
   if (on_rank_zero_alone) {
     if (comm.is_root()) {
       if (solver == "dsyevd_U") {
@@ -111,6 +123,7 @@ Run run_once(const Communicator& comm, const std::string& solver, const std::vec
     run.name = result.solver;
   }
   run.seconds = MPI_Wtime() - start;
+  run.cpu_per_second = (process_cpu_seconds() - cpu_start) / run.seconds;
   return run;
 }
 
@@ -142,12 +155,13 @@ int main(int argc, char** argv) {
   // Round robin (run 1 of every solver, then run 2, ...), so that a change in the load of a shared
   // machine falls on all solvers alike rather than on whichever ran then.
   const std::vector<std::string> solvers(argv + 3, argv + argc);
-  std::vector<std::vector<double>> seconds(solvers.size());
+  std::vector<std::vector<double>> seconds(solvers.size()), cpu(solvers.size());
   std::vector<Run> first(solvers.size());
   for (int r = 0; r < runs; ++r) {
     for (std::size_t s = 0; s < solvers.size(); ++s) {
       Run run = run_once(comm, solvers[s], a, order);
       seconds[s].push_back(run.seconds);
+      cpu[s].push_back(run.cpu_per_second);
       if (r == 0) first[s] = std::move(run);
     }
   }
@@ -173,6 +187,8 @@ int main(int argc, char** argv) {
     std::printf("%-24s median %8.3f s  min %8.3f s  runs", first[s].name.c_str(), median(seconds[s]),
                 *std::min_element(seconds[s].begin(), seconds[s].end()));
     for (double t : seconds[s]) std::printf(" %.3f", t);
+    std::printf("  cpu/wall");
+    for (double c : cpu[s]) std::printf(" %.2f", c);
     std::printf("  max|dl|/lmax %.1e  max|dl|/l %.1e  lmin/lmax %.1e\n", vs_max, vs_own, reference.front() / lambda_max);
     std::fflush(stdout);
   }

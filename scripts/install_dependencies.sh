@@ -2,14 +2,19 @@
 # Installs the Debian packages rankme needs, only those missing (instant when all are present).
 #   scripts/install_dependencies.sh          build and run
 #   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib)
+#   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (scipy, torch, psutil)
 set -euo pipefail
 packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
           hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev)
-if [[ "${1:-}" == "--tests" ]]; then
+if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # h5py and numpy read the test fixtures back independently of rankme's own reader.
   # matplotlib: test_cli_spectrum runs scripts/plot_spectra.py.
   # slurmctld, slurmd, slurm-client and munge bring up a one-node SLURM for tests/slurm.
   packages+=(libgtest-dev python3-numpy python3-h5py python3-matplotlib slurmctld slurmd slurm-client munge)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes; psutil sums a process tree's memory.
+  packages+=(python3-scipy python3-torch python3-psutil)
 fi
 missing=()
 for package in "${packages[@]}"; do

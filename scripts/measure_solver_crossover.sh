@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Measures where ScaLAPACK on all ranks starts to beat LAPACK on one rank for the eigensolve, which is
-# how rankme's automatic solver choice (scalapack_crossover_order in include/rankme/eigensolver.hpp) was
-# set. Few rows per dataset, so that the eigensolve dominates the time. Prints a markdown table of median
-# seconds per dataset (3 runs each).
+# The LAPACK / ScaLAPACK comparison end to end, through the rankme binary (HDF5 read, Gram matrix, eigensolve
+# on RANKS ranks x 1 BLAS thread): a check of the automatic choice in include/rankme/eigensolver.hpp, whose
+# numbers come from scripts/measure_eigensolvers.sh (the solvers alone, with accuracy). Few rows per
+# dataset, so that the eigensolve dominates the time. Prints a markdown table of median seconds per
+# dataset (3 runs each); the lapack column is whichever LAPACK driver rankme picks for K.
 #   usage: scripts/measure_solver_crossover.sh [RANKS] [ORDERS...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -150,8 +150,9 @@ int cores_on_node() {
   return static_cast<int>(std::thread::hardware_concurrency());
 }
 
-// CPUs this process may run on (mpirun's or srun's binding, a cgroup cpuset); 0 when unknown. The set is
-// grown until the kernel accepts its size, for machines with more than CPU_SETSIZE CPUs.
+}  // namespace
+
+// The set is grown until the kernel accepts its size, for machines with more than CPU_SETSIZE CPUs.
 int cores_in_affinity_mask() {
   for (int cpus = CPU_SETSIZE; cpus <= (1 << 20); cpus *= 2) {
     cpu_set_t* set = CPU_ALLOC(cpus);
@@ -167,7 +168,6 @@ int cores_in_affinity_mask() {
   return 0;
 }
 
-// Ranks of `world` that share this rank's node (memory).
 int ranks_sharing_node(MPI_Comm world) {
   int rank = 0;
   MPI_Comm_rank(world, &rank);
@@ -178,8 +178,6 @@ int ranks_sharing_node(MPI_Comm world) {
   MPI_Comm_free(&node);
   return ranks;
 }
-
-}  // namespace
 
 ThreadPlan plan_blas_threads(MPI_Comm world, std::optional<int> requested) {
   ThreadInputs inputs;
@@ -199,5 +197,15 @@ void apply_blas_threads(int threads) {
 }
 
 int current_blas_threads() { return openblas_get_num_threads(); }
+
+BorrowedBlasThreads::BorrowedBlasThreads(int threads) : previous_(current_blas_threads()) {
+  const int affinity = cores_in_affinity_mask();
+  const int borrowed = std::max(1, affinity > 0 ? std::min(threads, affinity) : threads);
+  if (borrowed != previous_) apply_blas_threads(borrowed);
+}
+
+BorrowedBlasThreads::~BorrowedBlasThreads() {
+  if (current_blas_threads() != previous_) openblas_set_num_threads(previous_);
+}
 
 }  // namespace rankme

@@ -14,10 +14,12 @@ BlockPrefetcher::BlockPrefetcher(RowBlockReader& reader, const StoredType& type,
     : reader_(reader), type_(type), cols_(cols), values_(values), background_(background) {
   const std::size_t values_per_block = reader_.stored_block_bytes() / static_cast<std::size_t>(type_.bytes);
   for (DecodedBlock& slot : slots_) {
-    slot.raw.resize(reader_.stored_block_bytes());
+    slot.raw = UninitialisedBuffer<unsigned char>(reader_.stored_block_bytes());
     const bool needs_wide = values_ == BlockValues::double_values || !fits_float_exactly(type_);
-    if (needs_wide) slot.wide.resize(values_per_block);
-    if (values_ == BlockValues::float_values) slot.narrow.resize(values_per_block);
+    if (needs_wide) slot.wide = UninitialisedBuffer<double>(values_per_block);
+    // Native float32 is multiplied where it was read: no second copy of the block.
+    slot.narrow_in_raw = values_ == BlockValues::float_values && is_native_float32(type_);
+    if (values_ == BlockValues::float_values && !slot.narrow_in_raw) slot.narrow = UninitialisedBuffer<float>(values_per_block);
   }
 }
 
@@ -39,6 +41,10 @@ void BlockPrefetcher::load(DecodedBlock& block) const {
     if (block.rows > 0) {
       if (values_ == BlockValues::double_values) {
         block.stats = widen_to_double(type_, block.raw.data(), count, block.wide.data());
+      } else if (block.narrow_in_raw) {
+        block.stats = float32_statistics(block.single(), count);
+        block.float_exponent = float_block_exponent(block.stats.max_abs);
+        scale_float_block(block.single(), count, block.float_exponent);
       } else if (fits_float_exactly(type_)) {
         block.stats = decode_to_float(type_, block.raw.data(), count, block.narrow.data());
         block.float_exponent = float_block_exponent(block.stats.max_abs);

@@ -52,8 +52,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       ->check(CLI::PositiveNumber);
   std::string solver_name = "auto";
   app.add_option("--solver", solver_name,
-                 "Eigensolver: auto (LAPACK on one rank below order " + std::to_string(scalapack_crossover_order) +
-                     " or with one rank, else ScaLAPACK on all ranks), lapack or scalapack")
+                 "Eigensolver: auto (ScaLAPACK on all ranks with at least " + std::to_string(scalapack_min_ranks) +
+                     " ranks and order " + std::to_string(scalapack_crossover_order) +
+                     " or more, else LAPACK on rank 0: dsyevd below order " + std::to_string(lapack_2stage_order) +
+                     ", dsyevd_2stage from it), lapack or scalapack")
       ->check(CLI::IsMember({"auto", "lapack", "scalapack"}))
       ->capture_default_str();
   // CLI::NonNegativeNumber lets NaN through (and prints its bound as a 309-digit number).

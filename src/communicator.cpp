@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include "rankme/mpi_session.hpp"
@@ -135,5 +136,16 @@ void Communicator::broadcast(std::string& text, int root) const {
 }
 
 void Communicator::barrier() const { check(MPI_Barrier(comm_), "MPI_Barrier"); }
+
+void Communicator::barrier_sleeping(std::chrono::microseconds poll) const {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier");
+  int done = 0;
+  check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+  while (!done) {
+    std::this_thread::sleep_for(poll);
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+  }
+}
 
 }  // namespace rankme

@@ -124,10 +124,10 @@ GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const Data
           gram->add_block(block.wide.data(), block.rows, block.stats);
         } else if (first_block && comm.is_root()) {
           pass.probe = gram->add_block_single_measuring_float32_error(
-              block.narrow.data(), block.wide.empty() ? nullptr : block.wide.data(), block.rows, float32_probe_columns,
+              block.single(), block.wide.empty() ? nullptr : block.wide.data(), block.rows, float32_probe_columns,
               block.float_exponent, block.stats.max_abs);
         } else {
-          gram->add_block_single(block.narrow.data(), block.rows, block.float_exponent, block.stats.max_abs);
+          gram->add_block_single(block.single(), block.rows, block.float_exponent, block.stats.max_abs);
         }
         first_block = false;
       });

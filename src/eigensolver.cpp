@@ -1,10 +1,12 @@
 #include "rankme/eigensolver.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <stdexcept>
 
 #include "rankme/blas_int.hpp"
+#include "rankme/blas_threads.hpp"
 #include "rankme/collective_status.hpp"
 #include "rankme/linear_algebra_api.hpp"
 #include "rankme/process_grid.hpp"
@@ -16,7 +18,7 @@ namespace {
 const char eigenvalues_only = 'N';
 const char all_eigenvalues = 'A';
 // The Gram accumulator writes the lower triangle only (gram_accumulator.hpp). 'L' is also the faster
-// side for OpenBLAS 0.3.21's dsyevd: 22% at K = 4096.
+// side of OpenBLAS 0.3.21's dsyevd: 2-15% here (scripts/measure_eigensolvers.sh), 22% at K = 4096 elsewhere.
 const char lower_triangle = 'L';
 
 std::string describe_info(const char* routine, int info) {
@@ -90,40 +92,25 @@ std::vector<double> dsyevr_2stage_eigenvalues(std::vector<double>& gram, blas_in
   return values;
 }
 
-}  // namespace
-
-const char* name_of(LapackDriver driver) {
-  switch (driver) {
-    case LapackDriver::dsyevd: return "dsyevd";
-    case LapackDriver::dsyevd_2stage: return "dsyevd_2stage";
-    case LapackDriver::dsyevr_2stage: return "dsyevr_2stage";
-  }
-  return "?";
-}
-
-LapackDriver fastest_lapack_driver(std::uint64_t order) {
-  return order < lapack_2stage_order ? LapackDriver::dsyevd : LapackDriver::dsyevd_2stage;
-}
-
-std::vector<double> lapack_eigenvalues(LapackDriver driver, std::vector<double>& gram, std::uint64_t order) {
-  const blas_int n = to_blas_int(order, "matrix order");
-  switch (driver) {
-    case LapackDriver::dsyevd: return dsyevd_eigenvalues(dsyevd_, "dsyevd", gram, n);
-    case LapackDriver::dsyevd_2stage: return dsyevd_eigenvalues(dsyevd_2stage_, "dsyevd_2stage", gram, n);
-    case LapackDriver::dsyevr_2stage: return dsyevr_2stage_eigenvalues(gram, n);
-  }
-  throw std::logic_error("lapack_eigenvalues: unknown driver");
-}
-
-namespace {
-
 Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& gram, std::uint64_t order,
                               LapackDriver driver) {
   Eigenvalues result{{}, std::string("lapack ") + name_of(driver)};
-  // The Gram matrix is replicated: one rank solves, the others wait for its answer.
-  run_stage(comm, [&] {
-    if (comm.is_root()) result.values = lapack_eigenvalues(driver, gram, order);
-  });
+  // The Gram matrix is replicated: one rank solves, the others wait for its answer. The others on rank 0's
+  // node have nothing to do meanwhile, so rank 0 borrows their cores for its BLAS threads, and they wait in
+  // a sleeping barrier rather than in MPI's busy-wait, which would take those cores back (with 2 ranks x 1
+  // thread, K = 2048, the eigensolve otherwise runs on one core of two).
+  const int ranks_on_my_node = comm.size() > 1 ? ranks_sharing_node(comm.native()) : 1;
+  std::optional<std::string> error;
+  if (comm.is_root()) {
+    try {
+      const BorrowedBlasThreads borrowed(current_blas_threads() * ranks_on_my_node);
+      result.values = lapack_eigenvalues(driver, gram, order);
+    } catch (const std::exception& failure) {
+      error = failure.what();
+    }
+  }
+  if (comm.size() > 1) comm.barrier_sleeping();
+  if (auto agreed = agree_on_failure(comm, error)) throw CollectiveError(*agreed);
   comm.broadcast(result.values, 0);
   return result;
 }
@@ -198,9 +185,33 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
 
 }  // namespace
 
+const char* name_of(LapackDriver driver) {
+  switch (driver) {
+    case LapackDriver::dsyevd: return "dsyevd";
+    case LapackDriver::dsyevd_2stage: return "dsyevd_2stage";
+    case LapackDriver::dsyevr_2stage: return "dsyevr_2stage";
+  }
+  return "?";
+}
+
+LapackDriver fastest_lapack_driver(std::uint64_t order) {
+  return order < lapack_2stage_order ? LapackDriver::dsyevd : LapackDriver::dsyevd_2stage;
+}
+
+std::vector<double> lapack_eigenvalues(LapackDriver driver, std::vector<double>& gram, std::uint64_t order) {
+  const blas_int n = to_blas_int(order, "matrix order");
+  switch (driver) {
+    case LapackDriver::dsyevd: return dsyevd_eigenvalues(dsyevd_, "dsyevd", gram, n);
+    case LapackDriver::dsyevd_2stage: return dsyevd_eigenvalues(dsyevd_2stage_, "dsyevd_2stage", gram, n);
+    case LapackDriver::dsyevr_2stage: return dsyevr_2stage_eigenvalues(gram, n);
+  }
+  throw std::logic_error("lapack_eigenvalues: unknown driver");
+}
+
 SolverChoice resolve_solver(SolverChoice choice, std::uint64_t order, int ranks) {
   if (choice != SolverChoice::automatic) return choice;
-  return (ranks == 1 || order < scalapack_crossover_order) ? SolverChoice::lapack : SolverChoice::scalapack;
+  return (ranks >= scalapack_min_ranks && order >= scalapack_crossover_order) ? SolverChoice::scalapack
+                                                                               : SolverChoice::lapack;
 }
 
 Eigenvalues symmetric_eigenvalues(const Communicator& comm, std::vector<double>& gram, std::uint64_t order,

@@ -1,7 +1,9 @@
 #include "rankme/stored_type.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <type_traits>
 
@@ -93,10 +95,42 @@ BlockStatistics widen_integer(const unsigned char* raw, std::uint64_t count, Out
   });
 }
 
+// Native float32, the common case (what PyTorch and numpy dump): a plain loop the compiler vectorises,
+// with the same statistics as widen(). `out` may alias `in` when Out is float (a scan in place).
+// On the bit patterns: |value| is the pattern without its sign bit, finite exactly when below infinity's,
+// and for non-negative floats the patterns order like the values, so the maximum is an integer maximum:
+// a loop the compiler vectorises (a floating-point max with NaN rules does not). A null `out` only scans.
+template <typename Out>
+BlockStatistics widen_native_float32(const float* in, std::uint64_t count, Out* out) {
+  constexpr std::uint32_t magnitude_bits = 0x7fffffffU, infinity_bits = 0x7f800000U;
+  std::uint32_t max_bits = 0;
+  std::uint32_t nonfinite = 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint32_t bits;
+    std::memcpy(&bits, in + i, sizeof bits);
+    const std::uint32_t magnitude = bits & magnitude_bits;
+    const bool finite = magnitude < infinity_bits;
+    nonfinite |= finite ? 0U : 1U;
+    const std::uint32_t candidate = finite ? magnitude : 0U;
+    max_bits = candidate > max_bits ? candidate : max_bits;
+    if (out != nullptr) out[i] = static_cast<Out>(in[i]);
+  }
+  float max_abs;
+  std::memcpy(&max_abs, &max_bits, sizeof max_abs);
+  BlockStatistics stats;
+  stats.max_abs = max_abs;
+  stats.all_finite = nonfinite == 0;
+  return stats;
+}
+
 template <typename Out>
 BlockStatistics decode_as(const StoredType& type, const void* raw_pointer, std::uint64_t count, Out* out) {
   const auto* raw = static_cast<const unsigned char*>(raw_pointer);
   const bool swap = type.big_endian != host_is_big_endian();
+  if (type.kind == StoredType::Kind::floating && type.bytes == 4 && !swap &&
+      reinterpret_cast<std::uintptr_t>(raw) % alignof(float) == 0) {
+    return widen_native_float32(reinterpret_cast<const float*>(raw), count, out);
+  }
   switch (type.kind) {
     case StoredType::Kind::floating:
       switch (type.bytes) {
@@ -129,6 +163,14 @@ BlockStatistics decode_as(const StoredType& type, const void* raw_pointer, std::
 
 BlockStatistics widen_to_double(const StoredType& type, const void* raw, std::uint64_t count, double* out) {
   return decode_as(type, raw, count, out);
+}
+
+bool is_native_float32(const StoredType& type) {
+  return type.kind == StoredType::Kind::floating && type.bytes == 4 && type.big_endian == host_is_big_endian();
+}
+
+BlockStatistics float32_statistics(const float* values, std::uint64_t count) {
+  return widen_native_float32<float>(values, count, nullptr);
 }
 
 bool fits_float_exactly(const StoredType& type) {

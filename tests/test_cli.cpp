@@ -424,8 +424,12 @@ const KnownSpectraFile& known_spectra() {
   return fixture;
 }
 
-// 0 means: started without mpiexec.
-const RunResult& known_spectra_run(int ranks) { return run_rankme_cached(ranks, {"--format", "jsonl", known_spectra().file}); }
+// 0 means: started without mpiexec. These tests pin the double route's accuracy (the fixtures' own
+// tolerances, 1e-12 between rank counts): --precision double. The default, auto, has its own test below.
+const RunResult& known_spectra_run(int ranks, const std::string& precision = "double") {
+  if (precision == "default") return run_rankme_cached(ranks, {"--format", "jsonl", known_spectra().file});
+  return run_rankme_cached(ranks, {"--format", "jsonl", "--precision", precision, known_spectra().file});
+}
 
 TEST(KnownSpectra, MatchTheFloat64ReferenceAtOneTwoThreeAndFourRanks) {
   const KnownSpectraFile& fixture = known_spectra();
@@ -484,6 +488,29 @@ TEST(KnownSpectra, RankCountsAgreeWithEachOtherTo1e12) {
       const auto value = ok_rankme(row_for(rows_by_ranks[ranks], matrix.dataset), matrix.dataset);
       if (value) {
         EXPECT_RELATIVE_NEAR(*value, *one_rank, 1e-12);
+      }
+    }
+  }
+}
+
+TEST(KnownSpectra, DefaultPrecisionKeepsAutosPromiseAtEveryRankCount) {
+  // The default is --precision auto: float32 block products where its criterion allows, within 1e-6 of the
+  // float64 SVD (or the fixture's tolerance where that is looser), and JSON saying which precision it was.
+  const KnownSpectraFile& fixture = known_spectra();
+  for (int ranks : {0, 1, 2, 3, 4}) {
+    SCOPED_TRACE("ranks = " + std::to_string(ranks));
+    const RunResult& result = known_spectra_run(ranks, "default");
+    EXPECT_EQ(result.exit_code, 0) << result;
+    const std::vector<json> rows = parse_jsonl(result);
+    EXPECT_EQ(rows.size(), fixture.matrices.size()) << result;
+    for (const ScoredMatrix& matrix : fixture.matrices) {
+      SCOPED_TRACE(matrix.dataset);
+      const json row = row_for(rows, matrix.dataset);
+      if (!row.is_object()) continue;
+      const std::string precision = row.value("precision", std::string());
+      EXPECT_TRUE(precision == "mixed" || precision == "double") << row.dump();
+      if (const auto value = ok_rankme(row, matrix.dataset)) {
+        EXPECT_RELATIVE_NEAR(*value, matrix.expected, std::max(matrix.tolerance, 1e-6));
       }
     }
   }
@@ -811,8 +838,9 @@ INSTANTIATE_TEST_SUITE_P(NamedExplicitly, UnsupportedDataset, ::testing::ValuesI
 
 TEST(BadInputs, GoodDatasetsInTheSameCommandAreStillScored) {
   const BadInputFiles& f = bad_input_files();
-  const std::vector<std::string> args = {"--format", "jsonl", f.good + ":/m", f.missing, f.types + ":/strings",
-                                         f.truncated, f.other, f.good + ":/grp"};
+  // --precision double: the good datasets are checked at the double route's tolerances.
+  const std::vector<std::string> args = {"--format", "jsonl", "--precision", "double", f.good + ":/m", f.missing,
+                                         f.types + ":/strings", f.truncated, f.other, f.good + ":/grp"};
   for (int ranks : {1, 3}) {
     SCOPED_TRACE("ranks = " + std::to_string(ranks));
     const RunResult result = run_rankme(ranks, args);
@@ -1208,7 +1236,8 @@ TEST(Options, EpsZeroGivesThePlainEntropyRank) {
   TemporaryDirectory directory("rankme-cli-eps-");
   const std::string file = directory.file("eps.h5");
   const std::vector<double> stored = testing::write_matrix(file, "/m", plain_matrix(50, 10, 83), 50, 10, float64);
-  const auto values = rankme_by_dataset(run_rankme(2, {"--format", "jsonl", "--eps", "0", file}));
+  // In double: the difference the option makes (1e-10 and more) must stand clear of the rounding.
+  const auto values = rankme_by_dataset(run_rankme(2, {"--format", "jsonl", "--precision", "double", "--eps", "0", file}));
   ASSERT_EQ(values.count("/m"), 1u);
   EXPECT_RELATIVE_NEAR(values.at("/m"), reference_of(stored, 50, 10, 0.0), 1e-9);
   // and it differs from the default-eps value by more than rounding (the option has an effect)

@@ -162,7 +162,9 @@ TEST(Metrics, GramAndTsqrAgreeWithTheSvdOnWellConditionedData) {
   const double expected = testing::reference_rankme(testing::reference_singular_values(stored, rows, cols));
   for (const char* method : {"gram", "tsqr"}) {
     for (int ranks : {1, 2, 3, 4}) {
-      const json row = run_one(ranks, {"--format", "jsonl", "--quiet", "--method", method, file + ":/emb"});
+      // The Gram route in double: 1e-12 is its accuracy, not float32 products' (test_precision_modes).
+      const json row = run_one(ranks, {"--format", "jsonl", "--quiet", "--precision", "double", "--method", method,
+                                       file + ":/emb"});
       EXPECT_LE(relative(row.at("rankme").get<double>(), expected), 1e-12) << method << " at " << ranks << " ranks";
     }
   }

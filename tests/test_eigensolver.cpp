@@ -3,8 +3,9 @@
 //
 // The matrices are Gram matrices Z^T Z of matrices with known singular values s (built by the fixture
 // library with LAPACK QR), so the expected eigenvalues are s^2 without trusting any eigensolver. Only
-// their lower triangle is valid, as the Gram accumulator leaves it: every matrix handed to a solver here
-// has NaN above the diagonal, so a solver that read the upper triangle would return NaN.
+// their lower triangle is valid, as the Gram accumulator leaves it: the matrices here have NaN above the
+// diagonal, so a solver that read the upper triangle would return NaN (OnlyTheLowerTriangleIsRead also
+// tries finite garbage and the mirror image there).
 #include "rankme/eigensolver.hpp"
 
 #include <gtest/gtest.h>
@@ -187,8 +188,10 @@ TEST(Eigensolver, AnOrderBeyondLapacksIntIsRefusedBeforeAnyWork) {
 }
 
 TEST(Eigensolver, OnlyTheLowerTriangleIsRead) {
-  // NaN, large finite garbage or the mirror of the lower triangle above the diagonal: the same bits out,
-  // from every LAPACK driver and from both collective routes.
+  // NaN, large finite garbage or the mirror of the lower triangle above the diagonal: every LAPACK driver
+  // gives the same bits for all three, and both collective routes the right eigenvalues. (Not the same
+  // bits from ScaLAPACK: at 3 ranks it varies in the last digits run to run, as BLACS sums in the order
+  // messages arrive: README, "Accuracy".)
   const Communicator comm = Communicator::world();
   for (std::uint64_t order : {2u, 31u, 64u}) {
     const KnownSpectrum known = known_spectrum(order, 200 + order);
@@ -206,8 +209,10 @@ TEST(Eigensolver, OnlyTheLowerTriangleIsRead) {
       const std::vector<double> from_nan = expect_solves(comm, known.gram, known.expected, order, choice);
       const std::vector<double> from_garbage = expect_solves(comm, garbage, known.expected, order, choice);
       const std::vector<double> from_symmetric = expect_solves(comm, symmetric, known.expected, order, choice);
-      EXPECT_TRUE(bitwise_equal(from_nan, from_garbage)) << name_of(choice) << ", order " << order;
-      EXPECT_TRUE(bitwise_equal(from_nan, from_symmetric)) << name_of(choice) << ", order " << order;
+      if (choice == SolverChoice::lapack) {
+        EXPECT_TRUE(bitwise_equal(from_nan, from_garbage)) << "order " << order;
+        EXPECT_TRUE(bitwise_equal(from_nan, from_symmetric)) << "order " << order;
+      }
     }
   }
 }
@@ -256,11 +261,14 @@ TEST(Eigensolver, ScalapackOnSeparateGroupsAtOnce) {
 }
 
 TEST(Eigensolver, AutomaticChoiceFollowsRanksAndOrder) {
-  // One rank: always LAPACK (a 1x1 grid would only add overhead).
-  for (std::uint64_t order : {std::uint64_t{1}, std::uint64_t{64}, scalapack_crossover_order, std::uint64_t{100000}}) {
-    EXPECT_EQ(resolve_solver(SolverChoice::automatic, order, 1), SolverChoice::lapack) << order;
+  // Fewer than scalapack_min_ranks ranks: always LAPACK (on 2 ranks it beat the 1x2 grid at every order
+  // measured; a 1x1 grid would only add overhead).
+  for (int ranks = 1; ranks < scalapack_min_ranks; ++ranks) {
+    for (std::uint64_t order : {std::uint64_t{1}, std::uint64_t{64}, scalapack_crossover_order, std::uint64_t{100000}}) {
+      EXPECT_EQ(resolve_solver(SolverChoice::automatic, order, ranks), SolverChoice::lapack) << ranks << " " << order;
+    }
   }
-  for (int ranks : {2, 3, 4, 64}) {
+  for (int ranks : {scalapack_min_ranks, 5, 64}) {
     EXPECT_EQ(resolve_solver(SolverChoice::automatic, 1, ranks), SolverChoice::lapack) << ranks;
     EXPECT_EQ(resolve_solver(SolverChoice::automatic, 300, ranks), SolverChoice::lapack) << ranks;
     EXPECT_EQ(resolve_solver(SolverChoice::automatic, scalapack_crossover_order - 1, ranks), SolverChoice::lapack) << ranks;
@@ -274,6 +282,41 @@ TEST(Eigensolver, AutomaticChoiceFollowsRanksAndOrder) {
       EXPECT_EQ(resolve_solver(SolverChoice::scalapack, order, ranks), SolverChoice::scalapack);
     }
   }
+}
+
+TEST(Eigensolver, LapackRunsTheFasterDriverForTheOrder) {
+  EXPECT_EQ(fastest_lapack_driver(1), LapackDriver::dsyevd);
+  EXPECT_EQ(fastest_lapack_driver(lapack_2stage_order - 1), LapackDriver::dsyevd);
+  EXPECT_EQ(fastest_lapack_driver(lapack_2stage_order), LapackDriver::dsyevd_2stage);
+  EXPECT_EQ(fastest_lapack_driver(100000), LapackDriver::dsyevd_2stage);
+}
+
+TEST(Eigensolver, LapackSwitchesToTheTwoStageDriverAtItsOrder) {
+  // End to end at lapack_2stage_order, where SolverChoice::lapack first runs dsyevd_2stage (about a second
+  // of one core). The matrix is H diag(d) H for a Householder reflector H, dense, built in O(K^2) on every
+  // rank alike (the same bits: no randomness, no threads).
+  const Communicator comm = Communicator::world();
+  const std::uint64_t order = lapack_2stage_order;
+  KnownSpectrum known;
+  std::vector<double> d(order), v(order), w(order);
+  double vv = 0, vw = 0;
+  for (std::uint64_t k = 0; k < order; ++k) {
+    d[k] = std::pow(1.0 + 3.0 * static_cast<double>(k) / static_cast<double>(order), 2);
+    v[k] = std::sin(0.7 * static_cast<double>(k) + 0.3) + 0.25;
+    w[k] = d[k] * v[k];
+    vv += v[k] * v[k];
+    vw += v[k] * w[k];
+  }
+  const double beta = 2.0 / vv;
+  known.gram.assign(order * order, nan);
+  for (std::uint64_t j = 0; j < order; ++j) {
+    for (std::uint64_t i = j; i < order; ++i) {
+      known.gram[i + j * order] =
+          (i == j ? d[i] : 0.0) - beta * (w[i] * v[j] + v[i] * w[j]) + beta * beta * vw * v[i] * v[j];
+    }
+  }
+  known.expected = d;
+  expect_solves(comm, known, order, SolverChoice::lapack);
 }
 
 TEST(ProcessGridShape, InvariantsHoldForManyOrdersAndRankCounts) {

@@ -59,7 +59,11 @@ struct Collected {
 
 Collected sweep_with(const Communicator& world, const std::vector<DatasetTarget>& targets, int group_size) {
   Collected collected;
-  collected.outcome = run_sweep(world, targets, ScoreOptions{}, group_size,
+  // Double block products: the groupings must agree to 1e-12, which float32 products (rounded per block
+  // and so per split) do not; --precision auto has its own tests (test_precision_modes).
+  ScoreOptions options;
+  options.precision = Precision::double_precision;
+  collected.outcome = run_sweep(world, targets, options, group_size,
                                 [&](const DatasetResult& result) { collected.results.push_back(result); }, nullptr);
   return collected;
 }

@@ -72,4 +72,24 @@ void apply_blas_threads(int threads);
 // openblas_get_num_threads: the threads OpenBLAS will use for the next call.
 int current_blas_threads();
 
+// CPUs this process may run on (mpirun's or srun's binding, a cgroup cpuset); 0 when unknown.
+int cores_in_affinity_mask();
+
+// Ranks of `comm` that share this rank's node (MPI_Comm_split_type). Collective over `comm`.
+int ranks_sharing_node(MPI_Comm comm);
+
+// For its lifetime, OpenBLAS runs `threads` threads (no more than the affinity mask has cores: threads
+// that would share a core only slow each other down); then the previous count again. For one rank's
+// solo work while the other ranks of its node wait (the LAPACK eigensolve on rank 0).
+class BorrowedBlasThreads {
+ public:
+  explicit BorrowedBlasThreads(int threads);
+  ~BorrowedBlasThreads();
+  BorrowedBlasThreads(const BorrowedBlasThreads&) = delete;
+  BorrowedBlasThreads& operator=(const BorrowedBlasThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
 }  // namespace rankme

@@ -15,6 +15,7 @@
 #include "rankme/gram_accumulator.hpp"
 #include "rankme/row_block_reader.hpp"
 #include "rankme/stored_type.hpp"
+#include "rankme/uninitialised_buffer.hpp"
 
 namespace rankme {
 
@@ -26,13 +27,17 @@ struct DecodedBlock {
   std::uint64_t index = 0;
   std::uint64_t rows = 0;                 // this rank's rows in the block (0 once its shard is done)
   BlockStatistics stats;
-  std::vector<double> wide;               // double values (double blocks; also types wider than float32)
-  std::vector<float> narrow;              // float32 values (float blocks), times 2^-float_exponent
+  UninitialisedBuffer<double> wide;       // double values (double blocks; also types wider than float32)
+  UninitialisedBuffer<float> narrow;      // float32 values (float blocks), times 2^-float_exponent, unless
+  bool narrow_in_raw = false;             // ... native float32 data is used where it was read, in `raw`
   int float_exponent = 0;                 // single_precision_block.hpp
   std::optional<std::string> error;       // a failed read or decode on this rank
   double read_seconds = 0;                // H5Dread
   double convert_seconds = 0;             // decoding the stored bytes, checking finiteness
-  std::vector<unsigned char> raw;         // the stored bytes
+  UninitialisedBuffer<unsigned char> raw;  // the stored bytes
+
+  // The float32 values of a float block, wherever they are.
+  float* single() { return narrow_in_raw ? reinterpret_cast<float*>(raw.data()) : narrow.data(); }
 };
 
 class BlockPrefetcher {

@@ -2,6 +2,7 @@
 // A thin, typed view of an MPI communicator. Owns (and frees) the communicator only when made by split().
 #include <mpi.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ class Communicator {
   void broadcast(std::vector<std::uint64_t>& values, int root) const;  // resized on receivers
   void broadcast(int& value, int root) const;
   void barrier() const;
+  // A barrier whose waiting ranks sleep between polls instead of spinning: while one rank computes alone
+  // (rank 0's LAPACK eigensolve), the others would otherwise each burn a core in MPI's busy-wait, the cores
+  // that rank's BLAS threads could use.
+  void barrier_sleeping(std::chrono::microseconds poll = std::chrono::microseconds(500)) const;
 
  private:
   Communicator(MPI_Comm comm, bool owned);

@@ -31,6 +31,13 @@ BlockStatistics widen_to_double(const StoredType& type, const void* raw, std::ui
 // data can go to float32 block products (--precision mixed) without a detour through double.
 bool fits_float_exactly(const StoredType& type);
 
+// Whether the stored bytes already are float32 values in this machine's byte order: then the block
+// products can take them as they were read (--precision mixed), after float32_statistics.
+bool is_native_float32(const StoredType& type);
+
+// What widen_to_double would report for these values, without copying them.
+BlockStatistics float32_statistics(const float* values, std::uint64_t count);
+
 // The float32 twin of widen_to_double, for types that fit_float_exactly (throws std::logic_error for others).
 BlockStatistics decode_to_float(const StoredType& type, const void* raw, std::uint64_t count, float* out);
 

@@ -204,7 +204,8 @@ pass "one-node SLURM up: node $node idle after $up_seconds s (ports $ctld_port/$
 cd "$tmp/work" || exit 1
 sweep=$tmp/work/sweep.h5
 "$rankme_example" "$sweep" --rows 512 --cols 32 >/dev/null
-"$rankme" --format jsonl "$sweep" >direct.jsonl 2>direct.err
+# Every run here in double, whose results agree across rank counts to 1e-12 (see the sweep job below).
+"$rankme" --precision double --format jsonl "$sweep" >direct.jsonl 2>direct.err
 if [[ ! -s direct.jsonl ]]; then
   fail "direct run of rankme on $sweep printed no results"
   cat direct.err
@@ -338,10 +339,12 @@ check_results() {  # NAME FILE [SHARD_FILE...]
 
 # --- submit the whole-sweep job, the array and the merge depending on it, all at once -------------------
 echo "slurm_round_trip: submitting with RANKME_LAUNCHER=$launcher" >&2
-# One group of all ranks, so that every dataset is read and reduced across the srun-launched ranks.
-RANKME_ARGS="--group-size $ranks" \
+# One group of all ranks, so that every dataset is read and reduced across the srun-launched ranks; in
+# double, whose results do not depend on the rank count beyond 1e-12 (float32 block products, the default
+# auto's first pass, round with the block split).
+RANKME_ARGS="--group-size $ranks --precision double" \
   submit sweep_job --ntasks="$ranks" --cpus-per-task=1 --time=5 "$slurm_scripts/score_sweep.sbatch" "$sweep"
-RANKME_OUTPUT_PREFIX=$tmp/work/array/results \
+RANKME_OUTPUT_PREFIX=$tmp/work/array/results RANKME_ARGS="--precision double" \
   submit array_job --array=0-1 --ntasks=1 --cpus-per-task=1 --time=5 "$slurm_scripts/score_sweep_array.sbatch" "$sweep"
 RANKME_SHARDS=2 submit merge_job --dependency=afterok:"$array_job" --time=5 "$slurm_scripts/merge_shards.sh" \
   "$tmp/work/array/results"

@@ -1,7 +1,6 @@
 #include "rankme/block_prefetcher.hpp"
 
-#include <mpi.h>
-
+#include <chrono>
 #include <exception>
 #include <system_error>
 
@@ -33,10 +32,12 @@ void BlockPrefetcher::load(DecodedBlock& block) const {
   block.stats = BlockStatistics{};
   block.float_exponent = 0;
   try {
-    const double started = MPI_Wtime();
+    // std::chrono, not MPI_Wtime: this thread may not call MPI while the caller might (SERIALIZED).
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point started = Clock::now();
     block.rows = reader_.read_stored(block.index, block.raw.data());
-    const double read = MPI_Wtime();
-    block.read_seconds = read - started;
+    const Clock::time_point read = Clock::now();
+    block.read_seconds = std::chrono::duration<double>(read - started).count();
     const std::uint64_t count = block.rows * cols_;
     if (block.rows > 0) {
       if (values_ == BlockValues::double_values) {
@@ -55,7 +56,7 @@ void BlockPrefetcher::load(DecodedBlock& block) const {
         narrow_to_float(block.wide.data(), count, block.float_exponent, block.narrow.data());
       }
     }
-    block.convert_seconds = MPI_Wtime() - read;
+    block.convert_seconds = std::chrono::duration<double>(Clock::now() - read).count();
   } catch (const std::exception& error) {
     block.error = error.what();
   }

@@ -1,5 +1,6 @@
 // rankme: every rank parses the command line, rank 0 lists the datasets, the ranks score them in groups
 // (sweep_scheduler.hpp), rank 0 reports. Every rank returns the same exit code.
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <set>
@@ -86,6 +87,17 @@ void explain_on_stderr(const rankme::DatasetResult& result) {
               << std::endl;
   }
   if (result.status == rankme::ResultStatus::error) std::cerr << "\nrankme: error: " + result.error << std::endl;
+  if (result.timings) {
+    // --timings: the phases on stderr too, for the table's readers (JSON carries them as a "timings" object).
+    const rankme::PhaseTimings& t = *result.timings;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "open %.3f, read %.3f, convert %.3f, read_wait %.3f, gram %.3f, reduce %.3f, eigensolve %.3f, "
+                  "metrics %.3f, total %.3f s (%s, %llu rows per block)",
+                  t.open, t.read, t.convert, t.read_wait, t.gram, t.reduce, t.eigensolve, t.metrics, t.total,
+                  result.precision.empty() ? "-" : result.precision.c_str(), static_cast<unsigned long long>(t.block_rows));
+    std::cerr << "\nrankme: timings: '" + result.dataset + "' in '" + result.file + "': " + line << std::endl;
+  }
   if (result.status == rankme::ResultStatus::nonfinite) {
     std::cerr << "\nrankme: warning: '" + result.dataset + "' in '" + result.file +
                      "' holds NaN or infinite values; no RankMe reported"

@@ -1166,6 +1166,9 @@ TEST(Options, PrecisionAndTimingsAreInTheJsonOfEveryRow) {
         EXPECT_LE(row["timings"][phase].get<double>(), row["timings"]["total"].get<double>()) << phase;
       }
       EXPECT_GT(row["timings"].value("block_rows", 0), 0);
+      // ... and one line on stderr per dataset, for readers of the table.
+      EXPECT_NE(result.err.find("rankme: timings: '" + row.value("dataset", std::string()) + "'"), std::string::npos)
+          << result.err;
     }
   }
   // Without --timings there is no timings key, and the table and CSV are unchanged by the new keys.

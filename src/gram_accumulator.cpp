@@ -60,7 +60,6 @@ void GramAccumulator::add_block(double* block, std::uint64_t rows, const BlockSt
   cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, k, to_blas_int(rows, "block rows"), 1.0, block, k,
               1.0, gram_.data(), k);
   if (centre_) merge_mean(rows, block_mean);
-  rows_added_ += rows;
 }
 
 void GramAccumulator::single_product_into_scratch(const float* block, std::uint64_t rows) {
@@ -84,7 +83,6 @@ void GramAccumulator::add_block_single(const float* block, std::uint64_t rows, i
     const float* source = single_scratch_.data() + col * k;
     for (std::size_t row = col; row < k; ++row) target[row] += factor * static_cast<double>(source[row]);
   }
-  rows_added_ += rows;
 }
 
 std::optional<Float32ProductError> GramAccumulator::add_block_single_measuring_float32_error(

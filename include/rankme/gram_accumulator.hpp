@@ -84,7 +84,6 @@ class GramAccumulator {
   bool centre_;
   std::vector<double> gram_;
   std::vector<float> single_scratch_;  // float32 products of one block (mixed precision), made when first needed
-  std::uint64_t rows_added_ = 0;
   std::uint64_t count_ = 0;
   std::vector<double> mean_;
   double max_abs_ = 0;

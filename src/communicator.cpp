@@ -57,11 +57,12 @@ void prefer_shared_memory_transport_within_one_node() {
 MpiSession::MpiSession(int& argc, char**& argv) {
   int initialised = 0;
   MPI_Initialized(&initialised);
-  if (!initialised) prefer_shared_memory_transport_within_one_node();
+  if (initialised) return;
+  prefer_shared_memory_transport_within_one_node();
   // SERIALIZED lets the block prefetcher's worker read (MPI-IO) while the main thread multiplies; an MPI
   // that offers less still works, reading in the foreground.
   int provided = MPI_THREAD_SINGLE;
-  if (!initialised) check(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
 }
 
 MpiSession::~MpiSession() {

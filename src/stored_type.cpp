@@ -95,11 +95,11 @@ BlockStatistics widen_integer(const unsigned char* raw, std::uint64_t count, Out
   });
 }
 
-// Native float32, the common case (what PyTorch and numpy dump): a plain loop the compiler vectorises,
-// with the same statistics as widen(). `out` may alias `in` when Out is float (a scan in place).
-// On the bit patterns: |value| is the pattern without its sign bit, finite exactly when below infinity's,
-// and for non-negative floats the patterns order like the values, so the maximum is an integer maximum:
-// a loop the compiler vectorises (a floating-point max with NaN rules does not). A null `out` only scans.
+// Native float32, the common case (what PyTorch and numpy dump), with the same statistics as widen(). It
+// works on the bit patterns: |value| is the pattern without its sign bit, finite exactly when below
+// infinity's, and for non-negative floats the patterns order like the values, so the maximum is an integer
+// maximum: a loop the compiler vectorises (a floating-point max with NaN rules does not). A null `out`
+// only scans.
 template <typename Out>
 BlockStatistics widen_native_float32(const float* in, std::uint64_t count, Out* out) {
   constexpr std::uint32_t magnitude_bits = 0x7fffffffU, infinity_bits = 0x7f800000U;

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "rankme/collective_status.hpp"
@@ -25,6 +27,21 @@ void stamp_file_identity(DatasetTarget& target) {
   target.file_mtime_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec;
 }
 
+// Which stored object `dataset` is, whatever link reached it: the device and inode of the file that holds
+// it (an external link's target file, not the file the path started in) and its address there. Empty
+// when the file cannot be examined.
+std::string object_identity(hid_t dataset) {
+  const ssize_t length = H5Fget_name(dataset, nullptr, 0);
+  H5O_info_t info;
+  if (length <= 0 || H5Oget_info2(dataset, &info, H5O_INFO_BASIC) < 0) return "";
+  std::string name(static_cast<std::size_t>(length) + 1, '\0');
+  H5Fget_name(dataset, name.data(), name.size());
+  name.resize(static_cast<std::size_t>(length));
+  struct stat status {};
+  if (::stat(name.c_str(), &status) != 0) return "";
+  return std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino) + ":" + std::to_string(info.addr);
+}
+
 // `not_a_matrix` tells a whole-file scan or a pattern which failures to skip with a note (labels, strings,
 // 3-D arrays) rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
 DatasetTarget describe_target(hid_t file, const std::string& file_name, const std::string& path,
@@ -35,6 +52,11 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
   stamp_file_identity(target);
   try {
     Hdf5Handle dataset = open_dataset(file, path);
+    target.object_identity = object_identity(dataset.get());
+    struct stat status {};
+    target.through_external_link = !target.object_identity.empty() && ::stat(file_name.c_str(), &status) == 0 &&
+                                   target.object_identity.rfind(std::to_string(status.st_dev) + ":" +
+                                                                std::to_string(status.st_ino) + ":", 0) != 0;
     const DatasetDescription description = describe_dataset(dataset.get());
     target.dtype = description.type_description;
     target.type = description.type;
@@ -68,16 +90,29 @@ DatasetTarget failed_target(const std::string& file, const std::string& dataset,
 // links only. A group is walked again only when reached in a new pattern state: a hard-linked group (h5py's
 // f["final"] = f["epoch 100"]) is found by a pattern that names only its second name, cycles end, and a
 // whole-file scan ("/**") walks each group once, as H5Ovisit would.
+//
+// Soft links the pattern accepts are resolved after the walk: one to a dataset that no hard link matched is
+// listed under the soft link's name (in a whole-file scan every dataset has a hard link, so none is), one
+// that cannot be resolved (dangling, a cycle) gets a note. Soft links to groups are not walked (cycles).
+// External links leave the file: they get a note saying how to score their target instead.
 struct PatternWalk {
   const Hdf5PathPattern& pattern;
+  const std::string& file;                // as given, for notes
   std::set<std::pair<haddr_t, Hdf5PathPattern::States>> walked;
   std::set<haddr_t> found;                // datasets, by address: one entry however many names match
   std::vector<std::string> dataset_paths;
+  std::vector<std::string> soft_links;    // accepted soft links, resolved after the walk
+  std::vector<std::string> notes;
   bool matched_a_group = false;           // for a better message when nothing else matched
 };
 
-herr_t collect_hard_link(hid_t, const char* name, const H5L_info_t* info, void* names) {
-  if (info->type == H5L_TYPE_HARD) static_cast<std::vector<std::string>*>(names)->push_back(name);
+struct LinkName {
+  std::string name;
+  H5L_type_t type;
+};
+
+herr_t collect_link(hid_t, const char* name, const H5L_info_t* info, void* names) {
+  static_cast<std::vector<LinkName>*>(names)->push_back({name, info->type});
   return 0;
 }
 
@@ -89,13 +124,27 @@ H5O_info_t object_info(hid_t location, const std::string& name, const std::strin
 }
 
 void walk_group(hid_t group, const std::string& path, const Hdf5PathPattern::States& states, PatternWalk& walk) {
-  std::vector<std::string> names;  // collected first: no HDF5 calls of our own inside H5Literate
-  check_hdf5(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_hard_link, &names),
+  std::vector<LinkName> links;  // collected first: no HDF5 calls of our own inside H5Literate
+  check_hdf5(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_link, &links),
              "cannot list group '" + (path.empty() ? "/" : path) + "'");
-  for (const std::string& name : names) {
+  for (const auto& [name, type] : links) {
     const Hdf5PathPattern::States next = walk.pattern.advance(states, name);
     if (Hdf5PathPattern::is_dead(next)) continue;  // nothing at or below this link can match
     const std::string child = path + "/" + name;
+    if (type == H5L_TYPE_SOFT) {
+      if (walk.pattern.accepts(next)) walk.soft_links.push_back(child);
+      continue;
+    }
+    if (type == H5L_TYPE_EXTERNAL) {
+      if (walk.pattern.accepts(next)) {
+        walk.notes.push_back("skipped external link '" + child + "' in '" + walk.file + "' -> " +
+                             link_destination(group, name) +
+                             ": whole-file scans and patterns stay inside their file; to score it, name it ('" +
+                             walk.file + ":" + child + "') or its target file");
+      }
+      continue;
+    }
+    if (type != H5L_TYPE_HARD) continue;  // user-defined link classes
     const H5O_info_t info = object_info(group, name, child);
     if (info.type == H5O_TYPE_DATASET) {
       if (walk.pattern.accepts(next) && walk.found.insert(info.addr).second) walk.dataset_paths.push_back(child);
@@ -105,6 +154,22 @@ void walk_group(hid_t group, const std::string& path, const Hdf5PathPattern::Sta
       Hdf5Handle subgroup(check_hdf5(H5Gopen2(group, name.c_str(), H5P_DEFAULT), "cannot open group '" + child + "'"),
                           H5Gclose);
       walk_group(subgroup.get(), child, next, walk);
+    }
+  }
+}
+
+// The accepted soft links, after every hard link was walked (so a dataset keeps its hard name).
+void resolve_soft_links(hid_t file, PatternWalk& walk) {
+  for (const std::string& link : walk.soft_links) {
+    H5O_info_t info;
+    const herr_t resolved = H5Oget_info_by_name2(file, link.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT);
+    if (resolved < 0) {
+      const std::string reason = hdf5_error_reason();
+      walk.notes.push_back("skipped soft link '" + link + "' in '" + walk.file + "' -> " + link_destination(file, link) +
+                           ": it leads nowhere (" +
+                           (reason.find("too many links") != std::string::npos ? "a cycle of soft links" : reason) + ")");
+    } else if (info.type == H5O_TYPE_DATASET && walk.found.insert(info.addr).second) {
+      walk.dataset_paths.push_back(link);
     }
   }
 }
@@ -129,16 +194,18 @@ bool exists_as_written(hid_t file, const std::string& path) {
 void discover_matches(hid_t file, const InputSpec& input, const std::optional<std::string>& pattern_text,
                       Discovery& discovery) {
   const Hdf5PathPattern pattern(pattern_text.value_or("/**"));
-  PatternWalk walk{pattern, {}, {}, {}, false};
+  PatternWalk walk{pattern, input.file, {}, {}, {}, {}, {}, false};
   try {
     const Hdf5PathPattern::States start = pattern.start();
     walk.walked.insert({object_info(file, "/", "/").addr, start});
     walk_group(file, "", start, walk);
+    resolve_soft_links(file, walk);
   } catch (const std::exception& error) {
     discovery.targets.push_back(failed_target(input.file, pattern_text.value_or(""),
                                               "cannot list the datasets of '" + input.file + "': " + error.what()));
     return;
   }
+  discovery.notes.insert(discovery.notes.end(), walk.notes.begin(), walk.notes.end());
   // Byte order of the whole path, the order --shard relies on (walk order puts "/a/b" before "/a b").
   std::sort(walk.dataset_paths.begin(), walk.dataset_paths.end());
   std::size_t found = 0;
@@ -190,10 +257,12 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
       discover_matches(file.get(), input, written, discovery);
     } else {
       discovery.targets.push_back(describe_target(file.get(), input.file, unescape_hdf5_path(written)));
+      discovery.targets.back().named_explicitly = true;
     }
     return;
   }
   discovery.targets.push_back(describe_target(file.get(), input.file, written));
+  discovery.targets.back().named_explicitly = true;
 }
 
 nlohmann::json to_json(const DatasetTarget& target) {
@@ -229,9 +298,40 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
 
 }  // namespace
 
+namespace {
+// Drops the entries of scans and patterns whose stored dataset is listed under another name (see
+// discover_targets), in the order found.
+void remove_repeated_objects(Discovery& discovery) {
+  const auto preferred = [](const DatasetTarget& a, const DatasetTarget& b) {
+    return std::make_tuple(!a.named_explicitly, a.through_external_link, a.file, a.dataset) <
+           std::make_tuple(!b.named_explicitly, b.through_external_link, b.file, b.dataset);
+  };
+  std::map<std::string, const DatasetTarget*> kept;
+  for (const DatasetTarget& target : discovery.targets) {
+    if (target.object_identity.empty()) continue;
+    auto [entry, inserted] = kept.emplace(target.object_identity, &target);
+    if (!inserted && preferred(target, *entry->second)) entry->second = &target;
+  }
+  std::vector<DatasetTarget> targets;
+  for (const DatasetTarget& target : discovery.targets) {
+    const DatasetTarget* keeper = target.object_identity.empty() ? &target : kept.at(target.object_identity);
+    // Every name given explicitly is scored as asked; the same entry twice is dropped by
+    // remove_repeated_targets after sorting.
+    if (keeper == &target || target.named_explicitly || (target.file == keeper->file && target.dataset == keeper->dataset)) {
+      targets.push_back(target);
+    } else {
+      discovery.notes.push_back("'" + target.dataset + "' in '" + target.file + "' is the same dataset as '" +
+                                keeper->dataset + "' in '" + keeper->file + "': scored once, as the latter");
+    }
+  }
+  discovery.targets = std::move(targets);
+}
+}  // namespace
+
 Discovery discover_targets(const std::vector<InputSpec>& inputs) {
   Discovery discovery;
   for (const InputSpec& input : inputs) discover_in_file(input, discovery);
+  remove_repeated_objects(discovery);
   return discovery;
 }
 

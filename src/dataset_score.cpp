@@ -110,6 +110,7 @@ struct GramPass {
   std::vector<double> singular_values;  // descending, min(N, K) of them
   std::string solver;
   std::optional<Float32ProductError> probe;
+  bool scaled_block = false;  // a mixed block was scaled out of float32's ordinary range (on this rank)
 };
 
 GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
@@ -122,6 +123,7 @@ GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const Data
   pass.read = read_all_blocks(
       comm, dataset, target, selected, options, mixed ? BlockValues::float_values : BlockValues::double_values,
       block_rows, timings, [&](DecodedBlock& block) {
+        if (mixed && block.float_exponent != 0) pass.scaled_block = true;
         if (!mixed) {
           gram->add_block(block.wide.data(), block.rows, block.stats);
         } else if (first_block && comm.is_root()) {
@@ -146,16 +148,20 @@ GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const Data
 }
 
 // --precision auto after a mixed pass: the predicted RankMe error of its number (precision_criterion.hpp),
-// or nothing when the probe could not measure (data scaled out of float32's ordinary range). Collective;
-// every rank computes the same (rank 0's probe, the same spectrum everywhere).
+// or nothing when the probe could not measure (data scaled out of float32's ordinary range, in any block
+// of any rank: a probe of ordinary blocks says nothing about the rounding of scaled ones, e.g. one huge
+// row among unit ones). Collective; every rank computes the same (rank 0's probe, the same spectrum
+// everywhere).
 std::optional<double> predicted_error_of_mixed_pass(const Communicator& comm, const GramPass& pass, std::uint64_t rows,
                                                     std::uint64_t cols, double eps) {
-  std::vector<double> probe = {-1.0, 0.0, 0.0};  // -1: not measured
+  std::vector<double> probe = {-1.0, 0.0, 0.0, pass.scaled_block ? 1.0 : 0.0};  // -1: not measured
   if (pass.probe) {
-    probe = {static_cast<double>(pass.probe->rows), static_cast<double>(pass.probe->columns), pass.probe->error};
+    probe[0] = static_cast<double>(pass.probe->rows);
+    probe[1] = static_cast<double>(pass.probe->columns);
+    probe[2] = pass.probe->error;
   }
-  comm.max_in_place(probe.data(), 3);  // only rank 0 measures; the others hold -1 and 0
-  if (probe[0] < 0) return std::nullopt;
+  comm.max_in_place(probe.data(), 4);  // only rank 0 measures; the others hold -1 and 0
+  if (probe[0] < 0 || probe[3] > 0) return std::nullopt;
   const Float32ProductError measured{static_cast<std::uint64_t>(probe[0]), static_cast<std::uint64_t>(probe[1]), probe[2]};
   return predicted_rankme_error(pass.singular_values, eps, estimated_float32_gram_error(measured, cols, rows), cols);
 }

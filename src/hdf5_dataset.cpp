@@ -116,13 +116,46 @@ std::optional<std::string> DatasetDescription::incompleteness() const {
   return std::nullopt;
 }
 
+std::string link_destination(hid_t location, const std::string& name) {
+  H5L_info_t info;
+  if (H5Lget_info(location, name.c_str(), &info, H5P_DEFAULT) < 0) return "";
+  if (info.type != H5L_TYPE_SOFT && info.type != H5L_TYPE_EXTERNAL) return "";
+  std::string value(info.u.val_size + 1, '\0');
+  if (H5Lget_val(location, name.c_str(), value.data(), value.size(), H5P_DEFAULT) < 0) return "";
+  if (info.type == H5L_TYPE_SOFT) return "'" + std::string(value.c_str()) + "'";
+  const char* target_file = nullptr;
+  const char* target_path = nullptr;
+  if (H5Lunpack_elink_val(value.data(), value.size(), nullptr, &target_file, &target_path) < 0) return "";
+  return "'" + std::string(target_file) + ":" + target_path + "'";
+}
+
+namespace {
+// Why `path` (whose links all exist) does not resolve, naming the link that fails when it is the last one.
+std::string unresolvable_reason(hid_t file, const std::string& path) {
+  std::string reason = hdf5_error_reason();
+  const bool cycle = reason.find("too many links") != std::string::npos;
+  if (cycle) reason = "too many links: a cycle of soft links?";
+  H5L_info_t info;
+  if (H5Lget_info(file, path.c_str(), &info, H5P_DEFAULT) >= 0) {
+    if (info.type == H5L_TYPE_SOFT) {
+      return std::string(cycle ? "soft link to " : "dangling soft link to ") + link_destination(file, path) +
+             (cycle ? " cannot be resolved (" : " (") + reason + ")";
+    }
+    if (info.type == H5L_TYPE_EXTERNAL) {
+      return "external link to " + link_destination(file, path) + " cannot be followed (" + reason + ")";
+    }
+  }
+  return "cannot resolve the path (a dangling soft or external link on the way?): " + reason;
+}
+}  // namespace
+
 Hdf5Handle open_dataset(hid_t file, const std::string& path) {
   // H5Oget_info_by_name distinguishes "missing" from "not a dataset" before H5Dopen says only "not found".
   const htri_t exists = path == "/" ? 1 : H5Lexists(file, path.c_str(), H5P_DEFAULT);
   if (exists <= 0) throw std::runtime_error("no such dataset");
   H5O_info_t info;
   if (H5Oget_info_by_name(file, path.c_str(), &info, H5P_DEFAULT) < 0) {
-    throw std::runtime_error("cannot resolve the path (a dangling soft or external link?): " + hdf5_error_reason());
+    throw std::runtime_error(unresolvable_reason(file, path));
   }
   if (info.type == H5O_TYPE_GROUP) throw std::runtime_error("a group, not a dataset");
   if (info.type != H5O_TYPE_DATASET) throw std::runtime_error("not a dataset");

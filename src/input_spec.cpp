@@ -22,6 +22,11 @@ InputSpec split_at(const std::string& argument, std::size_t colon) {
 
 InputSpec parse_input_spec(const std::string& argument) {
   if (is_existing_file(argument)) return InputSpec{argument, std::nullopt};
+  // First a ':' followed by '/' (the documented FILE:/DATASET form), so that with files 'a' and 'a:b.h5'
+  // both present, 'a:b.h5:/emb' is dataset '/emb' of 'a:b.h5'; then any ':' (a dataset without its '/').
+  for (std::size_t colon = argument.find(":/"); colon != std::string::npos; colon = argument.find(":/", colon + 1)) {
+    if (is_existing_file(argument.substr(0, colon))) return split_at(argument, colon);
+  }
   for (std::size_t colon = argument.find(':'); colon != std::string::npos; colon = argument.find(':', colon + 1)) {
     if (is_existing_file(argument.substr(0, colon))) return split_at(argument, colon);
   }

@@ -86,6 +86,13 @@ void explain_on_stderr(const rankme::DatasetResult& result) {
                      " columns: its RankMe is capped by the number of rows"
               << std::endl;
   }
+  if (result.status == rankme::ResultStatus::ok && result.rankme && *result.rankme == 0) {
+    // RankMe is 0 only when every value is 0; HDF5 cannot tell written zeros from early-allocated storage
+    // that was never written and reads back as a zero fill value.
+    std::cerr << "\nrankme: note: '" + result.dataset + "' in '" + result.file +
+                     "' is all zeros (RankMe 0): a collapsed run, or storage allocated but never written"
+              << std::endl;
+  }
   if (result.status == rankme::ResultStatus::error) std::cerr << "\nrankme: error: " + result.error << std::endl;
   if (result.timings) {
     // --timings: the phases on stderr too, for the table's readers (JSON carries them as a "timings" object).

@@ -15,6 +15,30 @@
 
 namespace rankme {
 
+namespace {
+// Within 2^+-300 values, R's entries (at most sqrt(N) times the largest) and the reflectors' products stay
+// far from overflow and from the denormal range; dgesdd scales R itself.
+constexpr int ordinary_exponent_limit = 300;
+
+int scale_exponent_for(double max_abs) {
+  if (!(max_abs > 0) || std::isinf(max_abs)) return 0;
+  const int exponent = std::ilogb(max_abs);
+  return std::abs(exponent) <= ordinary_exponent_limit ? 0 : exponent;
+}
+}  // namespace
+
+void TsqrAccumulator::rescale_for_max_abs(double max_abs) {
+  max_abs_ = std::max(max_abs_, max_abs);
+  const int exponent = scale_exponent_for(max_abs_);
+  if (exponent == scale_exponent_) return;
+  // R_true = 2^old * held = 2^new * (held * 2^(old - new)): exact unless it underflows, and what underflows
+  // is below 2^-600 of the largest value.
+  const int shift = scale_exponent_ - exponent;
+  for (double& value : r_) value = std::ldexp(value, shift);
+  for (double& value : mean_) value = std::ldexp(value, shift);
+  scale_exponent_ = exponent;
+}
+
 TsqrAccumulator::TsqrAccumulator(std::uint64_t cols, bool centre) : cols_(cols), centre_(centre) {
   if (centre_) mean_.assign(static_cast<std::size_t>(cols_), 0.0);
 }
@@ -66,6 +90,13 @@ void TsqrAccumulator::merge(const double* part, std::uint64_t part_rows, std::ui
 
 void TsqrAccumulator::add_block(double* block, std::uint64_t rows) {
   if (rows == 0 || cols_ == 0) return;
+  const std::uint64_t count = rows * cols_;
+  double block_max = 0;
+  for (std::uint64_t i = 0; i < count; ++i) block_max = std::max(block_max, std::abs(block[i]));
+  rescale_for_max_abs(block_max);
+  if (scale_exponent_ != 0) {
+    for (std::uint64_t i = 0; i < count; ++i) block[i] = std::ldexp(block[i], -scale_exponent_);
+  }
   const std::vector<double> block_mean =
       centre_ ? centre_block_on_its_mean(block, rows, cols_) : std::vector<double>();
   // The row-major block as a column-major rows x cols part.
@@ -88,6 +119,9 @@ void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulat
   // The tree keeps its shape whatever happens: a rank whose QR failed still sends (a -1 marker instead of
   // R), so that no partner waits forever, and all ranks agree on the failure at the end.
   std::optional<std::string> local_error;
+  double max_abs = accumulator.max_abs();
+  comm.max_in_place(&max_abs, 1);
+  accumulator.rescale_for_max_abs(max_abs);
   for (int step = 1; step < comm.size(); step *= 2) {
     if (comm.rank() % (2 * step) == step) {
       // Header: R's rows (or the failure marker) and the part's row count; then R and, centred, the mean.

@@ -27,6 +27,11 @@ struct DatasetTarget {
   // The file as it was when listed: --resume scores a dataset again when its file was rewritten.
   std::uint64_t file_size = 0;
   std::int64_t file_mtime_ns = 0;  // nanoseconds since the epoch
+  // The stored object, whatever link or file name reached it (device, inode and address); "" when unknown.
+  // Used on the discovering rank only (not broadcast).
+  std::string object_identity;
+  bool through_external_link = false;  // the object lives in another file than `file`
+  bool named_explicitly = false;       // FILE:DATASET, not found by a scan or a pattern
 
   bool scorable() const { return error.empty(); }
 };
@@ -39,9 +44,16 @@ struct Discovery {
 // Serial: opens each file alone, inputs in the order given. A named dataset that is not a 2-D numeric
 // matrix is an error target; in a whole-file scan or a pattern's matches such datasets are skipped with a
 // note, and a file (or pattern) with none to score is an error. The datasets one scan or pattern finds are
-// sorted by path, and a dataset reached through several hard links is listed once. Only hard links are
-// followed (soft and external links are not), as in H5Ovisit. An input with `error` set becomes an error
-// target without any file being opened.
+// sorted by path, and a dataset reached through several hard links is listed once. Groups are walked
+// through hard links only, as in H5Ovisit; a soft link the scan or pattern accepts that leads to a dataset
+// no hard link matched is listed under its own name, a dangling one (or a cycle) gets a note, and external
+// links get a note naming their target (scans and patterns stay inside their file). An input with `error`
+// set becomes an error target without any file being opened.
+//
+// A stored dataset that a scan or pattern finds is listed once over all inputs, however it was reached
+// (hard, soft or external links, another spelling of the file name): every name given explicitly is kept
+// (as asked), and without one, the entry in the file that holds the dataset, then the first by (file,
+// dataset); each dropped entry gets a note.
 //
 // FILE:DATASET with `pattern` set: a dataset of exactly that name is that dataset; otherwise the pattern
 // selects (see hdf5_path_matches), and one that matches nothing is an error naming the file and the

@@ -30,8 +30,12 @@ struct DatasetDescription {
   std::optional<std::string> incompleteness() const;
 };
 
-// Throws std::runtime_error with the bare reason ("no such dataset", "a group, not a dataset"); callers
-// add which file and path.
+// What the soft or external link `name` (relative to `location`) points to, for messages: "'/target'" or
+// "'file.h5:/target'"; "" when it is neither or cannot be read.
+std::string link_destination(hid_t location, const std::string& name);
+
+// Throws std::runtime_error with the bare reason ("no such dataset", "a group, not a dataset", "dangling
+// soft link to '/x' ..."); callers add which file and path.
 Hdf5Handle open_dataset(hid_t file, const std::string& path);
 
 DatasetDescription describe_dataset(hid_t dataset);

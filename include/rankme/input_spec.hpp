@@ -17,9 +17,10 @@ struct InputSpec {
   std::string error{};
 };
 
-// The argument is split at the first ':' whose left part is an existing file, so that both file names
-// and dataset paths may contain colons ("run:1.h5:/emb:v2" is file "run:1.h5", dataset "/emb:v2").
-// An argument that names an existing file as a whole is that file. When no prefix exists, the split is
+// The argument is split at the first ":/" whose left part is an existing file, else at the first ':'
+// whose left part is one, so that both file names and dataset paths may contain colons
+// ("run:1.h5:/emb:v2" is file "run:1.h5", dataset "/emb:v2"; with files "a" and "a:b.h5" both present,
+// "a:b.h5:/emb" is "/emb" of "a:b.h5"). An argument that names an existing file as a whole is that file. When no prefix exists, the split is
 // at the first ":/" (or the whole argument is the file), and opening it reports the missing file.
 // A dataset path without a leading '/' gets one; `pattern` is set when it holds unescaped wildcards.
 InputSpec parse_input_spec(const std::string& argument);

@@ -169,4 +169,27 @@ class TemporaryDirectory {
   std::filesystem::path path_;  // empty once moved from
 };
 
+// ---- Never fully written and linked datasets (appended for test_hostile_inputs). ----
+
+// Chunked float32 rows x cols in chunks of chunk_rows x cols (gzip optional), of which only the first
+// written_rows rows (0 <= written_rows <= rows) are written: the chunks below them are never allocated
+// (incremental allocation) and read back as the fill value 0. Returns the written rows' values as stored
+// (1 + ((7 row + 3 col) mod 11) / 8), row-major.
+std::vector<double> write_partially_written_dataset(const std::string& file, const std::string& path,
+                                                    std::uint64_t rows, std::uint64_t cols,
+                                                    std::uint64_t chunk_rows, std::uint64_t written_rows,
+                                                    bool gzip);
+// Contiguous float32 rows x cols with late allocation, created and never written: its storage is never
+// allocated.
+void write_unwritten_contiguous_dataset(const std::string& file, const std::string& path, std::uint64_t rows,
+                                        std::uint64_t cols);
+// float32 rows x cols with early allocation (contiguous, or chunked in chunk_rows x cols when
+// chunk_rows > 0) and fill value `fill` (NaN allowed), created and never written: every chunk exists and
+// reads back as `fill`, indistinguishable from written data.
+void write_early_allocated_unwritten_dataset(const std::string& file, const std::string& path,
+                                             std::uint64_t rows, std::uint64_t cols, double fill,
+                                             std::uint64_t chunk_rows = 0);
+// A second hard link at link_path to the existing object target_path (h5py's f[link] = f[target]).
+void make_hard_link(const std::string& file, const std::string& link_path, const std::string& target_path);
+
 }  // namespace rankme::testing

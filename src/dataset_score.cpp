@@ -107,7 +107,8 @@ void take_slowest_rank(const Communicator& comm, PhaseTimings& timings) {
 // data allowed it; rank 0 only).
 struct GramPass {
   ReadOutcome read = ReadOutcome::complete;
-  std::vector<double> singular_values;  // descending, min(N, K) of them
+  std::vector<double> singular_values;  // descending, min(N, K) of them, of the data times 2^-scale_exponent
+  int scale_exponent = 0;
   std::string solver;
   std::optional<Float32ProductError> probe;
   bool scaled_block = false;  // a mixed block was scaled out of float32's ordinary range (on this rank)
@@ -144,6 +145,7 @@ GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const Data
   timings.eigensolve += MPI_Wtime() - started;
   pass.solver = eigenvalues.solver;
   pass.singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, selected.size(), target.cols);
+  pass.scale_exponent = gram->scale_exponent();
   return pass;
 }
 
@@ -208,6 +210,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     timings.open = MPI_Wtime() - start;
     ReadOutcome read = ReadOutcome::complete;
     std::vector<double> singular_values;
+    int scale_exponent = 0;  // the singular values are those of the data times 2^-scale_exponent (huge or tiny data)
     if (accurate) {
       std::optional<TsqrAccumulator> tsqr;
       run_stage(comm, [&] { tsqr.emplace(target.cols, options.center); });
@@ -222,6 +225,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
         started = MPI_Wtime();
         run_stage(comm, [&] {
           if (comm.is_root()) singular_values = singular_values_of_factor(*tsqr);
+          scale_exponent = tsqr->scale_exponent();
         });
         comm.broadcast(singular_values, 0);
         timings.eigensolve += MPI_Wtime() - started;
@@ -250,6 +254,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
           }
         }
         singular_values = std::move(pass.singular_values);
+        scale_exponent = pass.scale_exponent;
         result.solver = pass.solver;
         break;
       }
@@ -264,7 +269,11 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
       const double rankme = rankme_from_singular_values(singular_values, options.eps);
       if (std::isfinite(rankme)) {
         result.rankme = rankme;
-        if (options.keep_spectrum) result.singular_values = singular_values;  // --spectrum
+        if (options.keep_spectrum) {
+          // --spectrum: the data's own singular values (infinite where they exceed double, e.g. DBL_MAX data).
+          result.singular_values = singular_values;
+          for (double& value : result.singular_values) value = std::ldexp(value, scale_exponent);
+        }
         // Every rank computes the same from the same eigenvalues: no agreement needed.
         MetricSelection selection = options.metrics;
         selection.cols = target.cols;

@@ -5,6 +5,8 @@
 // and non-finite data. Every number is compared with an independent float64 reference: LAPACK dgesdd of
 // the values as stored, multiplied by an exact power of two (RankMe is scale invariant, and the scaled
 // values are exact), in --precision double, the default auto, and mixed where it is meant to hold.
+#include <hdf5.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -316,6 +318,51 @@ TEST_F(HostileMagnitudes, CentringScalesBeforeItSubtractsTheMean) {
       const double reference =
           testing::reference_rankme(testing::reference_singular_values(centred, c.rows, c.cols));
       expect_rankme(row_for(rows, c.path), reference, 1e-9, c.path + " --center --method " + method);
+    }
+  }
+}
+
+// The 1-D float64 dataset at `path` of `file` (empty after a failure).
+std::vector<double> read_vector(const std::string& file, const std::string& path) {
+  std::vector<double> values;
+  const hid_t handle = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (handle < 0) return values;
+  const hid_t dataset = H5Dopen2(handle, path.c_str(), H5P_DEFAULT);
+  if (dataset >= 0) {
+    const hid_t space = H5Dget_space(dataset);
+    const hssize_t count = H5Sget_simple_extent_npoints(space);
+    values.resize(static_cast<std::size_t>(std::max<hssize_t>(count, 0)));
+    if (H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) values.clear();
+    H5Sclose(space);
+    H5Dclose(dataset);
+  }
+  H5Fclose(handle);
+  return values;
+}
+
+TEST_F(HostileMagnitudes, TheSpectrumFileHoldsTheDatasOwnSingularValuesNotTheScaledOnes) {
+  // Before the fix the spectrum of 1e300-sized data was stored as 7.67, 4.65, ... (scaled by 2^-996).
+  std::string group;  // the input file name as --spectrum escapes it
+  for (char c : file_) group += c == '%' ? std::string("%25") : c == '/' ? std::string("%2F") : std::string(1, c);
+  for (const std::string method : {"gram", "tsqr"}) {
+    for (int ranks : {1, 3}) {
+      const std::string spectrum = directory_->file("spectrum-" + method + "-" + std::to_string(ranks) + ".h5");
+      const std::vector<std::string> picked = {"/f64/1e300", "/f64/denormal_1e-310", "/f32/flt_max"};
+      std::vector<std::string> args = {"--quiet", "--format", "jsonl", "--group-size", std::to_string(ranks),
+                                       "--method", method, "--precision", "double", "--spectrum", spectrum};
+      for (const std::string& path : picked) args.push_back(file_ + ":" + path);
+      const RunResult result = run_rankme(ranks, args);
+      EXPECT_EQ(result.exit_code, 0) << result;
+      for (const MagnitudeCase& c : *cases_) {
+        if (std::find(picked.begin(), picked.end(), c.path) == picked.end()) continue;
+        const std::vector<double> reference = testing::reference_singular_values(c.values, c.rows, c.cols);
+        const std::vector<double> stored = read_vector(spectrum, "/" + group + c.path);
+        ASSERT_EQ(stored.size(), reference.size()) << c.path << " " << method << result;
+        for (std::size_t k : {std::size_t{0}, reference.size() - 1}) {
+          EXPECT_LE(testing::relative_difference(stored[k], reference[k]), 1e-9)
+              << c.path << " " << method << " at " << ranks << ": s_" << k + 1 << " " << stored[k] << " vs " << reference[k];
+        }
+      }
     }
   }
 }

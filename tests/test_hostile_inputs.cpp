@@ -642,6 +642,28 @@ TEST(HostileWrites, IncompleteDatasetsAreErrorsNeverScores) {
   }
 }
 
+TEST(HostileWrites, AppendableDatasetsScoreWhenCompleteAndAreIncompleteWhenGrownUnwritten) {
+  TemporaryDirectory directory("rankme-hostile-appended-");
+  const std::string file = directory.file("appended.h5");
+  // One chunk of 1000 rows holding 10: complete. Grown from 10 to 30 rows in chunks of 4: 3 of 8 chunks.
+  const std::vector<double> small = testing::write_appended_dataset(file, "/chunk_taller_than_data", 10, 6, 1000, 10);
+  testing::write_appended_dataset(file, "/grown_unwritten", 10, 6, 4, 30);
+  const double reference = exact_reference_rankme(small, 10, 6);
+  for (int ranks : {1, 3}) {
+    for (const std::string precision : {"double", "auto"}) {
+      const RunResult result = run_rankme(ranks, {"--quiet", "--format", "jsonl", "--group-size", std::to_string(ranks),
+                                                  "--precision", precision, file});
+      EXPECT_EQ(result.exit_code, 1) << result;
+      const std::vector<json> rows = parse_jsonl(result);
+      expect_rankme(row_for(rows, "/chunk_taller_than_data"), reference, precision == "double" ? 1e-12 : 1e-6,
+                    "chunk taller than the data, " + precision + " at " + std::to_string(ranks));
+      const json grown = row_for(rows, "/grown_unwritten");
+      EXPECT_EQ(grown.value("status", ""), "error") << grown.dump();
+      EXPECT_TRUE(contains(grown.value("error", std::string()), "only 3 of its 8 chunks were written")) << grown.dump();
+    }
+  }
+}
+
 TEST(HostileWrites, AllZerosScoreZeroWithANoteAndANanFillIsNonfinite) {
   TemporaryDirectory directory("rankme-hostile-zeros-");
   const std::string file = directory.file("zeros.h5");

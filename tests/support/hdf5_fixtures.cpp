@@ -1104,6 +1104,35 @@ void write_early_allocated_unwritten_dataset(const std::string& file, const std:
   });
 }
 
+std::vector<double> write_appended_dataset(const std::string& file, const std::string& path, std::uint64_t rows,
+                                           std::uint64_t cols, std::uint64_t chunk_rows, std::uint64_t grown_rows) {
+  const std::string where = describe("write_appended_dataset", file, "dataset", path);
+  const std::string absolute = absolute_object_path(path, where);
+  if (rows == 0 || cols == 0 || chunk_rows == 0 || grown_rows < rows) {
+    throw std::invalid_argument(where + ": needs rows, cols, chunk_rows >= 1 and grown_rows >= rows");
+  }
+  std::vector<float> values(element_count(rows, cols, where));
+  std::vector<double> stored(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    values[i] = static_cast<float>(std::sin(1.0 + 0.7 * static_cast<double>(i)) + (i % (cols + 1) == 0 ? 2.0 : 0.0));
+    stored[i] = values[i];
+  }
+  with_file(file, where, [&](hid_t file_id) {
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, where + ": H5Pcreate failed");
+    const hsize_t chunk[2] = {chunk_rows, cols};
+    check(H5Pset_chunk(dcpl.get(), 2, chunk), where + ": H5Pset_chunk failed");
+    const hsize_t dims[2] = {rows, cols}, max_dims[2] = {H5S_UNLIMITED, cols};
+    Handle space(H5Screate_simple(2, dims, max_dims), H5Sclose, where + ": H5Screate_simple failed");
+    create_dataset(file_id, absolute, H5T_IEEE_F32LE, space.get(), dcpl.get(), H5T_NATIVE_FLOAT, values.data(), where);
+    if (grown_rows == rows) return;
+    Handle dataset(H5Dopen2(file_id, absolute.c_str(), H5P_DEFAULT), H5Dclose, where + ": H5Dopen2 failed");
+    const hsize_t grown[2] = {grown_rows, cols};
+    check(H5Dset_extent(dataset.get(), grown), where + ": H5Dset_extent failed");
+    dataset.close(where + ": closing the dataset failed");
+  });
+  return stored;
+}
+
 void make_hard_link(const std::string& file, const std::string& link_path, const std::string& target_path) {
   const std::string where = describe("make_hard_link", file, "link", link_path) + " -> '" + target_path + "'";
   const std::string absolute = absolute_object_path(link_path, where);

@@ -189,6 +189,11 @@ void write_unwritten_contiguous_dataset(const std::string& file, const std::stri
 void write_early_allocated_unwritten_dataset(const std::string& file, const std::string& path,
                                              std::uint64_t rows, std::uint64_t cols, double fill,
                                              std::uint64_t chunk_rows = 0);
+// An appendable float32 dataset (unlimited rows) of `rows` x cols in chunks of chunk_rows x cols (which may
+// exceed rows), every row written, then grown to grown_rows (>= rows) without writing the new rows, as a
+// writer that crashed while appending leaves it. Returns the written rows' values as stored, row-major.
+std::vector<double> write_appended_dataset(const std::string& file, const std::string& path, std::uint64_t rows,
+                                           std::uint64_t cols, std::uint64_t chunk_rows, std::uint64_t grown_rows);
 // A second hard link at link_path to the existing object target_path (h5py's f[link] = f[target]).
 void make_hard_link(const std::string& file, const std::string& link_path, const std::string& target_path);
 

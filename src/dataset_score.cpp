@@ -280,6 +280,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
         timings.reduce += MPI_Wtime() - started;
         started = MPI_Wtime();
         run_stage(comm, [&] {
+          fault_point(FaultStage::eigensolve);
           if (comm.is_root()) singular_values = singular_values_of_factor(*tsqr);
         });
         comm.broadcast(singular_values, 0);

@@ -205,7 +205,9 @@ TEST(StageErrors, OneRankFailingAtEachStageEndsEveryRankWithOneMessageAndTheOthe
   const std::string file = write_three_datasets(directory, "sweep.h5");
   const std::vector<StageCase> cases = {{"open", {}},       {"read", {}},
                                         {"gram", {}},       {"reduce", {}},
-                                        {"eigensolve", {}}, {"eigensolve", {"--solver", "scalapack"}}};
+                                        {"eigensolve", {}}, {"eigensolve", {"--solver", "scalapack"}},
+                                        {"read", {"--method", "tsqr"}}, {"reduce", {"--method", "tsqr"}},
+                                        {"eigensolve", {"--method", "tsqr"}}, {"gram", {"--center"}}};
   int faults = 0;
   for (const int ranks : {1, 3}) {
     for (const StageCase& stage : cases) {

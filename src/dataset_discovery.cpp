@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "rankme/collective_status.hpp"
+#include "rankme/crash_isolation.hpp"
 #include "rankme/dataset_selection.hpp"
 #include "rankme/hdf5_dataset.hpp"
 #include "rankme/hdf5_error.hpp"
@@ -227,11 +228,69 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   return target;
 }
 
+// CBOR rather than JSON text, because HDF5 names are bytes, not necessarily UTF-8. A failure of the
+// discovery itself travels as {"fatal": message}.
+std::string serialise(const Discovery& discovery) {
+  nlohmann::json json = {{"targets", nlohmann::json::array()}, {"notes", discovery.notes}};
+  for (const DatasetTarget& target : discovery.targets) json["targets"].push_back(to_json(target));
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+std::string serialise_failure(const std::string& message) {
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(nlohmann::json{{"fatal", message}});
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// Returns the failure message of a serialised failure.
+std::optional<std::string> deserialise(const std::string& bytes, Discovery& into) {
+  const nlohmann::json json = nlohmann::json::from_cbor(bytes);
+  if (json.contains("fatal")) return json.at("fatal").get<std::string>();
+  for (const auto& target : json.at("targets")) into.targets.push_back(target_from_json(target));
+  for (const auto& note : json.at("notes")) into.notes.push_back(note.get<std::string>());
+  return std::nullopt;
+}
+
+// Metadata of even a large file lists in seconds; a child still busy with one input after this long is
+// stuck in a loop of a damaged file's making.
+constexpr double discovery_timeout_seconds = 600;
+
+// Every input is listed in a child process (crash_isolation.hpp): HDF5 crashing (or looping) on a damaged
+// file makes that input an error target, and the others are still listed and scored.
+void discover_isolated(const std::vector<InputSpec>& inputs, Discovery& discovery) {
+  const std::vector<IsolatedOutcome> outcomes = run_in_child_processes(
+      inputs.size(),
+      [&](std::size_t index) {
+        Discovery part;
+        try {
+          discover_in_file(inputs[index], part);
+        } catch (const std::exception& error) {
+          return serialise_failure(error.what());
+        }
+        return serialise(part);
+      },
+      discovery_timeout_seconds);
+  for (std::size_t index = 0; index < inputs.size(); ++index) {
+    const InputSpec& input = inputs[index];
+    if (outcomes[index].output) {
+      if (auto failure = deserialise(*outcomes[index].output, discovery)) throw std::runtime_error(*failure);
+      continue;
+    }
+    discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""),
+                                              "HDF5 " + outcomes[index].failure + " while reading the metadata of '" +
+                                                  input.file + "': the file is damaged (or beyond this HDF5); not scored"));
+  }
+}
+
 }  // namespace
 
 Discovery discover_targets(const std::vector<InputSpec>& inputs) {
   Discovery discovery;
-  for (const InputSpec& input : inputs) discover_in_file(input, discovery);
+  if (discovery_isolation_enabled()) {
+    discover_isolated(inputs, discovery);
+  } else {
+    for (const InputSpec& input : inputs) discover_in_file(input, discovery);
+  }
   return discovery;
 }
 
@@ -241,27 +300,18 @@ Discovery discover_targets_on_root(const Communicator& comm, const std::vector<I
 
 Discovery discover_on_root(const Communicator& comm, const std::function<Discovery()>& discover, int root) {
   // Whatever happens on the root, it reaches the broadcast below (the only thing the other ranks wait
-  // for): a failure travels as {"fatal": message} and becomes a CollectiveError everywhere. CBOR rather
-  // than JSON text, because HDF5 names are bytes, not necessarily UTF-8.
+  // for): a failure becomes a CollectiveError everywhere.
   std::string serialised;
   if (comm.rank() == root) {
-    nlohmann::json json;
     try {
-      const Discovery discovery = discover();
-      json = {{"targets", nlohmann::json::array()}, {"notes", discovery.notes}};
-      for (const DatasetTarget& target : discovery.targets) json["targets"].push_back(to_json(target));
+      serialised = serialise(discover());
     } catch (const std::exception& error) {
-      json = {{"fatal", std::string("dataset discovery failed: ") + error.what()}};
+      serialised = serialise_failure(std::string("dataset discovery failed: ") + error.what());
     }
-    const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
-    serialised.assign(bytes.begin(), bytes.end());
   }
   comm.broadcast(serialised, root);
-  const nlohmann::json json = nlohmann::json::from_cbor(serialised);
-  if (json.contains("fatal")) throw CollectiveError(json.at("fatal").get<std::string>());
   Discovery discovery;
-  for (const auto& target : json.at("targets")) discovery.targets.push_back(target_from_json(target));
-  discovery.notes = json.at("notes").get<std::vector<std::string>>();
+  if (auto failure = deserialise(serialised, discovery)) throw CollectiveError(*failure);
   return discovery;
 }
 

@@ -600,6 +600,36 @@ TEST(OutputFailures, AResultsFileDeletedWhileTheJobAppendsIsAnErrorAndOneTruncat
 }
 
 // ------------------------------------------------------------------------------------------------
+// A file that crashes HDF5 itself
+
+// HDF5 1.10.8 segfaults listing this file's root group (tests/fuzz/hdf5_crashes/README.md). Discovery lists
+// each input in a child process, so the crash costs that file: the sweep is scored, the file is an error,
+// and --resume does not die on it again and again.
+TEST(DamagedFile, AFileThatCrashesHdf5CostsOnlyThatFile) {
+  TemporaryDirectory directory("rankme-faults-crash-");
+  const std::string good = write_three_datasets(directory, "good.h5");
+  const std::string damaged = std::string(RANKME_HDF5_CRASHES) + "/symbol_table_local_heap_null_read.h5";
+  for (const int ranks : {1, 3}) {
+    SCOPED_TRACE(std::to_string(ranks) + " ranks");
+    const std::string results = directory.file("crash-" + std::to_string(ranks) + ".jsonl");
+    const std::vector<std::string> args = {damaged, good, "--format", "jsonl", "--output", results, "--resume"};
+    for (int run = 0; run < 2; ++run) {
+      const FaultRun scored = run_with_fault(directory, ranks, "", args);
+      expect_every_rank_exited_with(scored, 1);
+      // Our own message names the signal; no rank died of it (no OpenMPI backtrace, no abort).
+      for (const char* sign : {"Process received signal", "MPI_ABORT", "internal error", "terminate called"}) {
+        EXPECT_FALSE(contains(scored.result.err, sign)) << sign << scored.result;
+      }
+      const std::vector<std::string> errors = lines_containing(scored.result.err, "rankme: error:");
+      ASSERT_EQ(errors.size(), 1u) << scored.result;
+      EXPECT_TRUE(contains(errors[0], "HDF5 crashed (signal 11: Segmentation fault) while reading the metadata")) << errors[0];
+    }
+    const auto rows = rows_by_dataset(read_whole_file(results));
+    for (const std::string& dataset : datasets) EXPECT_EQ(rows.at(dataset).value("status", ""), "ok") << dataset;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
 // Declared sizes that cannot fit
 
 TEST(MemoryLimit, AGramMatrixLargerThanMemoryIsRefusedBeforeAnyAllocation) {

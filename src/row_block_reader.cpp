@@ -59,9 +59,7 @@ std::uint64_t RowBlockReader::read_stored(std::uint64_t index, unsigned char* ra
     check_hdf5(H5Sselect_none(file_space_.get()), "H5Sselect_none");
     check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
   }
-  if (!selection_failure) {
-    if (rows == 0) check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
-  }
+  if (!selection_failure && rows == 0) check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
   check_hdf5(H5Dread(dataset_, memory_type_.get(), memory_space.get(), file_space_.get(), transfer_.get(), raw),
              "reading rows " + std::to_string(shard_.begin + first) + ".." + std::to_string(shard_.begin + first + rows));
   if (selection_failure) std::rethrow_exception(selection_failure);

@@ -1,6 +1,7 @@
 #include "rankme/program.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -44,6 +45,11 @@ std::vector<rankme::DatasetTarget> prepare_results_output(const rankme::Communic
   if (world.is_root()) {
     try {
       std::set<rankme::ResultIdentity> remaining;
+      if (command_line.resume && !std::filesystem::exists(command_line.output)) {
+        // Said, because a results file deleted by mistake means scoring the whole sweep again.
+        std::cerr << "rankme: note: resuming: '" << command_line.output
+                  << "' does not exist (yet): every dataset is scored" << std::endl;
+      }
       if (command_line.resume) {
         const rankme::ResultsFileContents previous = rankme::read_results_file(command_line.output);
         if (previous.skipped_lines > 0) {

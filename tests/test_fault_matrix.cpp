@@ -551,6 +551,12 @@ TEST(OutputFailures, AResultsFileDeletedOrTruncatedBetweenRunsIsRebuiltWithEvery
     const FaultRun resumed = run_with_fault(directory, 3, "", args);
     expect_every_rank_exited_with(resumed, 0);
     expect_each_dataset_once(results, reference);
+    // Each damage is said on stderr: a deleted file means the whole sweep again.
+    if (damage == "deleted") {
+      EXPECT_TRUE(contains(resumed.result.err, "does not exist (yet)")) << resumed.result;
+    } else if (damage == "cut mid-line") {
+      EXPECT_TRUE(contains(resumed.result.err, "ignored 1 line(s)")) << resumed.result;
+    }
     std::filesystem::remove(results);
   }
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "rankme/memory_budget.hpp"
 #include "rankme/results_file.hpp"
 #include "rankme/spectrum_metrics.hpp"
 #include "rankme/version.hpp"
@@ -101,6 +102,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                  "this node's cores shared among its ranks)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--verbose", options.verbose, "Say on stderr how many BLAS threads each rank uses and why");
+  std::string max_memory_text;
+  app.add_option("--max-memory", max_memory_text,
+                 "Memory each rank may use for one dataset, e.g. 4G or 512M; larger datasets are refused before "
+                 "reading (default: 90% of the node's memory, or its cgroup limit, shared by its ranks; 'none': no limit)");
   std::uint64_t first_rows = 0, sampled_rows = 0;
   auto* rows_option = app.add_option("--rows", first_rows, "Score the first N rows of each dataset")
                           ->check(CLI::PositiveNumber);
@@ -138,6 +143,15 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     if (!shard_text.empty()) options.shard = parse_dataset_shard(shard_text);
     options.score.method = method_name == "tsqr" ? SpectrumMethod::tsqr : SpectrumMethod::gram;
     options.score.precision = precision_from_name(precision_name_text);
+    if (max_memory_text == "none") {
+      options.max_memory = 0;
+    } else if (!max_memory_text.empty()) {
+      try {
+        options.max_memory = parse_memory_size(max_memory_text);
+      } catch (const std::invalid_argument& error) {
+        throw CLI::ValidationError("--max-memory", error.what());
+      }
+    }
     if (first_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::first, first_rows, 0};
     if (sampled_rows > 0) options.score.rows = RowSelection{RowSelection::Kind::sample, sampled_rows, options.score.rows.seed};
     try {

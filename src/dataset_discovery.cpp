@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "rankme/collective_status.hpp"
+#include "rankme/crash_isolation.hpp"
 #include "rankme/dataset_selection.hpp"
 #include "rankme/hdf5_dataset.hpp"
 #include "rankme/hdf5_error.hpp"
@@ -269,7 +270,10 @@ nlohmann::json to_json(const DatasetTarget& target) {
   nlohmann::json json = {{"file", target.file},   {"dataset", target.dataset}, {"rows", target.rows},
                          {"cols", target.cols},   {"dtype", target.dtype},     {"chunk", target.chunk_dims},
                          {"error", target.error}, {"has_type", target.type.has_value()},
-                         {"file_size", target.file_size}, {"file_mtime_ns", target.file_mtime_ns}};
+                         {"file_size", target.file_size}, {"file_mtime_ns", target.file_mtime_ns},
+                         {"object_identity", target.object_identity},
+                         {"through_external_link", target.through_external_link},
+                         {"named_explicitly", target.named_explicitly}};
   if (target.type) {
     json["kind"] = static_cast<int>(target.type->kind);
     json["bytes"] = target.type->bytes;
@@ -289,11 +293,68 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   target.error = json.at("error").get<std::string>();
   target.file_size = json.at("file_size").get<std::uint64_t>();
   target.file_mtime_ns = json.at("file_mtime_ns").get<std::int64_t>();
+  target.object_identity = json.at("object_identity").get<std::string>();
+  target.through_external_link = json.at("through_external_link").get<bool>();
+  target.named_explicitly = json.at("named_explicitly").get<bool>();
   if (json.at("has_type").get<bool>()) {
     target.type = StoredType{static_cast<StoredType::Kind>(json.at("kind").get<int>()), json.at("bytes").get<int>(),
                              json.at("big_endian").get<bool>()};
   }
   return target;
+}
+
+// CBOR rather than JSON text, because HDF5 names are bytes, not necessarily UTF-8. A failure of the
+// discovery itself travels as {"fatal": message}.
+std::string serialise(const Discovery& discovery) {
+  nlohmann::json json = {{"targets", nlohmann::json::array()}, {"notes", discovery.notes}};
+  for (const DatasetTarget& target : discovery.targets) json["targets"].push_back(to_json(target));
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+std::string serialise_failure(const std::string& message) {
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(nlohmann::json{{"fatal", message}});
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// Returns the failure message of a serialised failure.
+std::optional<std::string> deserialise(const std::string& bytes, Discovery& into) {
+  const nlohmann::json json = nlohmann::json::from_cbor(bytes);
+  if (json.contains("fatal")) return json.at("fatal").get<std::string>();
+  for (const auto& target : json.at("targets")) into.targets.push_back(target_from_json(target));
+  for (const auto& note : json.at("notes")) into.notes.push_back(note.get<std::string>());
+  return std::nullopt;
+}
+
+// Metadata of even a large file lists in seconds; a child still busy with one input after this long is
+// stuck in a loop of a damaged file's making.
+constexpr double discovery_timeout_seconds = 600;
+
+// Every input is listed in a child process (crash_isolation.hpp): HDF5 crashing (or looping) on a damaged
+// file makes that input an error target, and the others are still listed and scored.
+void discover_isolated(const std::vector<InputSpec>& inputs, Discovery& discovery) {
+  const std::vector<IsolatedOutcome> outcomes = run_in_child_processes(
+      inputs.size(),
+      [&](std::size_t index) {
+        Discovery part;
+        try {
+          discover_in_file(inputs[index], part);
+        } catch (const std::exception& error) {
+          return serialise_failure(error.what());
+        }
+        return serialise(part);
+      },
+      discovery_timeout_seconds);
+  for (std::size_t index = 0; index < inputs.size(); ++index) {
+    const InputSpec& input = inputs[index];
+    if (outcomes[index].output) {
+      if (auto failure = deserialise(*outcomes[index].output, discovery)) throw std::runtime_error(*failure);
+      continue;
+    }
+    discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""),
+                                              "HDF5 " + outcomes[index].failure + " while reading the metadata of '" +
+                                                  input.file + "': the file is damaged (or beyond this HDF5); not scored"));
+  }
 }
 
 }  // namespace
@@ -330,7 +391,11 @@ void remove_repeated_objects(Discovery& discovery) {
 
 Discovery discover_targets(const std::vector<InputSpec>& inputs) {
   Discovery discovery;
-  for (const InputSpec& input : inputs) discover_in_file(input, discovery);
+  if (discovery_isolation_enabled()) {
+    discover_isolated(inputs, discovery);
+  } else {
+    for (const InputSpec& input : inputs) discover_in_file(input, discovery);
+  }
   remove_repeated_objects(discovery);
   return discovery;
 }
@@ -341,27 +406,18 @@ Discovery discover_targets_on_root(const Communicator& comm, const std::vector<I
 
 Discovery discover_on_root(const Communicator& comm, const std::function<Discovery()>& discover, int root) {
   // Whatever happens on the root, it reaches the broadcast below (the only thing the other ranks wait
-  // for): a failure travels as {"fatal": message} and becomes a CollectiveError everywhere. CBOR rather
-  // than JSON text, because HDF5 names are bytes, not necessarily UTF-8.
+  // for): a failure becomes a CollectiveError everywhere.
   std::string serialised;
   if (comm.rank() == root) {
-    nlohmann::json json;
     try {
-      const Discovery discovery = discover();
-      json = {{"targets", nlohmann::json::array()}, {"notes", discovery.notes}};
-      for (const DatasetTarget& target : discovery.targets) json["targets"].push_back(to_json(target));
+      serialised = serialise(discover());
     } catch (const std::exception& error) {
-      json = {{"fatal", std::string("dataset discovery failed: ") + error.what()}};
+      serialised = serialise_failure(std::string("dataset discovery failed: ") + error.what());
     }
-    const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
-    serialised.assign(bytes.begin(), bytes.end());
   }
   comm.broadcast(serialised, root);
-  const nlohmann::json json = nlohmann::json::from_cbor(serialised);
-  if (json.contains("fatal")) throw CollectiveError(json.at("fatal").get<std::string>());
   Discovery discovery;
-  for (const auto& target : json.at("targets")) discovery.targets.push_back(target_from_json(target));
-  discovery.notes = json.at("notes").get<std::vector<std::string>>();
+  if (auto failure = deserialise(serialised, discovery)) throw CollectiveError(*failure);
   return discovery;
 }
 

@@ -1,5 +1,6 @@
 #include "rankme/dataset_score.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -7,10 +8,13 @@
 
 #include "rankme/block_prefetcher.hpp"
 #include "rankme/collective_status.hpp"
+#include "rankme/fault_injection.hpp"
+#include "rankme/file_fingerprint.hpp"
 #include "rankme/gram_accumulator.hpp"
 #include "rankme/gram_reduction.hpp"
 #include "rankme/hdf5_dataset.hpp"
 #include "rankme/hdf5_file.hpp"
+#include "rankme/memory_budget.hpp"
 #include "rankme/mpi_session.hpp"
 #include "rankme/row_block_reader.hpp"
 #include "rankme/stop_request.hpp"
@@ -30,6 +34,45 @@ void check_unchanged(hid_t dataset, const DatasetTarget& target) {
     throw std::runtime_error("changed while rankme ran (now " + now.type_description + " " + now.shape() + ")");
   }
   if (auto missing = now.incompleteness()) throw std::runtime_error(*missing);
+}
+
+// Refuses, on every rank, a dataset whose pipeline would not fit in --max-memory on some rank: before
+// anything of its size is allocated.
+void check_fits_in_memory(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
+                          bool mixed, std::uint64_t block_rows) {
+  run_stage(comm, [&] {
+    if (options.max_memory == 0) return;
+    MemoryShape shape;
+    shape.cols = target.cols;
+    // A block never holds more than a rank's shard (--block-rows may ask for any number).
+    const std::uint64_t ranks = static_cast<std::uint64_t>(comm.size());
+    shape.block_rows = std::min(block_rows, std::max<std::uint64_t>(1, target.rows / ranks + 1));
+    shape.stored_bytes = target.type->bytes;
+    shape.value_bytes = mixed ? sizeof(float) : sizeof(double);
+    shape.mixed = mixed;
+    shape.tsqr = options.method == SpectrumMethod::tsqr;
+    shape.scalapack = !shape.tsqr && resolve_solver(options.solver, target.cols, comm.size()) == SolverChoice::scalapack;
+    if (target.chunk_dims.size() == 2) {
+      shape.chunk_bytes = target.chunk_dims[0] * target.chunk_dims[1] * static_cast<std::uint64_t>(target.type->bytes);
+    }
+    shape.ranks = comm.size();
+    const MemoryEstimate estimate = estimate_memory_per_rank(shape);
+    if (estimate.total() > options.max_memory) {
+      throw std::runtime_error("needs about " + estimate.describe() + " per rank for " + std::to_string(target.cols) +
+                               " columns, more than the " + describe_bytes(options.max_memory) +
+                               " of --max-memory; not read (raise --max-memory if this node has the memory)");
+    }
+  });
+}
+
+// The file must be the one that was opened, untouched, once every block has been read.
+void check_file_unchanged(const Communicator& comm, const DatasetTarget& target, const FileFingerprint& opened) {
+  run_stage(comm, [&] {
+    if (auto change = opened.change_to(FileFingerprint::of(target.file))) {
+      throw std::runtime_error("'" + target.file + "' changed while it was being read (" + *change +
+                               "): not scored; score it again once it is written");
+    }
+  });
 }
 
 enum class ReadOutcome { complete, nonfinite, interrupted };
@@ -62,6 +105,15 @@ ReadOutcome read_all_blocks(const Communicator& comm, hid_t dataset, const Datas
     timings.convert += current->convert_seconds;
     // One agreement per block (an Allreduce of a few ints, microseconds against a block of milliseconds):
     // every rank stops at the same block, whether for an error or for a NaN. No read is in flight here.
+    if (index == blocks && !product_error) {
+      // This round also settles whether each rank is ready to reduce: the reduction that follows is a
+      // collective no rank may skip alone.
+      try {
+        fault_point(FaultStage::reduce);
+      } catch (const std::exception& error) {
+        product_error = error.what();
+      }
+    }
     const std::optional<std::string>& local_error = product_error ? product_error : current->error;
     const bool local_nonfinite = current->rows > 0 && !current->stats.all_finite;
     const AgreedOutcome outcome = agree(comm, local_error, local_nonfinite, stop_requested());
@@ -74,6 +126,7 @@ ReadOutcome read_all_blocks(const Communicator& comm, hid_t dataset, const Datas
     // std::chrono while the worker may be inside MPI-IO: this thread makes no MPI call until wait().
     const auto products_started = std::chrono::steady_clock::now();
     try {
+      fault_point(FaultStage::gram, index);
       if (current->rows > 0) add_block(*current);
     } catch (const std::exception& error) {
       product_error = error.what();
@@ -115,8 +168,8 @@ struct GramPass {
 };
 
 GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const DatasetTarget& target,
-                             const SelectedRows& selected, const ScoreOptions& options, bool mixed,
-                             std::uint64_t block_rows, PhaseTimings& timings) {
+                             const FileFingerprint& opened, const SelectedRows& selected, const ScoreOptions& options,
+                             bool mixed, std::uint64_t block_rows, PhaseTimings& timings) {
   GramPass pass;
   std::optional<GramAccumulator> gram;
   run_stage(comm, [&] { gram.emplace(target.cols, options.center); });
@@ -137,6 +190,7 @@ GramPass score_on_gram_route(const Communicator& comm, hid_t dataset, const Data
         first_block = false;
       });
   if (pass.read != ReadOutcome::complete) return pass;
+  check_file_unchanged(comm, target, opened);
   double started = MPI_Wtime();
   sum_gram_over_ranks(comm, *gram);
   timings.reduce += MPI_Wtime() - started;
@@ -187,16 +241,8 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     result.error = target.error;
     return result;
   }
+  set_fault_dataset(target.dataset);
   try {
-    const Hdf5Handle file = open_file_on_all_ranks(target.file, comm);
-    Hdf5Handle dataset;
-    run_stage(comm, [&] {
-      dataset = open_dataset(file.get(), target.dataset);
-      check_unchanged(dataset.get(), target);
-    });
-    std::optional<SelectedRows> selected;
-    run_stage(comm, [&] { selected.emplace(options.rows, target.rows); });  // the same rows on every rank
-    result.rows_used = selected->size();
     const bool accurate = options.method == SpectrumMethod::tsqr;
     // Centred blocks are merged in double (block_centring.hpp), and TSQR is a double method.
     const Precision precision = accurate || options.center ? Precision::double_precision : options.precision;
@@ -207,6 +253,24 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
                                     : default_block_rows(target.cols, chunk_rows, target.type->bytes,
                                                          float_values ? sizeof(float) : sizeof(double));
     };
+    check_fits_in_memory(comm, target, options, mixed, block_rows_for(mixed));
+    const Hdf5Handle file = open_file_on_all_ranks(target.file, comm);
+    Hdf5Handle dataset;
+    FileFingerprint opened;
+    run_stage(comm, [&] {
+      dataset = open_dataset(file.get(), target.dataset);
+      opened = FileFingerprint::of(target.file);
+      check_unchanged(dataset.get(), target);
+    });
+    if (target.file_size != 0) {
+      // What was read, should the file have been rewritten (same shape) since it was listed: --resume
+      // then knows this result by the file it came from.
+      result.file_size = opened.size;
+      result.file_mtime_ns = opened.mtime_ns;
+    }
+    std::optional<SelectedRows> selected;
+    run_stage(comm, [&] { selected.emplace(options.rows, target.rows); });  // the same rows on every rank
+    result.rows_used = selected->size();
     timings.open = MPI_Wtime() - start;
     ReadOutcome read = ReadOutcome::complete;
     std::vector<double> singular_values;
@@ -219,11 +283,13 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
                              timings.block_rows, timings,
                              [&](DecodedBlock& block) { tsqr->add_block(block.wide.data(), block.rows); });
       if (read == ReadOutcome::complete) {
+        check_file_unchanged(comm, target, opened);
         double started = MPI_Wtime();
         reduce_factors_to_root(comm, *tsqr);
         timings.reduce += MPI_Wtime() - started;
         started = MPI_Wtime();
         run_stage(comm, [&] {
+          fault_point(FaultStage::eigensolve);
           if (comm.is_root()) singular_values = singular_values_of_factor(*tsqr);
           scale_exponent = tsqr->scale_exponent();
         });
@@ -238,7 +304,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     } else {
       for (;;) {
         timings.block_rows = block_rows_for(mixed);
-        GramPass pass = score_on_gram_route(comm, dataset.get(), target, *selected, options, mixed,
+        GramPass pass = score_on_gram_route(comm, dataset.get(), target, opened, *selected, options, mixed,
                                             timings.block_rows, timings);
         read = pass.read;
         if (read == ReadOutcome::complete && mixed && precision == Precision::automatic) {

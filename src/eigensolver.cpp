@@ -8,6 +8,7 @@
 #include "rankme/blas_int.hpp"
 #include "rankme/blas_threads.hpp"
 #include "rankme/collective_status.hpp"
+#include "rankme/fault_injection.hpp"
 #include "rankme/linear_algebra_api.hpp"
 #include "rankme/process_grid.hpp"
 
@@ -101,7 +102,12 @@ Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& gra
   // thread, K = 2048, the eigensolve otherwise runs on one core of two).
   const int ranks_on_my_node = comm.size() > 1 ? ranks_sharing_node(comm.native()) : 1;
   std::optional<std::string> error;
-  if (comm.is_root()) {
+  try {
+    fault_point(FaultStage::eigensolve);  // on any rank: the others' failures are agreed on below too
+  } catch (const std::exception& failure) {
+    error = failure.what();
+  }
+  if (comm.is_root() && !error) {
     try {
       const BorrowedBlasThreads borrowed(current_blas_threads() * ranks_on_my_node);
       result.values = lapack_eigenvalues(driver, gram, order);
@@ -138,6 +144,7 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
   // and asks PDSYEV for its workspace. Every step that can fail on one process is agreed on before the
   // next collective, so that no process is left inside PDSYEV alone.
   run_stage(comm, [&] {
+    fault_point(FaultStage::eigensolve);
     if (!grid.contains_me()) return;
     const int my_row = grid.my_row(), my_col = grid.my_col();
     const int local_rows = numroc_(&n, &shape.block, &my_row, &zero, &shape.rows);

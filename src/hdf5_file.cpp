@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "rankme/collective_status.hpp"
+#include "rankme/fault_injection.hpp"
 #include "rankme/hdf5_error.hpp"
 
 namespace rankme {
@@ -43,11 +44,15 @@ Hdf5Handle open_file_alone(const std::string& path) {
 
 Hdf5Handle open_file_on_all_ranks(const std::string& path, const Communicator& comm) {
   Hdf5Handle access;
-  // H5Fopen with MPI-IO is collective: a rank that skipped it after a failed check would leave the others
-  // waiting inside it, so the checks are agreed on before anyone opens.
+  // H5Fopen with MPI-IO is collective, and so is H5Pset_fapl_mpio (it duplicates the communicator): a
+  // rank that skipped either after a failed check (a file not yet visible on its node, say) would leave
+  // the others waiting inside it. So the local checks are agreed on first, then every rank enters both.
   run_stage(comm, [&] {
     check_openable(path);
+    fault_point(FaultStage::open);
     access = Hdf5Handle(check_hdf5(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate(file access)"), H5Pclose);
+  });
+  run_stage(comm, [&] {
     check_hdf5(H5Pset_fapl_mpio(access.get(), comm.native(), MPI_INFO_NULL), "H5Pset_fapl_mpio");
     // One rank reads each metadata block and broadcasts it, instead of every rank hitting the file system.
     check_hdf5(H5Pset_all_coll_metadata_ops(access.get(), true), "H5Pset_all_coll_metadata_ops");

@@ -349,7 +349,8 @@ ResultsFile::ResultsFile(ResultsFile&& other) noexcept
       path_(std::move(other.path_)),
       format_(other.format_),
       regular_file_(other.regular_file_),
-      starts_mid_line_(other.starts_mid_line_) {}
+      starts_mid_line_(other.starts_mid_line_),
+      expected_size_(other.expected_size_) {}
 
 ResultsFile& ResultsFile::operator=(ResultsFile&& other) noexcept {
   if (this != &other) {
@@ -359,6 +360,7 @@ ResultsFile& ResultsFile::operator=(ResultsFile&& other) noexcept {
     format_ = other.format_;
     regular_file_ = other.regular_file_;
     starts_mid_line_ = other.starts_mid_line_;
+    expected_size_ = other.expected_size_;
   }
   return *this;
 }
@@ -402,6 +404,7 @@ ResultsFile ResultsFile::open_for_append(const std::string& path) {
     }
   }
   if (size > 0) file.starts_mid_line_ = read_at(descriptor, 1, size - 1, path) != "\n";
+  file.expected_size_ = size;
   if (format == ResultsFileFormat::csv && size == 0) file.write_line(header);
   return file;
 }
@@ -412,6 +415,15 @@ void ResultsFile::append(const DatasetResult& result) {
 }
 
 void ResultsFile::write_line(const std::string& line) {
+  if (regular_file_) {
+    // Someone else truncated or appended to the file since our last line: if it now ends inside a line,
+    // ours must start on a new one rather than be glued to (and lost with) that fragment.
+    struct stat status {};
+    if (::fstat(descriptor_, &status) != 0) throw io_error("cannot examine results file", path_, errno);
+    if (status.st_size != expected_size_) {
+      starts_mid_line_ = status.st_size > 0 && read_at(descriptor_, 1, status.st_size - 1, path_) != "\n";
+    }
+  }
   const std::string bytes = (starts_mid_line_ ? "\n" : "") + line + "\n";
   std::size_t written = 0;
   try {
@@ -422,6 +434,22 @@ void ResultsFile::write_line(const std::string& line) {
   }
   starts_mid_line_ = false;
   flush_to_disk(descriptor_, path_, regular_file_);
+  if (regular_file_) check_still_named_by_path();
+}
+
+void ResultsFile::check_still_named_by_path() {
+  // A results file removed or replaced while rankme runs would swallow every later line unseen: the
+  // descriptor still writes to the old inode. Each append checks that the path still names it.
+  struct stat mine {}, named {};
+  if (::fstat(descriptor_, &mine) != 0) throw io_error("cannot examine results file", path_, errno);
+  expected_size_ = mine.st_size;
+  const bool path_names_a_file = ::stat(path_.c_str(), &named) == 0;
+  const bool replaced = path_names_a_file && (named.st_dev != mine.st_dev || named.st_ino != mine.st_ino);
+  if (replaced || !path_names_a_file || mine.st_nlink == 0) {
+    throw std::runtime_error("results file '" + path_ + "' was " + (replaced ? "replaced by another file" : "deleted") +
+                             " while rankme was appending to it: this result and those after it are on stdout only; "
+                             "run again with --resume to write them to a file");
+  }
 }
 
 void write_results_file(const std::string& path, const std::vector<DatasetResult>& results) {

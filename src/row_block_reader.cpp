@@ -1,7 +1,9 @@
 #include "rankme/row_block_reader.hpp"
 
 #include <algorithm>
+#include <exception>
 
+#include "rankme/fault_injection.hpp"
 #include "rankme/hdf5_error.hpp"
 
 namespace rankme {
@@ -46,6 +48,25 @@ std::uint64_t RowBlockReader::read_stored(std::uint64_t index, unsigned char* ra
   const std::uint64_t rows = first < shard_.count ? std::min(block_rows_, shard_.count - first) : 0;
   const hsize_t memory_dims[2] = {std::max<hsize_t>(rows, 1), cols_};
   Hdf5Handle memory_space(check_hdf5(H5Screate_simple(2, memory_dims, nullptr), "H5Screate_simple"), H5Sclose);
+  // The read is collective: a rank whose selection failed must still take part in it (selecting nothing)
+  // or the others would wait inside H5Dread forever. Its error is raised once the read is over.
+  std::exception_ptr selection_failure;
+  try {
+    fault_point(FaultStage::read, index);
+    select_block(first, rows);
+  } catch (...) {
+    selection_failure = std::current_exception();
+    check_hdf5(H5Sselect_none(file_space_.get()), "H5Sselect_none");
+    check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
+  }
+  if (!selection_failure && rows == 0) check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
+  check_hdf5(H5Dread(dataset_, memory_type_.get(), memory_space.get(), file_space_.get(), transfer_.get(), raw),
+             "reading rows " + std::to_string(shard_.begin + first) + ".." + std::to_string(shard_.begin + first + rows));
+  if (selection_failure) std::rethrow_exception(selection_failure);
+  return rows;
+}
+
+void RowBlockReader::select_block(std::uint64_t first, std::uint64_t rows) {
   if (rows > 0 && (selected_ == nullptr || selected_->contiguous())) {
     const hsize_t start[2] = {shard_.begin + first, 0};
     const hsize_t count[2] = {rows, cols_};
@@ -67,11 +88,7 @@ std::uint64_t RowBlockReader::read_stored(std::uint64_t index, unsigned char* ra
     }
   } else {
     check_hdf5(H5Sselect_none(file_space_.get()), "H5Sselect_none");
-    check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
   }
-  check_hdf5(H5Dread(dataset_, memory_type_.get(), memory_space.get(), file_space_.get(), transfer_.get(), raw),
-             "reading rows " + std::to_string(shard_.begin + first) + ".." + std::to_string(shard_.begin + first + rows));
-  return rows;
 }
 
 bool RowBlockReader::last_read_was_collective() const {

@@ -378,6 +378,45 @@ TEST(IoFailures, AWriteCutShortThrowsAndTheNextAppendStartsANewLine) {
   EXPECT_EQ(contents.skipped_lines, 1u);
 }
 
+TEST(IoFailures, AResultsFileDeletedOrReplacedWhileOpenIsAnErrorOnTheNextAppend) {
+  TemporaryDirectory directory("rankme-results-");
+  for (const bool replace : {false, true}) {
+    SCOPED_TRACE(replace ? "replaced" : "deleted");
+    const std::string path = directory.file(replace ? "replaced.jsonl" : "deleted.jsonl");
+    ResultsFile file = ResultsFile::open_for_append(path);
+    file.append(scored("/a", 1.5));
+    std::filesystem::remove(path);
+    if (replace) std::ofstream(path) << "";
+    try {
+      file.append(scored("/b", 2.5));
+      ADD_FAILURE() << "appended to a file nobody can read";
+    } catch (const std::runtime_error& error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find(path), std::string::npos) << message;
+      EXPECT_NE(message.find(replace ? "replaced by another file" : "was deleted"), std::string::npos) << message;
+      EXPECT_NE(message.find("--resume"), std::string::npos) << message;
+    }
+  }
+}
+
+// Another process (or a user) truncated the file in the middle of a line since our last append: our next
+// line must not be glued to the fragment, or it would be lost with it.
+TEST(IoFailures, AFileCutMidLineByAnotherProcessGetsTheNextResultOnALineOfItsOwn) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  ResultsFile file = ResultsFile::open_for_append(path);
+  file.append(scored("/a", 1.5));
+  file.append(scored("/b", 2.5));
+  const std::string text = read_text(path);
+  std::filesystem::resize_file(path, text.find('\n') + 10);
+  file.append(scored("/c", 3.5));
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  EXPECT_EQ(contents.results[0].dataset, "/a");
+  EXPECT_EQ(contents.results[1].dataset, "/c");
+  EXPECT_EQ(contents.skipped_lines, 1u);
+}
+
 TEST(IoFailures, ASecondWriterIsRefusedWhileTheFirstHasTheFileOpen) {
   TemporaryDirectory directory("rankme-results-");
   const std::string path = directory.file("results.jsonl");

@@ -33,6 +33,7 @@
 #include "rankme/report.hpp"
 #include "rankme/results_file.hpp"
 #include "support/child_process.hpp"
+#include "support/cli_runs.hpp"
 #include "support/hdf5_fixtures.hpp"
 
 namespace rankme {
@@ -50,38 +51,15 @@ constexpr int ranks = 2;
 using testing::ChildProcess;
 using testing::RunResult;
 using testing::read_whole_file;
+using testing::contains;
+using testing::expect_no_crash;
+using testing::has_ended;
+using testing::JsonlFile;
+using testing::kill_process_tree;
+using testing::parse_jsonl_file;
+using testing::seconds_since;
 
 std::string read_text(const std::string& path) { return read_whole_file(path); }
-
-// Whether `pid` has ended (gone, or a zombie not yet reaped): checked without reaping it, so that
-// ChildProcess::wait still collects its exit status.
-bool has_ended(pid_t pid) {
-  const std::string stat = read_whole_file("/proc/" + std::to_string(pid) + "/stat");
-  const std::size_t paren = stat.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= stat.size()) return true;
-  const char state = stat[paren + 2];
-  return state == 'Z' || state == 'X';
-}
-
-// SIGKILL to mpiexec and all its descendants (each rank is in a process group of its own), as a node
-// failure or scancel -s KILL would. mpiexec is stopped first so that it starts nothing new while its tree
-// is listed; then the test waits until every killed process has ended, so that no writer of the killed
-// run overlaps the next one.
-void kill_process_tree(pid_t root) {
-  kill(root, SIGSTOP);
-  const std::vector<pid_t> descendants = testing::descendants_of(root);
-  for (const pid_t pid : descendants) kill(pid, SIGKILL);
-  kill(-root, SIGKILL);
-  kill(root, SIGKILL);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!std::all_of(descendants.begin(), descendants.end(), has_ended)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ADD_FAILURE() << "processes below pid " << root << " still alive 10 s after SIGKILL";
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
 
 // --precision double: a resumed sweep scores datasets in other rank groupings than the reference run, and
 // only the double route agrees across groupings to the 1e-10 these tests compare at (float32 block
@@ -104,18 +82,6 @@ RunResult run_merge(const std::vector<std::string>& args) {
   RunResult result = testing::run_command(argv, run_timeout_seconds);
   if (result.hung) ADD_FAILURE() << "hung" << result;
   return result;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-void expect_no_crash(const RunResult& result) {
-  for (const char* sign : {"Abort", "ABORT", "Segmentation", "internal error", "terminate called"}) {
-    EXPECT_FALSE(contains(result.err, sign)) << "stderr mentions '" << sign << "'" << result;
-  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -161,33 +127,6 @@ Sweep write_sweep(const TemporaryDirectory& directory, const std::string& prefix
 // Reading a results file independently of rankme's reader
 
 using DatasetKey = std::pair<std::string, std::string>;  // file, dataset
-
-struct JsonlFile {
-  std::vector<json> rows;             // the complete lines that are JSON objects
-  std::vector<std::string> invalid;   // complete lines that are not
-  bool ends_with_newline = true;
-};
-
-JsonlFile parse_jsonl_file(const std::string& path) {
-  const std::string text = read_text(path);
-  JsonlFile parsed;
-  parsed.ends_with_newline = text.empty() || text.back() == '\n';
-  std::size_t begin = 0;
-  for (std::size_t newline; (newline = text.find('\n', begin)) != std::string::npos; begin = newline + 1) {
-    const std::string line = text.substr(begin, newline - begin);
-    if (line.empty()) continue;
-    try {
-      json row = json::parse(line);
-      if (row.is_object()) {
-        parsed.rows.push_back(std::move(row));
-        continue;
-      }
-    } catch (const json::exception&) {
-    }
-    parsed.invalid.push_back(line);
-  }
-  return parsed;
-}
 
 std::map<DatasetKey, std::vector<json>> rows_by_dataset(const std::vector<json>& rows) {
   std::map<DatasetKey, std::vector<json>> by_dataset;

@@ -1,6 +1,7 @@
 #pragma once
 // The command line, parsed identically on every rank (no communication needed to agree on it).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct CommandLine {
   ProgressReport::Choice progress = ProgressReport::Choice::automatic;  // --progress; --quiet is none
   int threads = 0;                  // --threads: BLAS threads per rank (0: blas_threads.hpp decides)
   bool verbose = false;             // --verbose: say how threads were chosen
+  // --max-memory: bytes per rank for one dataset; nothing: the default (memory_budget.hpp), 0: "none".
+  std::optional<std::uint64_t> max_memory;
 };
 
 struct ParsedCommandLine {

@@ -28,7 +28,6 @@ struct DatasetTarget {
   std::uint64_t file_size = 0;
   std::int64_t file_mtime_ns = 0;  // nanoseconds since the epoch
   // The stored object, whatever link or file name reached it (device, inode and address); "" when unknown.
-  // Used on the discovering rank only (not broadcast).
   std::string object_identity;
   bool through_external_link = false;  // the object lives in another file than `file`
   bool named_explicitly = false;       // FILE:DATASET, not found by a scan or a pattern

@@ -30,6 +30,9 @@ struct ScoreOptions {
   RowSelection rows;    // --rows / --sample: which rows are scored (default all)
   bool center = false;
   bool keep_spectrum = false;  // fill DatasetResult::singular_values (--spectrum)
+  // --max-memory: bytes each rank may use for one dataset (memory_budget.hpp); 0: no limit. May differ
+  // between ranks (nodes of different sizes); a dataset that does not fit on any rank is refused on all.
+  std::uint64_t max_memory = 0;
   MetricSelection metrics;  // beside RankMe (always computed); cols and centered are filled per dataset
   // Called on every rank after each block (done, of total), outside any collective of the scoring
   // communicator: the sweep scheduler serves other rank groups and reports progress from here.

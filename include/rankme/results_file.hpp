@@ -87,8 +87,11 @@ class ResultsFile {
   int descriptor_ = -1;
   std::string path_;
   ResultsFileFormat format_ = ResultsFileFormat::jsonl;
+  void check_still_named_by_path();
+
   bool regular_file_ = true;      // false for a device or FIFO, which fsync cannot flush
   bool starts_mid_line_ = false;  // the file ends inside a line: the next write begins with a newline
+  off_t expected_size_ = 0;       // regular files: the size after our last write (another writer changes it)
 };
 
 // Replaces `path` with exactly `results` (the merge tool's output): written to a temporary file beside it,

@@ -45,6 +45,9 @@ class RowBlockReader {
   bool last_read_was_collective() const;
 
  private:
+  // Selects this rank's rows of block (first, rows) in the file space (none when rows is 0).
+  void select_block(std::uint64_t first, std::uint64_t rows);
+
   hid_t dataset_;
   StoredType type_;
   std::uint64_t cols_;

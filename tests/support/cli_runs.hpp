@@ -1,0 +1,39 @@
+// Checking what a launched rankme did: whether a process has ended, killing a job's whole tree, reading a
+// JSONL results file independently of rankme's own reader, and the signs of a crash on stderr.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/child_process.hpp"
+
+namespace rankme::testing {
+
+bool contains(const std::string& text, const std::string& part);
+
+double seconds_since(std::chrono::steady_clock::time_point start);
+
+// Whether `pid` has ended (gone, or a zombie not yet reaped): checked without reaping it, so that
+// ChildProcess::wait still collects its exit status.
+bool has_ended(pid_t pid);
+
+// SIGKILL to `root` (mpiexec) and all its descendants, as a node failure or scancel -s KILL would; waits
+// until every one has ended, so that no writer of the killed run overlaps the next one.
+void kill_process_tree(pid_t root);
+
+// No abort, segfault, internal error or uncaught exception on stderr (gtest failures otherwise).
+void expect_no_crash(const RunResult& result);
+
+struct JsonlFile {
+  std::vector<nlohmann::json> rows;  // the complete lines that are JSON objects
+  std::vector<std::string> invalid;  // complete lines that are not
+  bool ends_with_newline = true;
+};
+
+JsonlFile parse_jsonl_file(const std::string& path);
+
+}  // namespace rankme::testing

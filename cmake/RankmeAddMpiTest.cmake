@@ -4,7 +4,7 @@ if(NOT TARGET rankme_unit_and_mpi_tests)
   add_custom_target(rankme_unit_and_mpi_tests)
 endif()
 
-# Sanitised tests run several times slower (full allocation stacks for LeakSanitizer): their limits too.
+# Sanitised tests run two to three times slower: their limits too (the watchdogs scale likewise).
 macro(rankme_sanitized_timeout variable)
   if(RANKME_SANITIZE)
     math(EXPR ${variable} "${${variable}} * 3")

@@ -56,10 +56,10 @@ std::string write_on_root(const std::function<void()>& write) {
   return error;
 }
 
-// AddressSanitizer (the asan preset) makes the tests several times slower, above all through the full
-// allocation stacks that tell OpenMPI's leaks from rankme's; a hang still ends the test, only later.
+// AddressSanitizer (the asan preset) makes the tests two to three times slower; a hang still ends the
+// test, only later.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr int watchdog_slowdown = 5;
+constexpr int watchdog_slowdown = 3;
 #else
 constexpr int watchdog_slowdown = 1;
 #endif

@@ -1,3 +1,16 @@
+# rankme_unit_and_mpi_tests: every unit and MPI test executable and nothing else (not the tool, the binary
+# tests or the benchmark tools), so that the asan preset builds only what its tests run.
+if(NOT TARGET rankme_unit_and_mpi_tests)
+  add_custom_target(rankme_unit_and_mpi_tests)
+endif()
+
+# Sanitised tests run two to three times slower: their limits too (the watchdogs scale likewise).
+macro(rankme_sanitized_timeout variable)
+  if(RANKME_SANITIZE)
+    math(EXPR ${variable} "${${variable}} * 3")
+  endif()
+endmacro()
+
 # rankme_add_mpi_test(NAME SOURCES src... RANKS n...)
 # Builds one gtest executable with the shared MPI main and registers it once per rank count, run through
 # mpiexec (gtest_discover_tests cannot be used: every rank would list the tests). Each registration has a
@@ -7,8 +20,10 @@ function(rankme_add_mpi_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
+  rankme_sanitized_timeout(ARG_TIMEOUT)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE rankme_test_support rankme_mpi_gtest_main rankme::warnings)
+  add_dependencies(rankme_unit_and_mpi_tests ${name})
   foreach(ranks IN LISTS ARG_RANKS)
     add_test(NAME ${name}.ranks${ranks}
              COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${ranks} ${RANKME_MPIEXEC_FLAGS}
@@ -24,8 +39,13 @@ function(rankme_add_unit_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE rankme_test_support GTest::gtest_main rankme::warnings)
+  if(NOT "cli" IN_LIST ARG_LABELS)  # binary tests need the tool; the asan preset runs neither
+    add_dependencies(rankme_unit_and_mpi_tests ${name})
+  endif()
   add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}>)
-  set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS "unit;${ARG_LABELS}")
+  set(timeout 120)
+  rankme_sanitized_timeout(timeout)
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${timeout} LABELS "unit;${ARG_LABELS}")
 endfunction()
 
 # rankme_add_binary_test(NAME SOURCES src... TIMEOUT seconds): a one-process gtest that launches the

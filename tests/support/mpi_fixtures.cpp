@@ -56,7 +56,16 @@ std::string write_on_root(const std::function<void()>& write) {
   return error;
 }
 
+// AddressSanitizer (the asan preset) makes the tests two to three times slower; a hang still ends the
+// test, only later.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int watchdog_slowdown = 3;
+#else
+constexpr int watchdog_slowdown = 1;
+#endif
+
 Watchdog::Watchdog(std::string what, std::chrono::seconds limit) {
+  limit *= watchdog_slowdown;
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   thread_ = std::thread([this, what = std::move(what), limit, rank] {

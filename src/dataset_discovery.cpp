@@ -91,8 +91,14 @@ H5O_info_t object_info(hid_t location, const std::string& name, const std::strin
 
 void walk_group(hid_t group, const std::string& path, const Hdf5PathPattern::States& states, PatternWalk& walk) {
   std::vector<std::string> names;  // collected first: no HDF5 calls of our own inside H5Literate
-  check_hdf5(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_hard_link, &names),
+  // Native order, sorted here, not H5_ITER_INC: for a group with dense link storage HDF5 1.10 gives name
+  // order by building a table of as many links as the B-tree header claims, filling what it can read and
+  // then freeing every entry, so a damaged file whose tree holds fewer links frees uninitialised pointers
+  // ("free(): invalid pointer", found by tests/fuzz). Native order walks the tree itself, no table; the
+  // sort (byte order, as HDF5's strcmp) gives the name order back.
+  check_hdf5(H5Literate(group, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_hard_link, &names),
              "cannot list group '" + (path.empty() ? "/" : path) + "'");
+  std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     const Hdf5PathPattern::States next = walk.pattern.advance(states, name);
     if (Hdf5PathPattern::is_dead(next)) continue;  // nothing at or below this link can match

@@ -28,10 +28,11 @@ std::vector<std::filesystem::path> files_in(const std::filesystem::path& directo
   return files;
 }
 
-// Every target discovery listed is accounted for exactly once.
+// Every target discovery listed is accounted for exactly once, and no HDF5 handle outlived the call.
 void expect_accounted_for(const FileReadOutcome& outcome, const std::string& file) {
   EXPECT_GE(outcome.targets, 1u) << file << ": discovery always reports something, if only an error";
   EXPECT_EQ(outcome.targets, outcome.listing_errors + outcome.too_wide + outcome.scored + outcome.scoring_errors) << file;
+  EXPECT_EQ(outcome.hdf5_objects_left_open, 0u) << file;
 }
 
 struct SeedExpectation {

@@ -49,6 +49,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string path = input_file_path();
   if (!write_whole_file(path, data, size)) std::abort();  // /dev/shm full: not the input's fault, but stop
   const rankme::Communicator world = rankme::Communicator::world();
-  rankme::fuzz::open_and_read_every_dataset(world, path);
+  const rankme::fuzz::FileReadOutcome outcome = rankme::fuzz::open_and_read_every_dataset(world, path);
+  if (outcome.hdf5_objects_left_open > 0) {
+    // A leaked handle keeps its file open for the rest of the process: as much a bug as a leaked block.
+    std::fprintf(stderr, "fuzz_open_and_read_dataset: %zu HDF5 objects left open after this input\n",
+                 outcome.hdf5_objects_left_open);
+    std::abort();
+  }
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "fuzz/open_and_read_dataset.hpp"
 
+#include <hdf5.h>
+
 #include <vector>
 
 #include "rankme/dataset_discovery.hpp"
@@ -33,6 +35,8 @@ FileReadOutcome open_and_read_every_dataset(const Communicator& comm, const std:
       ++outcome.scored;
     }
   }
+  const ssize_t left = H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL);
+  outcome.hdf5_objects_left_open = left > 0 ? static_cast<std::size_t>(left) : 0;
   return outcome;
 }
 

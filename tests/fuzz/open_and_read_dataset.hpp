@@ -26,6 +26,9 @@ struct FileReadOutcome {
   std::size_t too_wide = 0;       // scorable but skipped for max_cols_scored
   std::size_t scored = 0;         // score_dataset returned ok or nonfinite
   std::size_t scoring_errors = 0; // score_dataset returned error
+  // HDF5 files, groups, datasets, datatypes and attributes still open afterwards: every handle rankme
+  // opens is an Hdf5Handle, so anything left is a handle that escaped (or a close HDF5 refused).
+  std::size_t hdf5_objects_left_open = 0;
 };
 
 // Collective over `comm` (the fuzzer and the tests pass a one-rank communicator). Never throws for a

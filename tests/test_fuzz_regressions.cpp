@@ -75,7 +75,9 @@ TEST(FuzzSeedCorpus, EverySeedListsAndScoresWhatItHolds) {
 TEST(FuzzRegressions, EveryInputTheFuzzerFoundEndsInResults) {
   const SilenceHdf5Errors silence;
   const Communicator world = Communicator::world();
-  for (const auto& input : files_in(RANKME_FUZZ_REGRESSIONS)) {
+  const auto inputs = files_in(RANKME_FUZZ_REGRESSIONS);
+  ASSERT_FALSE(inputs.empty()) << "no .h5 file in " << RANKME_FUZZ_REGRESSIONS;
+  for (const auto& input : inputs) {
     SCOPED_TRACE(input.filename().string());
     expect_accounted_for(open_and_read_every_dataset(world, input.string()), input.filename().string());
   }

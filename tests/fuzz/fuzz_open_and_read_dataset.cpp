@@ -41,6 +41,9 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
   // HDF5's error-stack dumps would flood the fuzzer's output; rankme's messages are what matter.
   static const rankme::SilenceHdf5Errors silence;
+  // Discovery in this process, not in the child that crash_isolation.hpp forks for it: the sanitizers and
+  // the coverage counters only see what runs here, and a crash inside HDF5 is what we are looking for.
+  setenv("RANKME_ISOLATE_DISCOVERY", "0", 1);
   std::atexit(remove_input_file);
   return 0;
 }

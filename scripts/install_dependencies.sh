@@ -3,6 +3,7 @@
 #   scripts/install_dependencies.sh          build and run
 #   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib)
 #   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (scipy, torch, psutil)
+#   scripts/install_dependencies.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
 set -euo pipefail
 packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
           hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev)
@@ -15,6 +16,10 @@ fi
 if [[ "${1:-}" == "--bench" ]]; then
   # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes; psutil sums a process tree's memory.
   packages+=(python3-scipy python3-torch python3-psutil)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  # libFuzzer and the sanitizer runtimes come with clang's runtime package, not with clang itself.
+  packages+=(clang libclang-rt-14-dev)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #include "rankme/hdf5_dataset.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include "rankme/hdf5_error.hpp"
@@ -109,6 +110,10 @@ std::optional<std::string> DatasetDescription::incompleteness() const {
     return std::string("incomplete: no data was ever written to it (its storage is unallocated, so it would read "
                        "back as fill values)");
   }
+  if (storage_bytes < needed_bytes) {
+    return "damaged: its storage holds " + std::to_string(storage_bytes) + " bytes where its shape needs " +
+           std::to_string(needed_bytes) + " (a truncated or corrupted layout message)";
+  }
   if (allocated_chunks < expected_chunks) {
     return "incomplete: only " + std::to_string(allocated_chunks) + " of its " + std::to_string(expected_chunks) +
            " chunks were written (the others would read back as fill values)";
@@ -177,7 +182,8 @@ DatasetDescription describe_dataset(hid_t dataset) {
   description.type = classify_type(type.get(), description.type_description);
 
   Hdf5Handle creation(check_hdf5(H5Dget_create_plist(dataset), "H5Dget_create_plist"), H5Pclose);
-  if (H5Pget_layout(creation.get()) == H5D_CHUNKED) {
+  const H5D_layout_t layout = H5Pget_layout(creation.get());
+  if (layout == H5D_CHUNKED) {
     const int chunk_rank = H5Pget_chunk(creation.get(), 0, nullptr);
     if (chunk_rank > 0) {
       std::vector<hsize_t> chunk(static_cast<std::size_t>(chunk_rank));
@@ -203,6 +209,19 @@ DatasetDescription describe_dataset(hid_t dataset) {
     // HDF5 1.10 rejects H5S_ALL here: it wants the dataspace itself (whose selection is "all").
     check_hdf5(H5Dget_num_chunks(dataset, space.get(), &allocated), "H5Dget_num_chunks");
     description.allocated_chunks = allocated;
+  }
+  // HDF5 1.10.8 trusts the size in a version 3 layout message: a compact dataset of 6x3 doubles whose
+  // message says 16 bytes is read by copying 144 bytes out of a 16-byte buffer (a heap overflow inside
+  // H5Dread, found by tests/fuzz), and a short contiguous block reads whatever follows it in the file.
+  // H5Dget_storage_size reports that size; a dataset that needs more is not read at all.
+  const bool one_block = layout == H5D_COMPACT || (layout == H5D_CONTIGUOUS && H5Pget_external_count(creation.get()) == 0);
+  if (one_block && has_elements && description.storage_allocated) {
+    std::uint64_t needed = H5Tget_size(type.get());
+    for (const std::uint64_t d : description.dims) {
+      if (__builtin_mul_overflow(needed, d, &needed)) needed = std::numeric_limits<std::uint64_t>::max();
+    }
+    description.needed_bytes = needed;
+    description.storage_bytes = H5Dget_storage_size(dataset);
   }
   return description;
 }

@@ -21,12 +21,17 @@ struct DatasetDescription {
   bool storage_allocated = true;          // false: nothing was ever written (H5D_SPACE_STATUS_NOT_ALLOCATED)
   std::uint64_t allocated_chunks = 0;     // chunked: chunks written so far
   std::uint64_t expected_chunks = 0;      // chunked: chunks a fully written dataset has
+  // Contiguous or compact (one block of storage): the bytes its layout message says the block holds, and
+  // the bytes rows x cols x element size need. 0 and 0 for chunked and external storage.
+  std::uint64_t storage_bytes = 0;
+  std::uint64_t needed_bytes = 0;
 
   std::string shape() const;          // "25600x2048", "scalar", "null"
   // Why this dataset cannot be scored as an N x K matrix, or nothing when it can.
   std::optional<std::string> unsupported_reason() const;
-  // Why its data is not all there (a writer that crashed, or is still writing), or nothing when it is.
-  // Unwritten storage reads back as fill values, which would score as a (wrong) number.
+  // Why its data is not all there (a writer that crashed, or is still writing; or a damaged file whose
+  // one block of storage is smaller than its shape), or nothing when it is. Unwritten storage reads back
+  // as fill values, which would score as a (wrong) number; a short block would be read past its end.
   std::optional<std::string> incompleteness() const;
 };
 

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -85,15 +87,23 @@ TEST(FuzzSeedCorpus, EverySeedListsAndScoresWhatItHolds) {
   }
 }
 
+// Regressions where HDF5 1.10.8 itself reads past a buffer while opening the dataset: a release build
+// survives them with an error, AddressSanitizer (the asan preset) stops at the over-read inside HDF5. They
+// run with discovery in its child process, as the tool runs them, where that stop costs the input only.
+const std::set<std::string> hdf5_over_reads = {"dataset_header_message_over_read_a.h5",
+                                               "dataset_header_message_over_read_b.h5"};
+
 TEST(FuzzRegressions, EveryInputTheFuzzerFoundEndsInResults) {
   const SilenceHdf5Errors silence;
-  const DiscoveryInThisProcess in_process;
   const Communicator world = Communicator::world();
   const auto inputs = files_in(RANKME_FUZZ_REGRESSIONS);
   ASSERT_FALSE(inputs.empty()) << "no .h5 file in " << RANKME_FUZZ_REGRESSIONS;
   for (const auto& input : inputs) {
-    SCOPED_TRACE(input.filename().string());
-    expect_accounted_for(open_and_read_every_dataset(world, input.string()), input.filename().string());
+    const std::string name = input.filename().string();
+    SCOPED_TRACE(name);
+    std::optional<DiscoveryInThisProcess> in_process;
+    if (!hdf5_over_reads.count(name)) in_process.emplace();
+    expect_accounted_for(open_and_read_every_dataset(world, input.string()), name);
   }
 }
 

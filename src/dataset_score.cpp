@@ -36,32 +36,44 @@ void check_unchanged(hid_t dataset, const DatasetTarget& target) {
   if (auto missing = now.incompleteness()) throw std::runtime_error(*missing);
 }
 
+// Rows per block and rank: --block-rows, else whole chunk rows of about 32 MiB of decoded values.
+std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values) {
+  if (options.block_rows > 0) return options.block_rows;
+  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
+  return default_block_rows(target.cols, chunk_rows, target.type->bytes, float_values ? sizeof(float) : sizeof(double));
+}
+
+// Why `target` would not fit in --max-memory on this rank, or nothing when it fits (or has no limit).
+std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
+                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows) {
+  if (options.max_memory == 0 || !target.type) return std::nullopt;
+  MemoryShape shape;
+  shape.cols = target.cols;
+  // A block never holds more than a rank's shard (--block-rows may ask for any number).
+  const std::uint64_t ranks = static_cast<std::uint64_t>(comm.size());
+  shape.block_rows = std::min(block_rows, std::max<std::uint64_t>(1, target.rows / ranks + 1));
+  shape.stored_bytes = target.type->bytes;
+  shape.value_bytes = mixed ? sizeof(float) : sizeof(double);
+  shape.mixed = mixed;
+  shape.tsqr = options.method == SpectrumMethod::tsqr;
+  shape.scalapack = !shape.tsqr && resolve_solver(options.solver, target.cols, comm.size()) == SolverChoice::scalapack;
+  if (target.chunk_dims.size() == 2) {
+    shape.chunk_bytes = target.chunk_dims[0] * target.chunk_dims[1] * static_cast<std::uint64_t>(target.type->bytes);
+  }
+  shape.ranks = comm.size();
+  const MemoryEstimate estimate = estimate_memory_per_rank(shape);
+  if (estimate.total() <= options.max_memory) return std::nullopt;
+  return "needs about " + estimate.describe() + " per rank for " + std::to_string(target.cols) +
+         " columns, more than the " + describe_bytes(options.max_memory) +
+         " of --max-memory; not read (raise --max-memory if this node has the memory)";
+}
+
 // Refuses, on every rank, a dataset whose pipeline would not fit in --max-memory on some rank: before
 // anything of its size is allocated.
 void check_fits_in_memory(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
                           bool mixed, std::uint64_t block_rows) {
   run_stage(comm, [&] {
-    if (options.max_memory == 0) return;
-    MemoryShape shape;
-    shape.cols = target.cols;
-    // A block never holds more than a rank's shard (--block-rows may ask for any number).
-    const std::uint64_t ranks = static_cast<std::uint64_t>(comm.size());
-    shape.block_rows = std::min(block_rows, std::max<std::uint64_t>(1, target.rows / ranks + 1));
-    shape.stored_bytes = target.type->bytes;
-    shape.value_bytes = mixed ? sizeof(float) : sizeof(double);
-    shape.mixed = mixed;
-    shape.tsqr = options.method == SpectrumMethod::tsqr;
-    shape.scalapack = !shape.tsqr && resolve_solver(options.solver, target.cols, comm.size()) == SolverChoice::scalapack;
-    if (target.chunk_dims.size() == 2) {
-      shape.chunk_bytes = target.chunk_dims[0] * target.chunk_dims[1] * static_cast<std::uint64_t>(target.type->bytes);
-    }
-    shape.ranks = comm.size();
-    const MemoryEstimate estimate = estimate_memory_per_rank(shape);
-    if (estimate.total() > options.max_memory) {
-      throw std::runtime_error("needs about " + estimate.describe() + " per rank for " + std::to_string(target.cols) +
-                               " columns, more than the " + describe_bytes(options.max_memory) +
-                               " of --max-memory; not read (raise --max-memory if this node has the memory)");
-    }
+    if (auto shortfall = memory_shortfall(comm, target, options, mixed, block_rows)) throw std::runtime_error(*shortfall);
   });
 }
 
@@ -239,6 +251,13 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
   if (!target.scorable()) {
     result.status = ResultStatus::error;
     result.error = target.error;
+    // A declared shape too large for memory is said first (e.g. 2^40 x 2^20, never written, so also
+    // incomplete). Only the rank that reports it gets here, so its own limit decides.
+    if (target.type && target.cols > 0) {
+      if (auto shortfall = memory_shortfall(comm, target, options, false, block_rows_of(target, options, false))) {
+        result.error = "dataset '" + target.dataset + "' in '" + target.file + "' " + *shortfall + "; besides, " + target.error;
+      }
+    }
     return result;
   }
   set_fault_dataset(target.dataset);
@@ -247,12 +266,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     // Centred blocks are merged in double (block_centring.hpp), and TSQR is a double method.
     const Precision precision = accurate || options.center ? Precision::double_precision : options.precision;
     bool mixed = precision != Precision::double_precision;
-    const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
-    const auto block_rows_for = [&](bool float_values) {
-      return options.block_rows > 0 ? options.block_rows
-                                    : default_block_rows(target.cols, chunk_rows, target.type->bytes,
-                                                         float_values ? sizeof(float) : sizeof(double));
-    };
+    const auto block_rows_for = [&](bool float_values) { return block_rows_of(target, options, float_values); };
     check_fits_in_memory(comm, target, options, mixed, block_rows_for(mixed));
     const Hdf5Handle file = open_file_on_all_ranks(target.file, comm);
     Hdf5Handle dataset;

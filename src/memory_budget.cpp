@@ -56,7 +56,7 @@ std::string MemoryEstimate::describe() const {
   std::string text = describe_bytes(total()) + " (Gram matrix " + describe_bytes(gram);
   if (single > 0) text += ", float32 scratch " + describe_bytes(single);
   text += ", row blocks " + describe_bytes(blocks);
-  if (chunks > 0) text += ", compressed chunks " + describe_bytes(chunks);
+  if (chunks > 0) text += ", HDF5 chunk buffers " + describe_bytes(chunks);
   text += ", eigensolver " + describe_bytes(eigensolve) + ", MPI/HDF5/BLAS " + describe_bytes(baseline) + ")";
   return text;
 }

@@ -698,6 +698,10 @@ TEST(MemoryLimit, ADeclaredTwoToTheFortyByTwoToTheTwentyDatasetIsRefusedInSecond
     ASSERT_EQ(rows.count("/huge"), 1u) << run.result;
     EXPECT_EQ(rows.at("/huge").value("status", ""), "error");
     EXPECT_TRUE(rows.at("/huge")["rankme"].is_null());
+    // The size is said first, and that it was never written besides.
+    const std::string error = rows.at("/huge").value("error", "");
+    EXPECT_TRUE(contains(error, "needs about 8.0 TiB (Gram matrix 8.0 TiB")) << error;
+    EXPECT_TRUE(contains(error, "incomplete")) << error;
   }
 }
 

@@ -136,15 +136,15 @@ std::vector<std::string> lines_containing(const std::string& text, const std::st
   return found;
 }
 
+// The results in JSONL text (stdout or a results file) by dataset; a line that starts as JSON but does not
+// parse is a failure.
 std::map<std::string, json> rows_by_dataset(const std::string& jsonl_text) {
-  std::map<std::string, json> rows;
-  std::size_t begin = 0;
-  for (std::size_t newline; (newline = jsonl_text.find('\n', begin)) != std::string::npos; begin = newline + 1) {
-    const std::string line = jsonl_text.substr(begin, newline - begin);
-    if (line.empty() || line[0] != '{') continue;
-    const json row = json::parse(line);
-    rows[row.value("dataset", "")] = row;
+  const testing::JsonlFile parsed = testing::parse_jsonl_text(jsonl_text);
+  for (const std::string& line : parsed.invalid) {
+    if (line[0] == '{') ADD_FAILURE() << "not a JSON line: " << line;
   }
+  std::map<std::string, json> rows;
+  for (const json& row : parsed.rows) rows[row.value("dataset", "")] = row;
   return rows;
 }
 

@@ -47,8 +47,9 @@ void expect_no_crash(const RunResult& result) {
   }
 }
 
-JsonlFile parse_jsonl_file(const std::string& path) {
-  const std::string text = read_whole_file(path);
+JsonlFile parse_jsonl_file(const std::string& path) { return parse_jsonl_text(read_whole_file(path)); }
+
+JsonlFile parse_jsonl_text(const std::string& text) {
   JsonlFile parsed;
   parsed.ends_with_newline = text.empty() || text.back() == '\n';
   std::size_t begin = 0;

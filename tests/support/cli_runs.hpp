@@ -34,6 +34,7 @@ struct JsonlFile {
   bool ends_with_newline = true;
 };
 
+JsonlFile parse_jsonl_text(const std::string& text);
 JsonlFile parse_jsonl_file(const std::string& path);
 
 }  // namespace rankme::testing

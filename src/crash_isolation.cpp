@@ -80,9 +80,10 @@ std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std
   std::size_t next = 0;
   while (next < count) {
     int pipe_ends[2];
-    const pid_t child = ::pipe2(pipe_ends, O_CLOEXEC) == 0 ? ::fork() : -2;
+    const bool have_pipe = ::pipe2(pipe_ends, O_CLOEXEC) == 0;
+    const pid_t child = have_pipe ? ::fork() : -1;
     if (child < 0) {
-      if (child == -1) {
+      if (have_pipe) {
         ::close(pipe_ends[0]);
         ::close(pipe_ends[1]);
       }

@@ -28,6 +28,13 @@ void stamp_file_identity(DatasetTarget& target) {
   target.file_mtime_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec;
 }
 
+// "device:inode" of the file at `path`, or empty when it cannot be examined.
+std::string device_and_inode(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return "";
+  return std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino);
+}
+
 // Which stored object `dataset` is, whatever link reached it: the device and inode of the file that holds
 // it (an external link's target file, not the file the path started in) and its address there. Empty
 // when the file cannot be examined.
@@ -38,9 +45,8 @@ std::string object_identity(hid_t dataset) {
   std::string name(static_cast<std::size_t>(length) + 1, '\0');
   H5Fget_name(dataset, name.data(), name.size());
   name.resize(static_cast<std::size_t>(length));
-  struct stat status {};
-  if (::stat(name.c_str(), &status) != 0) return "";
-  return std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino) + ":" + std::to_string(info.addr);
+  const std::string file = device_and_inode(name);
+  return file.empty() ? "" : file + ":" + std::to_string(info.addr);
 }
 
 // `not_a_matrix` tells a whole-file scan or a pattern which failures to skip with a note (labels, strings,
@@ -54,10 +60,9 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
   try {
     Hdf5Handle dataset = open_dataset(file, path);
     target.object_identity = object_identity(dataset.get());
-    struct stat status {};
-    target.through_external_link = !target.object_identity.empty() && ::stat(file_name.c_str(), &status) == 0 &&
-                                   target.object_identity.rfind(std::to_string(status.st_dev) + ":" +
-                                                                std::to_string(status.st_ino) + ":", 0) != 0;
+    const std::string own_file = device_and_inode(file_name);
+    target.through_external_link = !target.object_identity.empty() && !own_file.empty() &&
+                                   target.object_identity.rfind(own_file + ":", 0) != 0;
     const DatasetDescription description = describe_dataset(dataset.get());
     target.dtype = description.type_description;
     target.type = description.type;

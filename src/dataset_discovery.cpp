@@ -1,7 +1,6 @@
 #include "rankme/dataset_discovery.hpp"
 
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <map>
@@ -12,6 +11,7 @@
 #include "rankme/collective_status.hpp"
 #include "rankme/crash_isolation.hpp"
 #include "rankme/dataset_selection.hpp"
+#include "rankme/file_fingerprint.hpp"
 #include "rankme/hdf5_dataset.hpp"
 #include "rankme/hdf5_error.hpp"
 #include "rankme/hdf5_file.hpp"
@@ -22,17 +22,16 @@ namespace {
 
 // Size and modification time of `path` (zeros when it cannot be examined).
 void stamp_file_identity(DatasetTarget& target) {
-  struct stat status {};
-  if (::stat(target.file.c_str(), &status) != 0) return;
-  target.file_size = static_cast<std::uint64_t>(status.st_size);
-  target.file_mtime_ns = static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1000000000 + status.st_mtim.tv_nsec;
+  if (const auto fingerprint = FileFingerprint::examine(target.file)) {
+    target.file_size = fingerprint->size;
+    target.file_mtime_ns = fingerprint->mtime_ns;
+  }
 }
 
 // "device:inode" of the file at `path`, or empty when it cannot be examined.
 std::string device_and_inode(const std::string& path) {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) != 0) return "";
-  return std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino);
+  const auto fingerprint = FileFingerprint::examine(path);
+  return fingerprint ? std::to_string(fingerprint->device) + ":" + std::to_string(fingerprint->inode) : "";
 }
 
 // Which stored object `dataset` is, whatever link reached it: the device and inode of the file that holds

@@ -9,10 +9,13 @@
 namespace rankme {
 
 FileFingerprint FileFingerprint::of(const std::string& path) {
+  if (auto fingerprint = examine(path)) return *fingerprint;
+  throw std::runtime_error("cannot examine '" + path + "': " + std::strerror(errno));
+}
+
+std::optional<FileFingerprint> FileFingerprint::examine(const std::string& path) {
   struct stat status {};
-  if (::stat(path.c_str(), &status) != 0) {
-    throw std::runtime_error("cannot examine '" + path + "': " + std::strerror(errno));
-  }
+  if (::stat(path.c_str(), &status) != 0) return std::nullopt;
   FileFingerprint fingerprint;
   fingerprint.device = static_cast<std::uint64_t>(status.st_dev);
   fingerprint.inode = static_cast<std::uint64_t>(status.st_ino);

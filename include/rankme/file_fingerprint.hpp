@@ -15,6 +15,8 @@ struct FileFingerprint {
 
   // Throws std::runtime_error naming the file when it cannot be examined (e.g. it was removed).
   static FileFingerprint of(const std::string& path);
+  // The same, or nothing when the file cannot be examined.
+  static std::optional<FileFingerprint> examine(const std::string& path);
 
   // How `now` differs from this earlier fingerprint ("truncated from A to B bytes", "replaced by another
   // file", "modified"), or nothing when it does not.

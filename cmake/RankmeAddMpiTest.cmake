@@ -34,11 +34,16 @@ function(rankme_add_mpi_test name)
   endforeach()
 endfunction()
 
-# rankme_add_unit_test(NAME SOURCES src...): one process, no mpiexec.
+# rankme_add_unit_test(NAME SOURCES src... [LINKS library...]): one process, no mpiexec. LINKS names what
+# the test may link instead of the whole product and its support (the numerics tests link only
+# rankme::numerics, so that MPI and HDF5 are not on their link line).
 function(rankme_add_unit_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;LABELS;LINKS" ${ARGN})
+  if(NOT ARG_LINKS)
+    set(ARG_LINKS rankme_test_support)
+  endif()
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE rankme_test_support GTest::gtest_main rankme::warnings)
+  target_link_libraries(${name} PRIVATE ${ARG_LINKS} GTest::gtest_main rankme::warnings)
   if(NOT "cli" IN_LIST ARG_LABELS)  # binary tests need the tool; the asan preset runs neither
     add_dependencies(rankme_unit_and_mpi_tests ${name})
   endif()

@@ -24,10 +24,10 @@
 #include <string>
 #include <vector>
 
-#include "rankme/communicator.hpp"
-#include "rankme/eigensolver.hpp"
-#include "rankme/linear_algebra_api.hpp"
-#include "rankme/mpi_session.hpp"
+#include "rankme/parallel/communicator.hpp"
+#include "rankme/parallel/eigensolver.hpp"
+#include "rankme/parallel/linear_algebra_api.hpp"
+#include "rankme/parallel/mpi_session.hpp"
 
 namespace {
 

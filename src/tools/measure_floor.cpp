@@ -27,13 +27,13 @@
 #include <string>
 #include <vector>
 
-#include "rankme/blas_int.hpp"
-#include "rankme/communicator.hpp"
-#include "rankme/eigensolver.hpp"
-#include "rankme/hdf5_error.hpp"
-#include "rankme/hdf5_handle.hpp"
-#include "rankme/mpi_session.hpp"
-#include "rankme/spectrum_metrics.hpp"
+#include "rankme/io/hdf5_error.hpp"
+#include "rankme/io/hdf5_handle.hpp"
+#include "rankme/lapack/blas_int.hpp"
+#include "rankme/numerics/spectrum_metrics.hpp"
+#include "rankme/parallel/communicator.hpp"
+#include "rankme/parallel/eigensolver.hpp"
+#include "rankme/parallel/mpi_session.hpp"
 
 namespace {
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "rankme/report.hpp"
-#include "rankme/results_file.hpp"
-#include "rankme/resume.hpp"
+#include "rankme/app/report.hpp"
+#include "rankme/sweep/results_file.hpp"
+#include "rankme/sweep/resume.hpp"
 
 namespace {
 

@@ -25,9 +25,9 @@
 #include <string>
 #include <thread>
 
-#include "rankme/fault_injection.hpp"
-#include "rankme/mpi_session.hpp"
-#include "rankme/program.hpp"
+#include "rankme/app/program.hpp"
+#include "rankme/os/fault_injection.hpp"
+#include "rankme/parallel/mpi_session.hpp"
 
 namespace {
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "rankme/hdf5_error.hpp"
-#include "rankme/hdf5_handle.hpp"
+#include "rankme/io/hdf5_error.hpp"
+#include "rankme/io/hdf5_handle.hpp"
 
 namespace {
 

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "fuzz/open_and_read_dataset.hpp"
-#include "rankme/communicator.hpp"
-#include "rankme/hdf5_error.hpp"
+#include "rankme/io/hdf5_error.hpp"
+#include "rankme/parallel/communicator.hpp"
 
 namespace {
 

@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "rankme/dataset_discovery.hpp"
-#include "rankme/dataset_score.hpp"
-#include "rankme/input_spec.hpp"
+#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_score.hpp"
+#include "rankme/pipeline/input_spec.hpp"
 
 namespace rankme::fuzz {
 

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "rankme/communicator.hpp"
+#include "rankme/parallel/communicator.hpp"
 
 namespace rankme::fuzz {
 

@@ -1,0 +1,48 @@
+#pragma once
+// The pipeline for one dataset: open on all ranks -> read row shards in blocks -> accumulate the Gram
+// matrix -> sum over ranks -> eigenvalues -> RankMe.
+#include <cstdint>
+#include <functional>
+
+#include "rankme/numerics/precision_criterion.hpp"
+#include "rankme/numerics/row_selection.hpp"
+#include "rankme/numerics/spectrum_metrics.hpp"
+#include "rankme/parallel/communicator.hpp"
+#include "rankme/parallel/eigensolver.hpp"
+#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_result.hpp"
+
+namespace rankme {
+
+// How the singular values are found: from the eigenvalues of Z^T Z (fast; resolves s_k down to about
+// 1e-7 s_1) or from the R factor of a tall-skinny QR (about twice the flops; down to about 1e-15 s_1).
+enum class SpectrumMethod { gram, tsqr };
+
+struct ScoreOptions {
+  SpectrumMethod method = SpectrumMethod::gram;
+  // Block products of the Gram route (precision_criterion.hpp). --center and --method tsqr are double.
+  Precision precision = Precision::automatic;
+  bool timings = false;   // fill DatasetResult::timings (--timings): one more Allreduce per dataset
+  bool prefetch = true;   // read the next block on a worker thread while this one is multiplied
+  std::uint64_t block_rows = 0;  // 0: default_block_rows()
+  SolverChoice solver = SolverChoice::automatic;
+  double eps = default_rankme_eps;
+  RowSelection rows;    // --rows / --sample: which rows are scored (default all)
+  bool center = false;
+  bool keep_spectrum = false;  // fill DatasetResult::singular_values (--spectrum)
+  // --max-memory: bytes each rank may use for one dataset (memory_budget.hpp); 0: no limit. May differ
+  // between ranks (nodes of different sizes); a dataset that does not fit on any rank is refused on all.
+  std::uint64_t max_memory = 0;
+  MetricSelection metrics;  // beside RankMe (always computed); cols and centered are filled per dataset
+  // Called on every rank after each block (done, of total), outside any collective of the scoring
+  // communicator: the sweep scheduler serves other rank groups and reports progress from here.
+  std::function<void(std::uint64_t done, std::uint64_t total)> after_block;
+};
+
+// Collective over `comm`; every rank returns the same status (the number itself is computed on every
+// rank from the same eigenvalues). Never throws for a problem with the data or the file: that becomes
+// status `error`, agreed on by all ranks, and the caller goes on with the next dataset. When any rank
+// has been asked to stop (stop_request.hpp), reading ends at the next block with status `interrupted`.
+DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options);
+
+}  // namespace rankme

@@ -1,0 +1,75 @@
+#include "rankme/app/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "rankme/sweep/result_lines.hpp"
+#include "rankme/sweep/text_output.hpp"
+
+namespace rankme {
+
+namespace {
+
+std::string format_number(double value, const char* format) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+// Rank in the leaderboard: scored first, then diverged runs, then everything that has no result.
+int leaderboard_group(const DatasetResult& result) {
+  if (result.status == ResultStatus::ok && result.rankme) return 0;
+  if (result.status == ResultStatus::nonfinite) return 1;
+  return 2;
+}
+
+}  // namespace
+
+void sort_for_leaderboard(std::vector<DatasetResult>& results) {
+  std::stable_sort(results.begin(), results.end(), [](const DatasetResult& a, const DatasetResult& b) {
+    const int group_a = leaderboard_group(a), group_b = leaderboard_group(b);
+    if (group_a != group_b) return group_a < group_b;
+    return group_a == 0 && *a.rankme > *b.rankme;
+  });
+}
+
+ResultReport::ResultReport(OutputFormat format, std::ostream& out) : format_(format), out_(out) {}
+
+void ResultReport::add(const DatasetResult& result) {
+  switch (format_) {
+    case OutputFormat::jsonl:
+      out_ << to_json_line(result) << std::endl;
+      break;
+    case OutputFormat::csv:
+      if (!header_written_) out_ << csv_header(CsvColumns::report) << '\n';
+      header_written_ = true;
+      out_ << to_csv_line(result, CsvColumns::report) << std::endl;
+      break;
+    case OutputFormat::table:
+      table_rows_.push_back(result);
+      break;
+  }
+}
+
+void ResultReport::finish() {
+  if (format_ == OutputFormat::csv && !header_written_) out_ << csv_header(CsvColumns::report) << std::endl;
+  if (format_ != OutputFormat::table) return;
+  sort_for_leaderboard(table_rows_);
+  // Every row tied with the top score is marked: the table should not pick a winner the numbers do not.
+  const bool any_scored = !table_rows_.empty() && leaderboard_group(table_rows_.front()) == 0;
+  const double best = any_scored ? *table_rows_.front().rankme : 0;
+  std::vector<std::vector<std::string>> cells = {{"file", "dataset", "rows", "cols", "dtype", "rankme", "seconds", ""}};
+  for (const DatasetResult& result : table_rows_) {
+    const std::string score = result.rankme ? format_number(*result.rankme, "%.6f") : status_name(result.status);
+    const bool is_best = any_scored && leaderboard_group(result) == 0 && *result.rankme == best;
+    cells.push_back({result.file, result.dataset.empty() ? "-" : result.dataset,
+                     result.rows ? std::to_string(result.rows) : "-", result.cols ? std::to_string(result.cols) : "-",
+                     result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f"),
+                     is_best ? "<- best" : ""});
+  }
+  // Numbers right-aligned (rows, cols, rankme, seconds), names left-aligned.
+  print_aligned_table(cells, {false, false, true, true, false, true, true, false}, out_);
+  out_.flush();
+}
+
+}  // namespace rankme

@@ -1,0 +1,140 @@
+#include "rankme/os/crash_isolation.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace rankme {
+
+namespace {
+
+bool write_all(int descriptor, const char* bytes, std::size_t size) {
+  std::size_t written = 0;
+  while (written < size) {
+    const ssize_t count = ::write(descriptor, bytes + written, size - written);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) return false;
+    written += static_cast<std::size_t>(count);
+  }
+  return true;
+}
+
+// The child's side: each output as an 8-byte length and its bytes. _exit rather than exit, so that
+// nothing of the parent's (stdio buffers, atexit handlers, MPI) is flushed or finalised twice.
+[[noreturn]] void run_child(int output, std::size_t first, std::size_t count,
+                            const std::function<std::string(std::size_t)>& work) {
+  // A crash here is an expected outcome, reported by the parent in one line: not the backtrace that
+  // OpenMPI's handlers print for a crashing rank.
+  for (const int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(signal, SIG_DFL);
+  for (std::size_t index = first; index < count; ++index) {
+    std::string result;
+    try {
+      result = work(index);
+    } catch (...) {
+      ::_exit(3);
+    }
+    const std::uint64_t size = result.size();
+    if (!write_all(output, reinterpret_cast<const char*>(&size), sizeof size) ||
+        !write_all(output, result.data(), result.size())) {
+      ::_exit(4);
+    }
+  }
+  ::_exit(0);
+}
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    return "crashed (signal " + std::to_string(signal) + ": " + ::strsignal(signal) + ")";
+  }
+  if (WIFEXITED(status)) return "stopped with exit code " + std::to_string(WEXITSTATUS(status));
+  return "ended abnormally";
+}
+
+// Takes every complete record off the front of `buffer`.
+void take_records(std::string& buffer, std::vector<IsolatedOutcome>& outcomes, std::size_t& next) {
+  for (;;) {
+    std::uint64_t size = 0;
+    if (buffer.size() < sizeof size) return;
+    std::memcpy(&size, buffer.data(), sizeof size);
+    if (buffer.size() - sizeof size < size) return;
+    outcomes[next++].output = buffer.substr(sizeof size, static_cast<std::size_t>(size));
+    buffer.erase(0, sizeof size + static_cast<std::size_t>(size));
+  }
+}
+
+}  // namespace
+
+std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std::function<std::string(std::size_t)>& work,
+                                                    double timeout_seconds) {
+  std::vector<IsolatedOutcome> outcomes(count);
+  std::size_t next = 0;
+  while (next < count) {
+    int pipe_ends[2];
+    const bool have_pipe = ::pipe2(pipe_ends, O_CLOEXEC) == 0;
+    const pid_t child = have_pipe ? ::fork() : -1;
+    if (child < 0) {
+      if (have_pipe) {
+        ::close(pipe_ends[0]);
+        ::close(pipe_ends[1]);
+      }
+      for (; next < count; ++next) outcomes[next].output = work(next);  // no child to be had
+      break;
+    }
+    if (child == 0) {
+      ::close(pipe_ends[0]);
+      run_child(pipe_ends[1], next, count, work);
+    }
+    ::close(pipe_ends[1]);
+    std::string buffer;
+    bool timed_out = false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        timed_out = true;
+        break;
+      }
+      pollfd readable{pipe_ends[0], POLLIN, 0};
+      const int ready = ::poll(&readable, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+      if (ready < 0 && errno != EINTR) break;
+      if (ready <= 0) continue;
+      char chunk[65536];
+      const ssize_t got = ::read(pipe_ends[0], chunk, sizeof chunk);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;  // end of file: the child is done, or dead
+      buffer.append(chunk, static_cast<std::size_t>(got));
+      const std::size_t before = next;
+      take_records(buffer, outcomes, next);
+      // Each piece of work has its own time limit.
+      if (next > before) deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+    }
+    ::close(pipe_ends[0]);
+    if (timed_out) ::kill(child, SIGKILL);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (next < count) {
+      // The piece of work the child was on when it ended: its failure; the next child starts after it.
+      outcomes[next++].failure = timed_out ? "did not finish within " + std::to_string(static_cast<long long>(timeout_seconds)) + " s"
+                                           : describe_status(status);
+    }
+  }
+  return outcomes;
+}
+
+bool discovery_isolation_enabled() {
+  const char* setting = std::getenv("RANKME_ISOLATE_DISCOVERY");
+  return setting == nullptr || std::string(setting) != "0";
+}
+
+}  // namespace rankme

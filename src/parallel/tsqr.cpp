@@ -1,0 +1,190 @@
+#include "rankme/parallel/tsqr.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "rankme/lapack/blas_int.hpp"
+#include "rankme/numerics/block_centring.hpp"
+#include "rankme/parallel/collective_status.hpp"
+#include "rankme/parallel/linear_algebra_api.hpp"
+
+namespace rankme {
+
+namespace {
+// Within 2^+-300 values, R's entries (at most sqrt(N) times the largest) and the reflectors' products stay
+// far from overflow and from the denormal range; dgesdd scales R itself.
+constexpr int ordinary_exponent_limit = 300;
+
+int scale_exponent_for(double max_abs) {
+  if (!(max_abs > 0) || std::isinf(max_abs)) return 0;
+  const int exponent = std::ilogb(max_abs);
+  return std::abs(exponent) <= ordinary_exponent_limit ? 0 : exponent;
+}
+}  // namespace
+
+void TsqrAccumulator::rescale_for_max_abs(double max_abs) {
+  max_abs_ = std::max(max_abs_, max_abs);
+  const int exponent = scale_exponent_for(max_abs_);
+  if (exponent == scale_exponent_) return;
+  // R_true = 2^old * held = 2^new * (held * 2^(old - new)): exact unless it underflows, and what underflows
+  // is below 2^-600 of the largest value.
+  const int shift = scale_exponent_ - exponent;
+  for (double& value : r_) value = std::ldexp(value, shift);
+  for (double& value : mean_) value = std::ldexp(value, shift);
+  scale_exponent_ = exponent;
+}
+
+TsqrAccumulator::TsqrAccumulator(std::uint64_t cols, bool centre) : cols_(cols), centre_(centre) {
+  if (centre_) mean_.assign(static_cast<std::size_t>(cols_), 0.0);
+}
+
+void TsqrAccumulator::refactor(std::vector<double>& stacked, std::uint64_t m) {
+  const blas_int rows = to_blas_int(m, "stacked rows"), n = to_blas_int(cols_, "columns");
+  const blas_int lda = std::max(rows, 1);
+  std::vector<double> tau(static_cast<std::size_t>(std::min(m, cols_)) + 1);
+  int info = 0, query = -1;
+  double work_size = 0;
+  dgeqrf_(&rows, &n, stacked.data(), &lda, tau.data(), &work_size, &query, &info);
+  if (info != 0) throw std::runtime_error("dgeqrf workspace query failed (info " + std::to_string(info) + ")");
+  const int lwork = std::max(1, static_cast<int>(work_size));
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgeqrf_(&rows, &n, stacked.data(), &lda, tau.data(), work.data(), &lwork, &info);
+  if (info != 0) throw std::runtime_error("dgeqrf failed (info " + std::to_string(info) + ")");
+  // R is the upper triangle of the top min(m, K) rows; below the diagonal dgeqrf left reflectors.
+  r_rows_ = std::min(m, cols_);
+  r_.assign(static_cast<std::size_t>(r_rows_ * cols_), 0.0);
+  for (std::uint64_t col = 0; col < cols_; ++col) {
+    for (std::uint64_t row = 0; row <= std::min(col, r_rows_ - 1); ++row) r_[row + col * r_rows_] = stacked[row + col * m];
+  }
+}
+
+void TsqrAccumulator::merge(const double* part, std::uint64_t part_rows, std::uint64_t part_count,
+                            const std::vector<double>& part_mean) {
+  // The between-means row exists only when both sides have rows (it is zero otherwise).
+  const bool between = centre_ && count_ > 0 && part_count > 0;
+  const std::uint64_t m = r_rows_ + part_rows + (between ? 1 : 0);
+  if (m == 0) return;
+  std::vector<double> stacked(static_cast<std::size_t>(m * cols_));
+  const double weight = between ? std::sqrt(static_cast<double>(count_) * static_cast<double>(part_count) /
+                                            static_cast<double>(count_ + part_count))
+                                : 0.0;
+  for (std::uint64_t col = 0; col < cols_; ++col) {
+    for (std::uint64_t row = 0; row < r_rows_; ++row) stacked[row + col * m] = r_[row + col * r_rows_];
+    for (std::uint64_t row = 0; row < part_rows; ++row) stacked[r_rows_ + row + col * m] = part[row + col * part_rows];
+    if (between) stacked[m - 1 + col * m] = weight * (part_mean[col] - mean_[col]);
+  }
+  if (centre_ && part_count > 0) {
+    const double total = static_cast<double>(count_ + part_count);
+    for (std::uint64_t col = 0; col < cols_; ++col) {
+      mean_[col] += (part_mean[col] - mean_[col]) * static_cast<double>(part_count) / total;
+    }
+  }
+  count_ += part_count;
+  refactor(stacked, m);
+}
+
+void TsqrAccumulator::add_block(double* block, std::uint64_t rows) {
+  if (rows == 0 || cols_ == 0) return;
+  const std::uint64_t count = rows * cols_;
+  double block_max = 0;
+  for (std::uint64_t i = 0; i < count; ++i) block_max = std::max(block_max, std::abs(block[i]));
+  rescale_for_max_abs(block_max);
+  if (scale_exponent_ != 0) {
+    for (std::uint64_t i = 0; i < count; ++i) block[i] = std::ldexp(block[i], -scale_exponent_);
+  }
+  const std::vector<double> block_mean =
+      centre_ ? centre_block_on_its_mean(block, rows, cols_) : std::vector<double>();
+  // The row-major block as a column-major rows x cols part.
+  std::vector<double> part(static_cast<std::size_t>(rows * cols_));
+  for (std::uint64_t row = 0; row < rows; ++row) {
+    for (std::uint64_t col = 0; col < cols_; ++col) part[row + col * rows] = block[row * cols_ + col];
+  }
+  merge(part.data(), rows, rows, block_mean);
+}
+
+void TsqrAccumulator::add_factor(const double* factor, std::uint64_t r_rows, std::uint64_t count,
+                                 const std::vector<double>& mean) {
+  if (cols_ == 0) return;
+  merge(factor, r_rows, count, mean);
+}
+
+void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator) {
+  constexpr int tag_factor = 7201;
+  constexpr long long failed_marker = -1;
+  // The tree keeps its shape whatever happens: a rank whose QR failed still sends (a -1 marker instead of
+  // R), so that no partner waits forever, and all ranks agree on the failure at the end.
+  std::optional<std::string> local_error;
+  double max_abs = accumulator.max_abs();
+  comm.max_in_place(&max_abs, 1);
+  accumulator.rescale_for_max_abs(max_abs);
+  for (int step = 1; step < comm.size(); step *= 2) {
+    if (comm.rank() % (2 * step) == step) {
+      // Header: R's rows (or the failure marker) and the part's row count; then R and, centred, the mean.
+      long long header[2] = {local_error ? failed_marker : static_cast<long long>(accumulator.r_rows()),
+                             static_cast<long long>(accumulator.count())};
+      MPI_Send(header, 2, MPI_LONG_LONG, comm.rank() - step, tag_factor, comm.native());
+      if (header[0] > 0) {
+        MPI_Send(accumulator.factor().data(), static_cast<int>(accumulator.factor().size()), MPI_DOUBLE,
+                 comm.rank() - step, tag_factor, comm.native());
+      }
+      if (header[0] >= 0 && accumulator.centred()) {
+        MPI_Send(accumulator.mean().data(), static_cast<int>(accumulator.mean().size()), MPI_DOUBLE,
+                 comm.rank() - step, tag_factor, comm.native());
+      }
+      break;  // this rank's part of the tree is done
+    }
+    if (comm.rank() % (2 * step) == 0 && comm.rank() + step < comm.size()) {
+      long long header[2] = {0, 0};
+      MPI_Recv(header, 2, MPI_LONG_LONG, comm.rank() + step, tag_factor, comm.native(), MPI_STATUS_IGNORE);
+      const long long r_rows = header[0];
+      if (r_rows == failed_marker && !local_error) local_error = "a QR factorisation failed on another rank";
+      std::vector<double> factor, mean;
+      if (r_rows > 0) {
+        factor.resize(static_cast<std::size_t>(r_rows) * accumulator.cols());
+        MPI_Recv(factor.data(), static_cast<int>(factor.size()), MPI_DOUBLE, comm.rank() + step, tag_factor,
+                 comm.native(), MPI_STATUS_IGNORE);
+      }
+      if (r_rows >= 0 && accumulator.centred()) {
+        mean.resize(static_cast<std::size_t>(accumulator.cols()));
+        MPI_Recv(mean.data(), static_cast<int>(mean.size()), MPI_DOUBLE, comm.rank() + step, tag_factor, comm.native(),
+                 MPI_STATUS_IGNORE);
+      }
+      try {
+        if (!local_error && r_rows >= 0) {
+          accumulator.add_factor(factor.data(), static_cast<std::uint64_t>(r_rows), static_cast<std::uint64_t>(header[1]), mean);
+        }
+      } catch (const std::exception& error) {
+        local_error = error.what();
+      }
+    }
+  }
+  if (auto agreed = agree_on_failure(comm, local_error)) throw CollectiveError(*agreed);
+}
+
+std::vector<double> singular_values_of_factor(const TsqrAccumulator& accumulator) {
+  const std::uint64_t m = accumulator.r_rows(), n = accumulator.cols();
+  if (m == 0 || n == 0) return {};
+  std::vector<double> a = accumulator.factor();
+  const blas_int rows = to_blas_int(m, "R rows"), cols = to_blas_int(n, "R columns"), lda = std::max(rows, 1), one = 1;
+  std::vector<double> s(static_cast<std::size_t>(std::min(m, n)));
+  std::vector<int> iwork(static_cast<std::size_t>(8 * std::min(m, n)));
+  const char values_only = 'N';
+  int info = 0, query = -1;
+  double work_size = 0, unused = 0;
+  dgesdd_(&values_only, &rows, &cols, a.data(), &lda, s.data(), &unused, &one, &unused, &one, &work_size, &query,
+          iwork.data(), &info, 1);
+  if (info != 0) throw std::runtime_error("dgesdd workspace query failed (info " + std::to_string(info) + ")");
+  const int lwork = std::max(1, static_cast<int>(work_size));
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgesdd_(&values_only, &rows, &cols, a.data(), &lda, s.data(), &unused, &one, &unused, &one, work.data(), &lwork,
+          iwork.data(), &info, 1);
+  if (info != 0) throw std::runtime_error("dgesdd did not converge (info " + std::to_string(info) + ")");
+  return s;
+}
+
+}  // namespace rankme

@@ -1,0 +1,101 @@
+#include "rankme/sweep/dataset_result_json.hpp"
+
+#include <stdexcept>
+
+#include "rankme/numerics/spectrum_metrics.hpp"
+
+namespace rankme {
+
+nlohmann::json result_to_json(const DatasetResult& result) {
+  nlohmann::json json;
+  json["file"] = result.file;
+  json["dataset"] = result.dataset;
+  json["rows"] = result.rows;
+  json["rows_used"] = result.rows_used;
+  json["cols"] = result.cols;
+  json["dtype"] = result.dtype;
+  json["rankme"] = result.rankme ? nlohmann::json(*result.rankme) : nlohmann::json(nullptr);
+  json["status"] = status_name(result.status);
+  json["error"] = result.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.error);
+  json["seconds"] = result.seconds;
+  json["ranks"] = result.ranks;
+  json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
+  json["precision"] = result.precision.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.precision);
+  json["precision_fallback"] = result.precision_fallback;
+  json["mixed_error_estimate"] =
+      result.mixed_error_estimate ? nlohmann::json(*result.mixed_error_estimate) : nlohmann::json(nullptr);
+  if (result.timings) {
+    const PhaseTimings& t = *result.timings;
+    json["timings"] = {{"open", t.open},           {"read", t.read},         {"convert", t.convert},
+                       {"read_wait", t.read_wait}, {"gram", t.gram},         {"reduce", t.reduce},
+                       {"eigensolve", t.eigensolve}, {"metrics", t.metrics}, {"total", t.total},
+                       {"block_rows", t.block_rows}};
+  }
+  json["file_size"] = result.file_size;
+  json["file_mtime_ns"] = result.file_mtime_ns;
+  // Every metric has its key, null when not asked for. Values go in as they are: CBOR (messages between
+  // ranks) keeps infinities and NaN exactly, and JSON text writes them as null.
+  for (const std::string& name : metric_names()) {
+    if (name == "rankme") continue;
+    const auto found = result.metrics.find(name);
+    json[name] = found != result.metrics.end() ? nlohmann::json(found->second) : nlohmann::json(nullptr);
+  }
+  // Only with --spectrum (for rank 0's spectrum file): to_json_line leaves it out of the reports.
+  if (!result.singular_values.empty()) json["singular_values"] = result.singular_values;
+  return json;
+}
+
+DatasetResult result_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) throw std::runtime_error("not a JSON object");
+  DatasetResult result;
+  try {
+    result.file = json.at("file").get<std::string>();
+    result.dataset = json.at("dataset").get<std::string>();
+    result.rows = json.at("rows").get<std::uint64_t>();
+    result.cols = json.at("cols").get<std::uint64_t>();
+    result.status = status_from_name(json.at("status").get<std::string>());
+    const nlohmann::json& rankme = json.at("rankme");
+    if (!rankme.is_null()) result.rankme = rankme.get<double>();
+    const auto text_or_empty = [&](const char* key) {
+      return json.contains(key) && !json[key].is_null() ? json[key].get<std::string>() : std::string();
+    };
+    result.dtype = text_or_empty("dtype");
+    result.error = text_or_empty("error");
+    result.solver = text_or_empty("solver");
+    result.precision = text_or_empty("precision");
+    result.precision_fallback = json.value("precision_fallback", false);
+    if (json.contains("mixed_error_estimate") && json["mixed_error_estimate"].is_number()) {
+      result.mixed_error_estimate = json["mixed_error_estimate"].get<double>();
+    }
+    if (json.contains("timings") && json["timings"].is_object()) {
+      const nlohmann::json& t = json["timings"];
+      PhaseTimings timings;
+      timings.open = t.value("open", 0.0);
+      timings.read = t.value("read", 0.0);
+      timings.convert = t.value("convert", 0.0);
+      timings.read_wait = t.value("read_wait", 0.0);
+      timings.gram = t.value("gram", 0.0);
+      timings.reduce = t.value("reduce", 0.0);
+      timings.eigensolve = t.value("eigensolve", 0.0);
+      timings.metrics = t.value("metrics", 0.0);
+      timings.total = t.value("total", 0.0);
+      timings.block_rows = t.value("block_rows", std::uint64_t{0});
+      result.timings = timings;
+    }
+    result.seconds = json.value("seconds", 0.0);
+    result.rows_used = json.value("rows_used", std::uint64_t{0});
+    result.ranks = json.value("ranks", 1);
+    // The defaults never match a real file, so such a result is not taken for one by --resume.
+    result.file_size = json.value("file_size", std::uint64_t{0});
+    result.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
+    for (const std::string& name : metric_names()) {
+      if (name != "rankme" && json.contains(name) && json[name].is_number()) result.metrics[name] = json[name].get<double>();
+    }
+    if (json.contains("singular_values")) result.singular_values = json["singular_values"].get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(std::string("not a result: ") + error.what());
+  }
+  return result;
+}
+
+}  // namespace rankme

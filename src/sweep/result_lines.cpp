@@ -1,0 +1,57 @@
+#include "rankme/sweep/result_lines.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "rankme/numerics/spectrum_metrics.hpp"
+#include "rankme/sweep/dataset_result_json.hpp"
+#include "rankme/sweep/text_output.hpp"
+
+namespace rankme {
+
+namespace {
+
+std::string format_number(double value, const char* format) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+}  // namespace
+
+std::string csv_header(CsvColumns columns) {
+  std::string header = "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver";
+  for (const std::string& name : metric_names()) {
+    if (name != "rankme") header += "," + name;
+  }
+  if (columns == CsvColumns::with_file_identity) header += ",file_size,file_mtime_ns";
+  return header;
+}
+
+std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
+  std::string line = csv_field(result.file) + "," + csv_field(result.dataset) + "," + std::to_string(result.rows) +
+                     "," + std::to_string(result.cols) + "," + csv_field(result.dtype) + ",";
+  if (result.rankme) line += format_number(*result.rankme, "%.17g");
+  line += std::string(",") + status_name(result.status) + "," + csv_field(result.error) + "," +
+          format_number(result.seconds, "%.6f") + "," + std::to_string(result.ranks) + "," + csv_field(result.solver);
+  // Every metric has its column (empty when not asked for); inf and nan as written, which pandas reads.
+  for (const std::string& name : metric_names()) {
+    if (name == "rankme") continue;
+    const auto found = result.metrics.find(name);
+    line += "," + (found != result.metrics.end() ? format_number(found->second, "%.17g") : std::string());
+  }
+  if (columns == CsvColumns::with_file_identity) {
+    line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
+  }
+  return line;
+}
+
+std::string to_json_line(const DatasetResult& result) {
+  // The spectrum goes to --spectrum's HDF5 file, not into every line of the reports.
+  nlohmann::json json = result_to_json(result);
+  json.erase("singular_values");
+  return json_text(json);
+}
+
+}  // namespace rankme

@@ -1,0 +1,543 @@
+// The results file (--output) and what --resume and rankme-merge make of it: torn lines, quoting, identity
+// matching, retried errors, and the I/O failures that must become clear errors (read-only directory, full
+// disk, a write cut short).
+#include "rankme/sweep/results_file.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rankme/sweep/result_lines.hpp"
+#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/sweep/resume.hpp"
+#include "support/hdf5_fixtures.hpp"
+
+namespace rankme {
+namespace {
+
+using testing::TemporaryDirectory;
+
+DatasetResult scored(const std::string& dataset, double rankme, std::int64_t mtime_ns = 1700000000123456789) {
+  DatasetResult result;
+  result.file = "runs/sweep.h5";
+  result.dataset = dataset;
+  result.rows = 4096;
+  result.cols = 256;
+  result.dtype = "float32";
+  result.rankme = rankme;
+  result.seconds = 0.25;
+  result.ranks = 2;
+  result.solver = "lapack";
+  result.file_size = 123456;
+  result.file_mtime_ns = mtime_ns;
+  return result;
+}
+
+DatasetResult with_status(DatasetResult result, ResultStatus status, const std::string& error = "") {
+  result.status = status;
+  result.rankme.reset();
+  result.error = error;
+  result.solver.clear();
+  return result;
+}
+
+DatasetTarget target_of(const DatasetResult& result) {
+  DatasetTarget target;
+  target.file = result.file;
+  target.dataset = result.dataset;
+  target.rows = result.rows;
+  target.cols = result.cols;
+  target.dtype = result.dtype;
+  target.file_size = result.file_size;
+  target.file_mtime_ns = result.file_mtime_ns;
+  return target;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+
+// Every line, complete or not (a missing last newline is invisible here: check the text for that).
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+void append_text(const std::string& path, const std::string& text) {
+  std::ofstream stream(path, std::ios::binary | std::ios::app);
+  stream << text;
+}
+
+void expect_same_result(const DatasetResult& read, const DatasetResult& written) {
+  EXPECT_EQ(read.file, written.file);
+  EXPECT_EQ(read.dataset, written.dataset);
+  EXPECT_EQ(read.rows, written.rows);
+  EXPECT_EQ(read.cols, written.cols);
+  EXPECT_EQ(read.dtype, written.dtype);
+  EXPECT_EQ(read.rankme, written.rankme);  // exactly: 17 significant digits round-trip
+  EXPECT_EQ(read.status, written.status);
+  EXPECT_EQ(read.error, written.error);
+  EXPECT_DOUBLE_EQ(read.seconds, written.seconds);
+  EXPECT_EQ(read.ranks, written.ranks);
+  EXPECT_EQ(read.solver, written.solver);
+  EXPECT_EQ(read.file_size, written.file_size);
+  EXPECT_EQ(read.file_mtime_ns, written.file_mtime_ns);
+}
+
+bool can_create_file_in(const std::string& directory) {
+  const std::string probe = directory + "/rankme-probe-" + std::to_string(::getpid());
+  const int descriptor = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (descriptor < 0) return false;
+  ::close(descriptor);
+  ::unlink(probe.c_str());
+  return true;
+}
+
+// A directory in which this process cannot create files: a 0555 one, or, for root (whom permission bits
+// do not stop), sysfs, which refuses new files to everyone.
+std::optional<std::string> unwritable_directory(const TemporaryDirectory& scratch) {
+  const std::string read_only = scratch.file("read-only");
+  std::filesystem::create_directory(read_only);
+  ::chmod(read_only.c_str(), 0555);
+  for (const std::string& candidate : {read_only, std::string("/sys"), std::string("/proc")}) {
+    if (std::filesystem::is_directory(candidate) && !can_create_file_in(candidate)) return candidate;
+  }
+  return std::nullopt;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Format
+
+TEST(ResultsFileFormat, ChosenByExtensionAndOthersNameTheOnesThatWork) {
+  EXPECT_EQ(results_file_format("out/results.jsonl"), ResultsFileFormat::jsonl);
+  EXPECT_EQ(results_file_format("RESULTS.JSONL"), ResultsFileFormat::jsonl);
+  EXPECT_EQ(results_file_format("a.b/results.csv"), ResultsFileFormat::csv);
+  for (const char* bad : {"results.json", "results.txt", "results", "dir.csv/results", "results.csv.gz"}) {
+    try {
+      results_file_format(bad);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const std::invalid_argument& error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find(bad), std::string::npos) << message;
+      EXPECT_NE(message.find(".jsonl"), std::string::npos) << message;
+      EXPECT_NE(message.find(".csv"), std::string::npos) << message;
+    }
+  }
+  EXPECT_THROW(ResultsFile::open_for_append("/tmp/results.txt"), std::invalid_argument);
+  EXPECT_THROW(read_results_file("/tmp/results.txt"), std::invalid_argument);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Round trips
+
+TEST(ResultsFile, JsonlRoundTripsEveryStatusAndField) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  const std::vector<DatasetResult> written = {
+      scored("/a", 123.456789012345678), with_status(scored("/b", 0), ResultStatus::nonfinite),
+      with_status(scored("/c", 0), ResultStatus::error, "incomplete: 3 of 8 chunks"), scored("/d", 0.0)};
+  {
+    ResultsFile file = ResultsFile::open_for_append(path);
+    for (const DatasetResult& result : written) file.append(result);
+  }
+  const std::vector<std::string> lines = lines_of(read_text(path));
+  ASSERT_EQ(lines.size(), written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) EXPECT_EQ(lines[i], to_json_line(written[i]));
+  const ResultsFileContents contents = read_results_file(path);
+  EXPECT_EQ(contents.skipped_lines, 0u);
+  EXPECT_FALSE(contents.torn_last_line);
+  ASSERT_EQ(contents.results.size(), written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    SCOPED_TRACE(written[i].dataset);
+    expect_same_result(contents.results[i], written[i]);
+  }
+}
+
+TEST(ResultsFile, CsvQuotingRoundTripsAndTheHeaderIsWrittenOnce) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  DatasetResult odd = scored("/runs/lr=0.1,wd=\"1e-4\"/emb", 7.25);
+  odd.file = "odd, \"name\".h5";
+  DatasetResult failed = with_status(scored("/x", 0), ResultStatus::error, "line one\nline two, \"quoted\"\r\n");
+  failed.file = "plain.h5";
+  DatasetResult diverged = with_status(scored("/ü/ñ", 0), ResultStatus::nonfinite);
+  ResultsFile::open_for_append(path).append(odd);
+  ResultsFile::open_for_append(path).append(failed);  // reopened: no second header
+  ResultsFile::open_for_append(path).append(diverged);
+
+  const std::string text = read_text(path);
+  EXPECT_EQ(text.rfind(csv_header(CsvColumns::with_file_identity) + "\n", 0), 0u) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4) << "one header and one line per result:\n" << text;
+  const ResultsFileContents contents = read_results_file(path);
+  EXPECT_EQ(contents.skipped_lines, 0u) << contents.first_problem;
+  ASSERT_EQ(contents.results.size(), 3u);
+  expect_same_result(contents.results[0], odd);
+  failed.error = "line one line two, \"quoted\"  ";  // line breaks become spaces: one result, one line
+  expect_same_result(contents.results[1], failed);
+  expect_same_result(contents.results[2], diverged);
+}
+
+TEST(ResultsFile, CsvHeaderMatchesTheReportPlusTheFileIdentity) {
+  EXPECT_EQ(csv_header(CsvColumns::with_file_identity), csv_header(CsvColumns::report) + ",file_size,file_mtime_ns");
+  const std::string line = to_csv_line(scored("/a", 2.5), CsvColumns::with_file_identity);
+  EXPECT_EQ(line.substr(line.size() - std::string(",123456,1700000000123456789").size()), ",123456,1700000000123456789");
+}
+
+TEST(ResultsFile, ReadsAReportSavedFromStdoutWithoutTheFileIdentity) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("report.csv");
+  append_text(path, csv_header(CsvColumns::report) + "\n" + to_csv_line(scored("/a", 3.5), CsvColumns::report) + "\n");
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 1u) << contents.first_problem;
+  EXPECT_EQ(contents.results[0].rankme, 3.5);
+  EXPECT_EQ(contents.results[0].file_size, 0u);  // never matches a real file: --resume scores it again
+}
+
+TEST(ResultsFile, MissingFileReadsAsEmpty) {
+  TemporaryDirectory directory("rankme-results-");
+  const ResultsFileContents contents = read_results_file(directory.file("none.jsonl"));
+  EXPECT_TRUE(contents.results.empty());
+  EXPECT_EQ(contents.skipped_lines, 0u);
+}
+
+TEST(ResultsFile, StopRequestedResultsAreNotWritten) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  ResultsFile::open_for_append(path).append(with_status(scored("/a", 0), ResultStatus::interrupted));
+  EXPECT_EQ(read_text(path), "");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Torn and invalid lines
+
+TEST(TornLines, TornLastLineIsIgnoredAndTheNextAppendStartsANewLine) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  ResultsFile::open_for_append(path).append(scored("/a", 1.5));
+  const std::string whole = to_json_line(scored("/b", 2.5));
+  append_text(path, whole.substr(0, whole.size() / 2));  // what a kill in the middle of write() leaves
+
+  ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 1u);
+  EXPECT_TRUE(contents.torn_last_line);
+  EXPECT_EQ(contents.skipped_lines, 1u);
+  EXPECT_NE(contents.first_problem.find("line 2"), std::string::npos) << contents.first_problem;
+
+  ResultsFile::open_for_append(path).append(scored("/c", 3.5));
+  const std::string text = read_text(path);
+  EXPECT_NE(text.find("\n" + to_json_line(scored("/c", 3.5)) + "\n"), std::string::npos) << text;
+  contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  EXPECT_EQ(contents.results[1].dataset, "/c");
+  EXPECT_FALSE(contents.torn_last_line);
+  EXPECT_EQ(contents.skipped_lines, 1u);  // the fragment, now a line of its own
+}
+
+TEST(TornLines, ALineCutJustBeforeItsNewlineIsTornEvenIfItParses) {
+  // A CSV line cut inside its last number would still have every column; only the newline tells.
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  ResultsFile::open_for_append(path).append(scored("/a", 1.5));
+  append_text(path, to_csv_line(scored("/b", 2.5), CsvColumns::with_file_identity).substr(0, 60));
+  const std::string cut = to_csv_line(scored("/c", 2.5), CsvColumns::with_file_identity);
+  append_text(path, "\n" + cut.substr(0, cut.size() - 3));
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 1u);
+  EXPECT_TRUE(contents.torn_last_line);
+  EXPECT_EQ(contents.skipped_lines, 2u);
+}
+
+TEST(TornLines, TornCsvHeaderIsWrittenAgain) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::with_file_identity).substr(0, 17));
+  EXPECT_TRUE(read_results_file(path).results.empty());
+  ResultsFile::open_for_append(path).append(scored("/a", 1.5));
+  EXPECT_EQ(read_text(path), csv_header(CsvColumns::with_file_identity) + "\n" +
+                                 to_csv_line(scored("/a", 1.5), CsvColumns::with_file_identity) + "\n");
+}
+
+TEST(TornLines, InvalidLinesAreCountedAndSkipped) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  nlohmann::json ok_without_number = nlohmann::json::parse(to_json_line(scored("/x", 1)));
+  ok_without_number["rankme"] = nullptr;
+  nlohmann::json unknown_status = nlohmann::json::parse(to_json_line(scored("/y", 1)));
+  unknown_status["status"] = "interrupted";
+  append_text(path, to_json_line(scored("/a", 1.5)) + "\n" + "garbage\n" + "\n" + "[1,2]\n" +
+                        ok_without_number.dump() + "\n" + unknown_status.dump() + "\n" + std::string(40, '\0') +
+                        "\n" + to_json_line(scored("/b", 2.5)) + "\n");
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  EXPECT_EQ(contents.results[1].dataset, "/b");
+  EXPECT_EQ(contents.skipped_lines, 5u);  // the blank line is not a problem
+  EXPECT_FALSE(contents.torn_last_line);
+  EXPECT_EQ(contents.first_problem.rfind("line 2: ", 0), 0u) << contents.first_problem;
+}
+
+TEST(TornLines, ACsvFileWithOtherColumnsIsRefusedNotAppendedTo) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::report) + "\n");
+  try {
+    ResultsFile::open_for_append(path);
+    ADD_FAILURE() << "opened";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("columns"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(read_text(path), csv_header(CsvColumns::report) + "\n");
+}
+
+// ------------------------------------------------------------------------------------------------
+// I/O failures
+
+TEST(IoFailures, ReadOnlyDirectoryIsAClearError) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::optional<std::string> read_only = unwritable_directory(directory);
+  if (!read_only) GTEST_SKIP() << "no directory here refuses new files";
+  const std::string path = *read_only + "/results.jsonl";
+  try {
+    ResultsFile::open_for_append(path);
+    ADD_FAILURE() << "opened " << path;
+  } catch (const std::runtime_error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+    EXPECT_TRUE(message.find("Permission denied") != std::string::npos ||
+                message.find("Read-only file system") != std::string::npos)
+        << message;
+  }
+}
+
+TEST(IoFailures, FullDiskIsAClearErrorOnAppendAndOnTheCsvHeader) {
+  TemporaryDirectory directory("rankme-results-");
+  if (::access("/dev/full", W_OK) != 0) GTEST_SKIP() << "no /dev/full";
+  const std::string jsonl = directory.file("full.jsonl"), csv = directory.file("full.csv");
+  std::filesystem::create_symlink("/dev/full", jsonl);
+  std::filesystem::create_symlink("/dev/full", csv);
+  ResultsFile file = ResultsFile::open_for_append(jsonl);
+  try {
+    file.append(scored("/a", 1.5));
+    ADD_FAILURE() << "appended to /dev/full";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("No space left on device"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find(jsonl), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(ResultsFile::open_for_append(csv), std::runtime_error);
+}
+
+// RLIMIT_FSIZE makes write() stop part-way, as a disk that fills up in the middle of a line does.
+TEST(IoFailures, AWriteCutShortThrowsAndTheNextAppendStartsANewLine) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  ResultsFile file = ResultsFile::open_for_append(path);
+  file.append(scored("/a", 1.5));
+  const auto size_now = static_cast<rlim_t>(std::filesystem::file_size(path));
+
+  rlimit original{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &original), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = original;
+  limited.rlim_cur = size_now + 40;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  bool threw = false;
+  try {
+    file.append(scored("/b", 2.5));
+  } catch (const std::runtime_error& error) {
+    threw = true;
+    EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << error.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &original);
+  std::signal(SIGXFSZ, previous_handler);
+  EXPECT_TRUE(threw);
+  EXPECT_EQ(std::filesystem::file_size(path), size_now + 40);  // a torn line is on disk
+
+  file.append(scored("/c", 3.5));
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  EXPECT_EQ(contents.results[0].dataset, "/a");
+  EXPECT_EQ(contents.results[1].dataset, "/c");
+  EXPECT_EQ(contents.skipped_lines, 1u);
+}
+
+TEST(IoFailures, AResultsFileDeletedOrReplacedWhileOpenIsAnErrorOnTheNextAppend) {
+  TemporaryDirectory directory("rankme-results-");
+  for (const bool replace : {false, true}) {
+    SCOPED_TRACE(replace ? "replaced" : "deleted");
+    const std::string path = directory.file(replace ? "replaced.jsonl" : "deleted.jsonl");
+    ResultsFile file = ResultsFile::open_for_append(path);
+    file.append(scored("/a", 1.5));
+    std::filesystem::remove(path);
+    if (replace) std::ofstream(path) << "";
+    try {
+      file.append(scored("/b", 2.5));
+      ADD_FAILURE() << "appended to a file nobody can read";
+    } catch (const std::runtime_error& error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find(path), std::string::npos) << message;
+      EXPECT_NE(message.find(replace ? "replaced by another file" : "was deleted"), std::string::npos) << message;
+      EXPECT_NE(message.find("--resume"), std::string::npos) << message;
+    }
+  }
+}
+
+// Another process (or a user) truncated the file in the middle of a line since our last append: our next
+// line must not be glued to the fragment, or it would be lost with it.
+TEST(IoFailures, AFileCutMidLineByAnotherProcessGetsTheNextResultOnALineOfItsOwn) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  ResultsFile file = ResultsFile::open_for_append(path);
+  file.append(scored("/a", 1.5));
+  file.append(scored("/b", 2.5));
+  const std::string text = read_text(path);
+  std::filesystem::resize_file(path, text.find('\n') + 10);
+  file.append(scored("/c", 3.5));
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  EXPECT_EQ(contents.results[0].dataset, "/a");
+  EXPECT_EQ(contents.results[1].dataset, "/c");
+  EXPECT_EQ(contents.skipped_lines, 1u);
+}
+
+TEST(IoFailures, ASecondWriterIsRefusedWhileTheFirstHasTheFileOpen) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  {
+    ResultsFile first = ResultsFile::open_for_append(path);
+    try {
+      ResultsFile::open_for_append(path);
+      ADD_FAILURE() << "two writers";
+    } catch (const std::runtime_error& error) {
+      EXPECT_NE(std::string(error.what()).find("another process"), std::string::npos) << error.what();
+    }
+    first.append(scored("/a", 1.5));
+  }
+  ResultsFile::open_for_append(path).append(scored("/b", 2.5));  // free again once the first is closed
+  EXPECT_EQ(read_results_file(path).results.size(), 2u);
+}
+
+TEST(IoFailures, UnreadableResultsFileIsAnErrorNotAnEmptyFile) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  std::filesystem::create_directory(path);  // a directory where the file should be
+  EXPECT_THROW(read_results_file(path), std::runtime_error);
+  EXPECT_THROW(ResultsFile::open_for_append(path), std::runtime_error);
+}
+
+TEST(WriteResultsFile, ReplacesTheFileWholeAndLeavesNoPartialFile) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("merged.csv");
+  append_text(path, "old contents\n");
+  write_results_file(path, {scored("/a", 1.5), with_status(scored("/b", 0), ResultStatus::error, "boom")});
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  EXPECT_EQ(contents.skipped_lines, 0u);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(directory.path())) ++entries;
+  EXPECT_EQ(entries, 1u);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Identity and resuming
+
+TEST(Resume, SkipsExactlyTheTargetsWithASettlingResultOfTheSameIdentity) {
+  const DatasetResult done = scored("/done", 5);
+  const DatasetResult diverged = with_status(scored("/diverged", 0), ResultStatus::nonfinite);
+  const DatasetResult failed = with_status(scored("/failed", 0), ResultStatus::error, "incomplete");
+  ResultsFileContents previous;
+  previous.results = {done, diverged, failed};
+
+  DatasetTarget rewritten = target_of(scored("/done", 5, done.file_mtime_ns + 1));
+  DatasetTarget resized = target_of(done);
+  resized.file_size += 1;
+  DatasetTarget reshaped = target_of(done);
+  reshaped.rows += 1;
+  DatasetTarget other_file = target_of(done);
+  other_file.file = "runs/other.h5";
+  DatasetTarget never_seen = target_of(scored("/new", 0));
+  const std::vector<DatasetTarget> targets = {never_seen,       target_of(done), rewritten, target_of(diverged),
+                                              target_of(failed), resized,        reshaped,  other_file};
+  const std::vector<DatasetTarget> remaining = targets_to_resume(targets, previous);
+  ASSERT_EQ(remaining.size(), 6u);
+  EXPECT_EQ(remaining[0].dataset, "/new");
+  EXPECT_EQ(remaining[1].file_mtime_ns, done.file_mtime_ns + 1);  // a rewritten file is scored again
+  EXPECT_EQ(remaining[2].dataset, "/failed");                     // errors are retried
+  EXPECT_EQ(remaining[3].file_size, done.file_size + 1);
+  EXPECT_EQ(remaining[4].rows, done.rows + 1);
+  EXPECT_EQ(remaining[5].file, "runs/other.h5");
+}
+
+TEST(Resume, NamesWithInvalidUtf8MatchAfterAJsonRoundTrip) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.jsonl");
+  const DatasetResult result = scored(std::string("/bad\xff\xfe/emb"), 4.5);
+  ResultsFile::open_for_append(path).append(result);
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 1u);
+  EXPECT_NE(contents.results[0].dataset, result.dataset);  // replaced by U+FFFD in JSON
+  EXPECT_TRUE(targets_to_resume({target_of(result)}, contents).empty());
+}
+
+TEST(Resume, AResultsFileWrittenAndReadBackSettlesItsTargets) {
+  TemporaryDirectory directory("rankme-results-");
+  for (const char* name : {"results.jsonl", "results.csv"}) {
+    SCOPED_TRACE(name);
+    const std::string path = directory.file(name);
+    const std::vector<DatasetResult> results = {scored("/a", 1.25), with_status(scored("/b", 0), ResultStatus::nonfinite),
+                                                with_status(scored("/c", 0), ResultStatus::error, "x")};
+    {
+      ResultsFile file = ResultsFile::open_for_append(path);
+      for (const DatasetResult& result : results) file.append(result);
+    }
+    std::vector<DatasetTarget> targets;
+    for (const DatasetResult& result : results) targets.push_back(target_of(result));
+    const std::vector<DatasetTarget> remaining = targets_to_resume(targets, read_results_file(path));
+    ASSERT_EQ(remaining.size(), 1u);
+    EXPECT_EQ(remaining[0].dataset, "/c");
+  }
+}
+
+TEST(FinalResult, LastSettlingResultWinsOverErrorsInOrderOfFirstAppearance) {
+  const DatasetResult error_a = with_status(scored("/a", 0), ResultStatus::error, "first try");
+  const DatasetResult ok_a = scored("/a", 1);
+  const DatasetResult later_error_a = with_status(scored("/a", 0), ResultStatus::error, "later");
+  const DatasetResult ok_b1 = scored("/b", 2), ok_b2 = scored("/b", 2.5);
+  const DatasetResult error_c1 = with_status(scored("/c", 0), ResultStatus::error, "one");
+  const DatasetResult error_c2 = with_status(scored("/c", 0), ResultStatus::error, "two");
+  const DatasetResult rewritten_b = scored("/b", 9, ok_b1.file_mtime_ns + 5);  // another identity
+  const std::vector<DatasetResult> merged =
+      final_result_per_dataset({error_a, ok_b1, error_c1, ok_a, later_error_a, ok_b2, error_c2, rewritten_b});
+  ASSERT_EQ(merged.size(), 4u);
+  EXPECT_EQ(merged[0].dataset, "/a");
+  EXPECT_EQ(merged[0].status, ResultStatus::ok);
+  EXPECT_EQ(merged[1].rankme, 2.5);
+  EXPECT_EQ(merged[2].error, "two");
+  EXPECT_EQ(merged[3].rankme, 9);
+}
+
+TEST(JsonLine, CarriesTheFileIdentity) {
+  const auto json = nlohmann::json::parse(to_json_line(scored("/a", 1)));
+  EXPECT_EQ(json.at("file_size").get<std::uint64_t>(), 123456u);
+  EXPECT_EQ(json.at("file_mtime_ns").get<std::int64_t>(), 1700000000123456789);
+}
+
+}  // namespace
+}  // namespace rankme

@@ -5,6 +5,7 @@
     scripts/bench --quick              # tiny sizes, 1 repeat: a smoke test of the whole pipeline
     scripts/bench --large --huge       # adds 25,600 x 8,192 and 1,000,000 x 2,048 (8 GB)
     scripts/bench --sizes 25600x2048,25600x2048-gzip --repeats 5
+    scripts/bench --quick --sizes 25600x2048 --baseline /tmp/build-old --repeats 5   # this build against another
 
 For every size (float32 HDF5 files generated once with numpy and cached in --data-dir) it runs, each as
 its own whole process timed from outside (bench_run.py: wall time and peak RSS of a fresh process tree):
@@ -13,6 +14,10 @@ products and the eigensolve, on data already in memory), and numpy / torch / sci
 routes (bench_peer.py). Medians of --repeats runs with a warm page cache, plus cold-cache runs of rankme.
 It prints a markdown report (tables, targets, a cost model) and writes it to --out; progress goes to
 stderr. Build first: cmake --build --preset release.
+
+--baseline DIR names the build directory of another commit (say, the one before a change): its rankme then runs
+in every rankme configuration too, right after this build's run of the same configuration in each repeat, so
+that both see the same machine state, and the report adds a table of the medians side by side with their ratio.
 """
 import argparse
 import datetime
@@ -89,6 +94,8 @@ def parse_arguments(argv):
     parser.add_argument("--no-cold", action="store_true", help="skip the cold page cache runs")
     parser.add_argument("--old-interface", action="store_true",
                         help="do not pass --precision, --timings or --threads to rankme even if it has them")
+    parser.add_argument("--baseline", metavar="BUILD_DIR",
+                        help="also run BUILD_DIR/rankme (another commit's build) beside this build's, interleaved")
     parser.add_argument("--huge-peers", action="store_true",
                         help="run the Python peers at --huge too when the memory check allows it")
     args = parser.parse_args(argv)
@@ -179,15 +186,17 @@ class Bench:
         self.args = args
         self.rankme = os.path.join(args.build_dir, "rankme")
         self.floor = os.path.join(args.build_dir, "rankme-floor")
-        self.features = self.probe_features()
+        self.features = self.probe_features(self.rankme)
+        self.baseline = os.path.join(args.baseline, "rankme") if args.baseline else None
+        self.baseline_features = self.probe_features(self.baseline) if self.baseline else None
 
-    def probe_features(self):
+    def probe_features(self, binary):
         """Which of the newer options this rankme has (its --help lists them)."""
         features = {"precision": False, "timings": False, "threads": False}
-        if self.args.old_interface or not os.access(self.rankme, os.X_OK):
+        if self.args.old_interface or not os.access(binary, os.X_OK):
             return features
         try:
-            text = subprocess.run([self.rankme, "--help"], capture_output=True, text=True, timeout=60,
+            text = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=60,
                                   env=base_environment(1)).stdout
         except (OSError, subprocess.SubprocessError):
             return features
@@ -195,19 +204,20 @@ class Bench:
             features[name] = f"--{name}" in text
         return features
 
-    def rankme_command(self, path, precision, ranks, threads, timings=True):
+    def rankme_command(self, path, precision, ranks, threads, timings=True, baseline=False):
+        binary, features = (self.baseline, self.baseline_features) if baseline else (self.rankme, self.features)
         command = ["mpirun", "-n", str(ranks), "--bind-to", "none", "-x", f"OPENBLAS_NUM_THREADS={threads}",
-                   "-x", f"OMP_NUM_THREADS={threads}", self.rankme, f"{path}:{DATASET}", "--format", "jsonl", "--quiet"]
-        if self.features["threads"]:
+                   "-x", f"OMP_NUM_THREADS={threads}", binary, f"{path}:{DATASET}", "--format", "jsonl", "--quiet"]
+        if features["threads"]:
             command += ["--threads", str(threads)]
-        if precision != "default" and self.features["precision"]:
+        if precision != "default" and features["precision"]:
             command += ["--precision", precision]
-        if timings and self.features["timings"]:
+        if timings and features["timings"]:
             command += ["--timings"]
         return command
 
-    def run_rankme(self, path, precision, ranks, threads):
-        command = self.rankme_command(path, precision, ranks, threads)
+    def run_rankme(self, path, precision, ranks, threads, baseline=False):
+        command = self.rankme_command(path, precision, ranks, threads, baseline=baseline)
         result = measured_run(command, base_environment(threads), self.args.timeout)
         line = last_json(result.get("stdout", ""), "rankme")
         if line is None or result.get("timed_out") or (result.get("returncode") not in (0, 1)):
@@ -219,7 +229,7 @@ class Bench:
             **common_fields(result),
             "internal": line.get("seconds"),
             "rankme": line.get("rankme"),
-            "precision": line.get("precision") or ("double" if not self.features["precision"] else None),
+            "precision": line.get("precision") or ("double" if not (self.baseline_features if baseline else self.features)["precision"] else None),
             "solver": line.get("solver"),
             "timings": timings,
             "block_rows": (timings or {}).get("block_rows", line.get("block_rows")),
@@ -341,7 +351,7 @@ def measure_size(bench, name, path):
     huge = name in HUGE_SIZES
     size = {"name": name, "rows": rows, "cols": cols, "gzip": gzip_level, "file": path,
             "file_bytes": os.path.getsize(path), "data_bytes": rows * cols * 4, "configs": {}, "floor": {},
-            "cold": None, "notes": []}
+            "cold": None, "notes": [], "baseline": {}}
     size["warm_read_seconds"] = read_whole_file(path)
     log(f"{name}: file read once into the page cache in {size['warm_read_seconds']:.2f} s")
 
@@ -366,6 +376,10 @@ def measure_size(bench, name, path):
             key = f"rankme/{precision}/{ranks}x{threads}"
             configs[key] = {"kind": "rankme", "precision": precision, "ranks": ranks, "threads": threads,
                             "command": shlex.join(bench.rankme_command(path, precision, ranks, threads)), "runs": []}
+            if bench.baseline:
+                size["baseline"][key] = {
+                    "kind": "rankme", "precision": precision, "ranks": ranks, "threads": threads, "runs": [],
+                    "command": shlex.join(bench.rankme_command(path, precision, ranks, threads, baseline=True))}
     if not args.no_peers:
         available = available_memory()
         for method, (label, bytes_per_element, what) in PEERS.items():
@@ -391,6 +405,12 @@ def measure_size(bench, name, path):
             config["runs"].append(run)
             log(f"{name}: {key} run {repeat + 1}/{args.repeats}: "
                 f"{run.get('error') or '%.3f s wall, RankMe %.6f' % (run['wall'], run['rankme'])}")
+            twin = size["baseline"].get(key)
+            if twin is not None:   # right after this build's run of the same configuration
+                run = bench.run_rankme(path, twin["precision"], twin["ranks"], twin["threads"], baseline=True)
+                twin["runs"].append(run)
+                log(f"{name}: baseline {key} run {repeat + 1}/{args.repeats}: "
+                    f"{run.get('error') or '%.3f s wall, RankMe %.6f' % (run['wall'], run['rankme'])}")
 
     # The floor of each precision, with the block rows rankme used in that precision.
     for precision in ("double", "mixed"):
@@ -441,10 +461,12 @@ def measure_cold(bench, name, path, cores):
 
 
 def stale_binaries(build_dir):
-    """rankme and rankme-floor must be built from the same library, or the floor measures other code."""
-    library = os.path.join(build_dir, "librankme_core.a")
-    if not os.path.exists(library):
+    """rankme and rankme-floor must be built from the same libraries, or the floor measures other code."""
+    libraries = [os.path.join(build_dir, name) for name in os.listdir(build_dir)
+                 if name.startswith("librankme_") and name.endswith(".a")] if os.path.isdir(build_dir) else []
+    if not libraries:
         return []
+    library = max(libraries, key=os.path.getmtime)   # the newest area library
     warnings = []
     for name in ("rankme", "rankme-floor"):
         binary = os.path.join(build_dir, name)
@@ -501,7 +523,8 @@ def main(argv):
         raw = {"command": command, "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                "machine": bench_report.machine_info(bench.rankme, args.data_dir),
                "settings": {"repeats": args.repeats, "cores": args.cores, "features": bench.features,
-                            "data_dir": args.data_dir, "timeout": args.timeout, "quick": args.quick},
+                            "data_dir": args.data_dir, "timeout": args.timeout, "quick": args.quick,
+                            "baseline": bench.baseline},
                "warnings": warnings, "sizes": []}
         # Python's own start-up files into the page cache once, so that the first peer is not the one paying.
         subprocess.run([PYTHON, "-c", "import numpy, h5py, scipy.linalg, torch"], capture_output=True)

@@ -755,6 +755,31 @@ def gib_per_s(bandwidth):
 # ---------------------------------------------------------------------------------------------------
 
 
+def baseline_section(raw, sizes):
+    """This build against --baseline (another commit's build), run interleaved in the same repeats."""
+    rows = []
+    for size in sizes:
+        for key, twin in size.get("baseline", {}).items():
+            mine, theirs = summary(size.get("configs", {}).get(key)), summary(twin)
+            ours_wall, their_wall = mine.get("wall"), theirs.get("wall")
+            same = "n/a"
+            if mine.get("rankme") is not None and theirs.get("rankme") is not None:
+                same = relative_difference(mine["rankme"], theirs["rankme"])
+            rows.append([shape_text(size), key.replace("rankme/", ""),
+                         seconds(ours_wall) if ours_wall is not None else mine.get("cell"),
+                         seconds(their_wall) if their_wall is not None else theirs.get("cell"),
+                         ratio(ours_wall / their_wall) if ours_wall and their_wall else "n/a", same])
+    if not rows:
+        return None
+    baseline = raw.get("settings", {}).get("baseline")
+    return ("## This build against the baseline build\n\n"
+            f"`{baseline}` ran in every rankme configuration right after this build's run of it, in each repeat "
+            "(medians of the wall times of whole processes; ratio = this build / baseline; RankMe difference "
+            "relative).\n\n"
+            + table(["shape", "precision/ranks x threads", "this build (s)", "baseline (s)", "ratio",
+                     "RankMe rel. diff."], rows))
+
+
 def render(raw):
     sizes = raw.get("sizes", [])
     cores = raw.get("settings", {}).get("cores", 2)
@@ -765,6 +790,7 @@ def render(raw):
         machine_section(raw),
         method_section(raw),
         overview_section(sizes),
+        baseline_section(raw, sizes),
         targets_section(sizes),
     ]
     sections += [size_section(size) for size in sizes]

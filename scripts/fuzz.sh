@@ -16,7 +16,7 @@
 # Without --keep-going libFuzzer stops at the first crash. Either way the script lists the inputs to
 # turn into regression tests (tests/fuzz/regressions/, see the README's Fuzzing section) and exits 1
 # when there are any; exit 0: nothing found in the time.
-# Not part of the test suite: tests/test_fuzz_regressions.cpp replays the corpus and regressions there.
+# Not part of the test suite: tests/fuzz/test_fuzz_regressions.cpp replays the corpus and regressions there.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=600

@@ -2,96 +2,28 @@
 
 #include <algorithm>
 #include <optional>
-#include <cmath>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "rankme/lapack/blas_int.hpp"
+#include "rankme/lapack/syevd.hpp"
+#include "rankme/lapack/syevr_2stage.hpp"
+#include "rankme/lapack/triangle.hpp"
 #include "rankme/os/fault_injection.hpp"
+#include "rankme/parallel/array_descriptor.hpp"
 #include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
-#include "rankme/parallel/linear_algebra_api.hpp"
+#include "rankme/parallel/pdsyev.hpp"
 #include "rankme/parallel/process_grid.hpp"
 
 namespace rankme {
 
 namespace {
 
-const char eigenvalues_only = 'N';
-const char all_eigenvalues = 'A';
 // The Gram accumulator writes the lower triangle only (gram_accumulator.hpp). 'L' is also the faster
 // side of OpenBLAS 0.3.21's dsyevd: 2-15% here (scripts/measure_eigensolvers.sh), 22% at K = 4096 elsewhere.
-const char lower_triangle = 'L';
-
-std::string describe_info(const char* routine, int info) {
-  if (info < 0) return std::string(routine) + ": argument " + std::to_string(-info) + " was invalid (a bug in rankme)";
-  return std::string(routine) + " did not converge (info = " + std::to_string(info) + ")";
-}
-
-void check_info(const char* routine, int info) {
-  if (info != 0) throw std::runtime_error(describe_info(routine, info));
-}
-
-// The optimal workspace length a query returned in a double, as LAPACK's int.
-int workspace_length(double query_result, const char* what) {
-  return std::max(to_blas_int(static_cast<std::uint64_t>(std::ceil(query_result)), what), 1);
-}
-
-// The two dsyevd drivers share one signature: the one-stage routine or the 2-stage one.
-using DsyevdRoutine = void (*)(const char*, const char*, const int*, double*, const int*, double*, double*,
-                               const int*, int*, const int*, int*, std::size_t, std::size_t);
-
-std::vector<double> dsyevd_eigenvalues(DsyevdRoutine routine, const char* name, std::vector<double>& gram,
-                                       blas_int n) {
-  const blas_int lda = std::max(n, 1);
-  std::vector<double> values(static_cast<std::size_t>(n));
-  int info = 0;
-  double work_query = 0;
-  int iwork_query = 0;
-  const int query = -1;
-  routine(&eigenvalues_only, &lower_triangle, &n, gram.data(), &lda, values.data(), &work_query, &query,
-          &iwork_query, &query, &info, 1, 1);
-  check_info((std::string(name) + " workspace query").c_str(), info);
-  const int lwork = workspace_length(work_query, "workspace length");
-  const int liwork = std::max(iwork_query, 1);
-  std::vector<double> work(static_cast<std::size_t>(lwork));
-  std::vector<int> iwork(static_cast<std::size_t>(liwork));
-  routine(&eigenvalues_only, &lower_triangle, &n, gram.data(), &lda, values.data(), work.data(), &lwork,
-          iwork.data(), &liwork, &info, 1, 1);
-  check_info(name, info);
-  return values;
-}
-
-// dsyevr_2stage with RANGE = 'A': no eigenvectors, so Z and ISUPPZ are never written, but LAPACK still
-// checks LDZ >= 1; the bounds VL, VU, IL, IU and ABSTOL are ignored for RANGE = 'A'.
-std::vector<double> dsyevr_2stage_eigenvalues(std::vector<double>& gram, blas_int n) {
-  const blas_int lda = std::max(n, 1);
-  std::vector<double> values(static_cast<std::size_t>(n));
-  const double unused_bound = 0, abstol = 0;
-  const int unused_index = 0, ldz = 1;
-  double z = 0;
-  std::vector<int> isuppz(2 * static_cast<std::size_t>(std::max(n, 1)));
-  int found = 0, info = 0;
-  double work_query = 0;
-  int iwork_query = 0;
-  const int query = -1;
-  dsyevr_2stage_(&eigenvalues_only, &all_eigenvalues, &lower_triangle, &n, gram.data(), &lda, &unused_bound,
-                 &unused_bound, &unused_index, &unused_index, &abstol, &found, values.data(), &z, &ldz, isuppz.data(),
-                 &work_query, &query, &iwork_query, &query, &info, 1, 1, 1);
-  check_info("dsyevr_2stage workspace query", info);
-  const int lwork = workspace_length(work_query, "workspace length");
-  const int liwork = std::max(iwork_query, 1);
-  std::vector<double> work(static_cast<std::size_t>(lwork));
-  std::vector<int> iwork(static_cast<std::size_t>(liwork));
-  dsyevr_2stage_(&eigenvalues_only, &all_eigenvalues, &lower_triangle, &n, gram.data(), &lda, &unused_bound,
-                 &unused_bound, &unused_index, &unused_index, &abstol, &found, values.data(), &z, &ldz, isuppz.data(),
-                 work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1, 1);
-  check_info("dsyevr_2stage", info);
-  if (found != n) {
-    throw std::runtime_error("dsyevr_2stage found " + std::to_string(found) + " of " + std::to_string(n) +
-                             " eigenvalues");
-  }
-  return values;
-}
+const Triangle lower_triangle = Triangle::lower;
 
 Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& gram, std::uint64_t order,
                               LapackDriver driver) {
@@ -134,11 +66,10 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
   ProcessGrid grid(comm, shape);
   Eigenvalues result{{}, "scalapack " + std::to_string(shape.rows) + "x" + std::to_string(shape.cols) + "/" +
                              std::to_string(shape.block)};
-  const blas_int n = to_blas_int(order, "matrix order");
-  const int zero = 0, one = 1;
-  int descriptor[9] = {};
+  // Refused before any work, on every rank alike.
+  to_blas_int(order, "matrix order");
+  ArrayDescriptor descriptor{};
   std::vector<double> local, work;
-  int lwork = 0;
 
   // Each grid process copies its block-cyclic piece out of the replicated Gram matrix (no communication)
   // and asks PDSYEV for its workspace. Every step that can fail on one process is agreed on before the
@@ -147,13 +78,11 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
     fault_point(FaultStage::eigensolve);
     if (!grid.contains_me()) return;
     const int my_row = grid.my_row(), my_col = grid.my_col();
-    const int local_rows = numroc_(&n, &shape.block, &my_row, &zero, &shape.rows);
-    const int local_cols = numroc_(&n, &shape.block, &my_col, &zero, &shape.cols);
-    const int leading = std::max(local_rows, 1);
-    int info = 0;
-    const int context = grid.context();
-    descinit_(descriptor, &n, &n, &shape.block, &shape.block, &zero, &zero, &context, &leading, &info);
-    if (info != 0) throw std::runtime_error(describe_info("descinit", info));
+    const blas_int local_rows = numroc(order, shape.block, my_row, shape.rows);
+    const blas_int local_cols = numroc(order, shape.block, my_col, shape.cols);
+    const blas_int leading = std::max(local_rows, 1);
+    descriptor =
+        descinit(order, order, shape.block, shape.block, grid.context(), static_cast<std::uint64_t>(leading));
     local.assign(static_cast<std::size_t>(leading) * static_cast<std::size_t>(std::max(local_cols, 1)), 0.0);
     for (int col = 0; col < local_cols; ++col) {
       const std::uint64_t global_col = global_index(static_cast<std::uint64_t>(col), shape.block, my_col, shape.cols);
@@ -169,21 +98,13 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
   });
   run_stage(comm, [&] {
     if (!grid.contains_me()) return;
-    int info = 0;
-    double work_query = 0;
-    const int query = -1;
-    pdsyev_(&eigenvalues_only, &lower_triangle, &n, local.data(), &one, &one, descriptor, result.values.data(),
-            local.data(), &one, &one, descriptor, &work_query, &query, &info, 1, 1);
-    if (info != 0) throw std::runtime_error(describe_info("pdsyev workspace query", info));
-    lwork = static_cast<int>(work_query) + 1;
-    work.assign(static_cast<std::size_t>(lwork), 0.0);
+    const std::uint64_t length =
+        pdsyev_workspace_length(lower_triangle, order, local.data(), descriptor, result.values.data());
+    work.assign(static_cast<std::size_t>(length), 0.0);
   });
   run_stage(comm, [&] {
     if (!grid.contains_me()) return;
-    int info = 0;
-    pdsyev_(&eigenvalues_only, &lower_triangle, &n, local.data(), &one, &one, descriptor, result.values.data(),
-            local.data(), &one, &one, descriptor, work.data(), &lwork, &info, 1, 1);
-    if (info != 0) throw std::runtime_error(describe_info("pdsyev", info));
+    pdsyev_eigenvalues(lower_triangle, order, local.data(), descriptor, result.values.data(), work);
   });
   // Grid process (0, 0) is rank 0 of the communicator; ranks outside the grid get the values from it.
   comm.broadcast(result.values, 0);
@@ -206,11 +127,19 @@ LapackDriver fastest_lapack_driver(std::uint64_t order) {
 }
 
 std::vector<double> lapack_eigenvalues(LapackDriver driver, std::vector<double>& gram, std::uint64_t order) {
-  const blas_int n = to_blas_int(order, "matrix order");
+  // Refused before the eigenvalues' vector is allocated.
+  const auto lda = static_cast<std::uint64_t>(std::max(to_blas_int(order, "matrix order"), 1));
+  std::vector<double> values(static_cast<std::size_t>(order));
   switch (driver) {
-    case LapackDriver::dsyevd: return dsyevd_eigenvalues(dsyevd_, "dsyevd", gram, n);
-    case LapackDriver::dsyevd_2stage: return dsyevd_eigenvalues(dsyevd_2stage_, "dsyevd_2stage", gram, n);
-    case LapackDriver::dsyevr_2stage: return dsyevr_2stage_eigenvalues(gram, n);
+    case LapackDriver::dsyevd:
+      dsyevd_eigenvalues(lower_triangle, order, gram.data(), lda, values.data());
+      return values;
+    case LapackDriver::dsyevd_2stage:
+      dsyevd_2stage_eigenvalues(lower_triangle, order, gram.data(), lda, values.data());
+      return values;
+    case LapackDriver::dsyevr_2stage:
+      dsyevr_2stage_eigenvalues(lower_triangle, order, gram.data(), lda, values.data());
+      return values;
   }
   throw std::logic_error("lapack_eigenvalues: unknown driver");
 }

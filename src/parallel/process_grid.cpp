@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "rankme/parallel/linear_algebra_api.hpp"
+#include "rankme/parallel/scalapack_prototypes.hpp"
 
 namespace rankme {
 

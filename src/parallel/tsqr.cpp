@@ -8,10 +8,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "rankme/lapack/blas_int.hpp"
+#include "rankme/lapack/geqrf.hpp"
+#include "rankme/lapack/gesdd.hpp"
 #include "rankme/numerics/block_centring.hpp"
 #include "rankme/parallel/collective_status.hpp"
-#include "rankme/parallel/linear_algebra_api.hpp"
 
 namespace rankme {
 
@@ -44,17 +44,8 @@ TsqrAccumulator::TsqrAccumulator(std::uint64_t cols, bool centre) : cols_(cols),
 }
 
 void TsqrAccumulator::refactor(std::vector<double>& stacked, std::uint64_t m) {
-  const blas_int rows = to_blas_int(m, "stacked rows"), n = to_blas_int(cols_, "columns");
-  const blas_int lda = std::max(rows, 1);
   std::vector<double> tau(static_cast<std::size_t>(std::min(m, cols_)) + 1);
-  int info = 0, query = -1;
-  double work_size = 0;
-  dgeqrf_(&rows, &n, stacked.data(), &lda, tau.data(), &work_size, &query, &info);
-  if (info != 0) throw std::runtime_error("dgeqrf workspace query failed (info " + std::to_string(info) + ")");
-  const int lwork = std::max(1, static_cast<int>(work_size));
-  std::vector<double> work(static_cast<std::size_t>(lwork));
-  dgeqrf_(&rows, &n, stacked.data(), &lda, tau.data(), work.data(), &lwork, &info);
-  if (info != 0) throw std::runtime_error("dgeqrf failed (info " + std::to_string(info) + ")");
+  dgeqrf(m, cols_, stacked.data(), std::max<std::uint64_t>(m, 1), tau.data());
   // R is the upper triangle of the top min(m, K) rows; below the diagonal dgeqrf left reflectors.
   r_rows_ = std::min(m, cols_);
   r_.assign(static_cast<std::size_t>(r_rows_ * cols_), 0.0);
@@ -170,20 +161,8 @@ std::vector<double> singular_values_of_factor(const TsqrAccumulator& accumulator
   const std::uint64_t m = accumulator.r_rows(), n = accumulator.cols();
   if (m == 0 || n == 0) return {};
   std::vector<double> a = accumulator.factor();
-  const blas_int rows = to_blas_int(m, "R rows"), cols = to_blas_int(n, "R columns"), lda = std::max(rows, 1), one = 1;
   std::vector<double> s(static_cast<std::size_t>(std::min(m, n)));
-  std::vector<int> iwork(static_cast<std::size_t>(8 * std::min(m, n)));
-  const char values_only = 'N';
-  int info = 0, query = -1;
-  double work_size = 0, unused = 0;
-  dgesdd_(&values_only, &rows, &cols, a.data(), &lda, s.data(), &unused, &one, &unused, &one, &work_size, &query,
-          iwork.data(), &info, 1);
-  if (info != 0) throw std::runtime_error("dgesdd workspace query failed (info " + std::to_string(info) + ")");
-  const int lwork = std::max(1, static_cast<int>(work_size));
-  std::vector<double> work(static_cast<std::size_t>(lwork));
-  dgesdd_(&values_only, &rows, &cols, a.data(), &lda, s.data(), &unused, &one, &unused, &one, work.data(), &lwork,
-          iwork.data(), &info, 1);
-  if (info != 0) throw std::runtime_error("dgesdd did not converge (info " + std::to_string(info) + ")");
+  dgesdd_singular_values(m, n, a.data(), m, s.data());
   return s;
 }
 

@@ -24,9 +24,11 @@
 #include <string>
 #include <vector>
 
+#include "rankme/lapack/blas_int.hpp"
+#include "rankme/lapack/syevd.hpp"
+#include "rankme/lapack/triangle.hpp"
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/eigensolver.hpp"
-#include "rankme/parallel/linear_algebra_api.hpp"
 #include "rankme/parallel/mpi_session.hpp"
 
 namespace {
@@ -43,7 +45,7 @@ std::vector<double> random_gram(std::uint64_t order) {
   std::vector<double> x(rows * order);
   for (double& v : x) v = normal(engine);
   std::vector<double> a(order * order, 0.0);
-  const auto k = static_cast<int>(order), n = static_cast<int>(rows);
+  const rankme::blas_int k = rankme::to_blas_int(order, "order"), n = rankme::to_blas_int(rows, "rows");
   cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, k, n, 1.0, x.data(), n, 0.0, a.data(), k);
   for (std::uint64_t j = 0; j < order; ++j) {
     for (std::uint64_t i = 0; i < j; ++i) a[i + j * order] = a[j + i * order];
@@ -53,16 +55,8 @@ std::vector<double> random_gram(std::uint64_t order) {
 
 // The old driver, kept here only as the baseline: dsyevd on the upper triangle.
 std::vector<double> dsyevd_upper(std::vector<double>& a, std::uint64_t order) {
-  const int n = static_cast<int>(order), lda = std::max(n, 1), query = -1;
   std::vector<double> w(order);
-  double work_query = 0;
-  int iwork_query = 0, info = 0;
-  dsyevd_("N", "U", &n, a.data(), &lda, w.data(), &work_query, &query, &iwork_query, &query, &info, 1, 1);
-  const int lwork = static_cast<int>(work_query), liwork = std::max(iwork_query, 1);
-  std::vector<double> work(static_cast<std::size_t>(std::max(lwork, 1)));
-  std::vector<int> iwork(static_cast<std::size_t>(liwork));
-  dsyevd_("N", "U", &n, a.data(), &lda, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
-  if (info != 0) throw std::runtime_error("dsyevd 'U': info = " + std::to_string(info));
+  rankme::dsyevd_eigenvalues(rankme::Triangle::upper, order, a.data(), std::max<std::uint64_t>(order, 1), w.data());
   return w;
 }
 

@@ -56,8 +56,9 @@ inline constexpr std::uint64_t scalapack_crossover_order = 2048;
 SolverChoice resolve_solver(SolverChoice choice, std::uint64_t order, int ranks);
 
 // All eigenvalues, ascending, of the symmetric order x order matrix `gram` (column-major, lower triangle
-// valid: the upper one is never read; overwritten), on this process alone with `driver`. Throws on a
-// LAPACK error (std::runtime_error) or when order exceeds LAPACK's int (std::length_error).
+// valid: the upper one is never read; overwritten), on this process alone with `driver`. Throws
+// LapackFailure (rankme/lapack/lapack_error.hpp) when LAPACK fails on the matrix, std::logic_error when it
+// rejects an argument (a bug in rankme) and std::length_error when order exceeds LAPACK's int.
 std::vector<double> lapack_eigenvalues(LapackDriver driver, std::vector<double>& gram, std::uint64_t order);
 
 // All eigenvalues of the symmetric order x order matrix `gram` (column-major, lower triangle valid: the

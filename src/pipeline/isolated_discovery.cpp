@@ -36,9 +36,10 @@ Discovery discover_in_child_processes(const std::vector<InputSpec>& inputs,
       if (auto failure = deserialise_discovery(*outcomes[index].output, discovery)) throw std::runtime_error(*failure);
       continue;
     }
-    discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""),
-                                              "HDF5 " + outcomes[index].failure + " while reading the metadata of '" +
-                                                  input.file + "': the file is damaged (or beyond this HDF5); not scored"));
+    discovery.targets.push_back(failed_target(
+        input.file, input.dataset.value_or(""),
+        "HDF5 " + outcomes[index].failure + " while reading the metadata of '" + input.file +
+            "': the file is damaged (or beyond this HDF5); not scored"));
   }
   return discovery;
 }

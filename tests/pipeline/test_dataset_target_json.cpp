@@ -166,7 +166,8 @@ TEST(DatasetTargetJson, ReadingListedKeysOfAResult) {
   EXPECT_EQ(back.file_mtime_ns, 42);
 
   // Older reports: no file identity, null dtype and error.
-  const json older = {{"file", "x.h5"}, {"dataset", "/emb"}, {"rows", 5}, {"cols", 2}, {"dtype", nullptr}, {"error", nullptr}};
+  const json older = {{"file", "x.h5"}, {"dataset", "/emb"}, {"rows", 5},
+                      {"cols", 2},       {"dtype", nullptr},  {"error", nullptr}};
   DatasetResult old_result;
   old_result.file_size = 7;
   read_listed_keys(older, old_result);

@@ -73,7 +73,8 @@ TEST_F(LinkWalkTest, AWholeFileScanListsEachStoredDatasetOnceInByteOrder) {
   const LinkWalk scan = walk("/**");
   EXPECT_EQ(scan.dataset_paths, (std::vector<std::string>{"/a b", "/a/b/emb", "/a/emb"}));
   EXPECT_TRUE(scan.matched_a_group);
-  EXPECT_TRUE(any_note_holds(scan, "'/dangling' in 'as given.h5'", "leads nowhere")) << ::testing::PrintToString(scan.notes);
+  EXPECT_TRUE(any_note_holds(scan, "'/dangling' in 'as given.h5'", "leads nowhere"))
+      << ::testing::PrintToString(scan.notes);
   EXPECT_TRUE(any_note_holds(scan, "'/loop 1'", "a cycle of soft links")) << ::testing::PrintToString(scan.notes);
   EXPECT_TRUE(any_note_holds(scan, "'/outside' in 'as given.h5'", "stay inside their file"))
       << ::testing::PrintToString(scan.notes);

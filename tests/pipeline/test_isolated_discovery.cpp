@@ -32,7 +32,8 @@ Discovery pretend_to_discover(const InputSpec& input) {
 }
 
 TEST(IsolatedDiscovery, EachInputIsListedInAChildAndACrashCostsOnlyItsInput) {
-  const std::vector<InputSpec> inputs = {input_of("a.h5", "/x"), input_of("crash.h5", "/runs/*"), input_of("b.h5", "/y")};
+  const std::vector<InputSpec> inputs = {input_of("a.h5", "/x"), input_of("crash.h5", "/runs/*"),
+                                         input_of("b.h5", "/y")};
   const Discovery discovery = discover_in_child_processes(inputs, pretend_to_discover);
   ASSERT_EQ(discovery.targets.size(), 3u);
   EXPECT_EQ(discovery.targets[0].file, "a.h5");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "rankme/pipeline/dataset_target_json.hpp"
 #include "rankme/sweep/text_output.hpp"
 
 namespace rankme {
@@ -28,13 +29,8 @@ void print_listing_table(const std::vector<DatasetTarget>& targets, bool any_fai
 
 std::string listing_json_line(const DatasetTarget& target) {
   nlohmann::json json;
-  json["file"] = target.file;
-  json["dataset"] = target.dataset;
-  json["rows"] = target.rows;
-  json["cols"] = target.cols;
-  json["dtype"] = target.dtype;
+  write_listed_keys(target, json);
   json["status"] = listing_status(target);
-  json["error"] = target.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(target.error);
   return json_text(json);
 }
 

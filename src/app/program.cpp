@@ -18,7 +18,7 @@
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/mpi_session.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
-#include "rankme/pipeline/dataset_selection.hpp"
+#include "rankme/pipeline/target_order.hpp"
 #include "rankme/pipeline/memory_budget.hpp"
 #include "rankme/sweep/group_plan.hpp"
 #include "rankme/sweep/progress_report.hpp"

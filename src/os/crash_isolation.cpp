@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 
 namespace rankme {
@@ -130,11 +129,6 @@ std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std
     }
   }
   return outcomes;
-}
-
-bool discovery_isolation_enabled() {
-  const char* setting = std::getenv("RANKME_ISOLATE_DISCOVERY");
-  return setting == nullptr || std::string(setting) != "0";
 }
 
 }  // namespace rankme

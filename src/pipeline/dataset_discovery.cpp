@@ -1,20 +1,19 @@
 #include "rankme/pipeline/dataset_discovery.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <map>
-#include <set>
+#include <optional>
 #include <tuple>
 #include <utility>
 
 #include "rankme/io/hdf5_dataset.hpp"
-#include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_file.hpp"
-#include "rankme/os/crash_isolation.hpp"
 #include "rankme/os/file_fingerprint.hpp"
-#include "rankme/parallel/collective_status.hpp"
-#include "rankme/pipeline/dataset_selection.hpp"
+#include "rankme/pipeline/discovery_broadcast.hpp"
+#include "rankme/pipeline/hdf5_link_walk.hpp"
+#include "rankme/pipeline/hdf5_path_pattern.hpp"
+#include "rankme/pipeline/input_expansion.hpp"
+#include "rankme/pipeline/isolated_discovery.hpp"
 
 namespace rankme {
 
@@ -83,119 +82,6 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
   return target;
 }
 
-DatasetTarget failed_target(const std::string& file, const std::string& dataset, const std::string& error) {
-  DatasetTarget failed;
-  failed.file = file;
-  failed.dataset = dataset;
-  failed.error = error;
-  return failed;
-}
-
-// The datasets below the root whose paths a pattern accepts, walking groups in name order through hard
-// links only. A group is walked again only when reached in a new pattern state: a hard-linked group (h5py's
-// f["final"] = f["epoch 100"]) is found by a pattern that names only its second name, cycles end, and a
-// whole-file scan ("/**") walks each group once, as H5Ovisit would.
-//
-// Soft links the pattern accepts are resolved after the walk: one to a dataset that no hard link matched is
-// listed under the soft link's name (in a whole-file scan every dataset has a hard link, so none is), one
-// that cannot be resolved (dangling, a cycle) gets a note. Soft links to groups are not walked (cycles).
-// External links leave the file: they get a note saying how to score their target instead.
-struct PatternWalk {
-  const Hdf5PathPattern& pattern;
-  const std::string& file;                // as given, for notes
-  std::set<std::pair<haddr_t, Hdf5PathPattern::States>> walked;
-  std::set<haddr_t> found;                // datasets, by address: one entry however many names match
-  std::vector<std::string> dataset_paths;
-  std::vector<std::string> soft_links;    // accepted soft links, resolved after the walk
-  std::vector<std::string> notes;
-  bool matched_a_group = false;           // for a better message when nothing else matched
-};
-
-struct LinkName {
-  std::string name;
-  H5L_type_t type;
-};
-
-herr_t collect_link(hid_t, const char* name, const H5L_info_t* info, void* names) {
-  static_cast<std::vector<LinkName>*>(names)->push_back({name, info->type});
-  return 0;
-}
-
-H5O_info_t object_info(hid_t location, const std::string& name, const std::string& path) {
-  H5O_info_t info;
-  check_hdf5(H5Oget_info_by_name2(location, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT),
-             "cannot examine '" + path + "'");
-  return info;
-}
-
-// HDF5 1.10.8 lists a compact group (links stored in its object header) through a table of as many entries
-// as the header counted link messages, and when decoding one of them fails it frees every entry, the
-// unfilled ones too: uninitialised pointers (found by tests/fuzz; ASan SEGV or "free(): invalid pointer").
-// Looking up a name that is not there decodes every link message in turn without any table, so a damaged
-// one fails it cleanly first, and the group is reported as unlistable instead of being listed.
-void check_link_messages_decode(hid_t group, const std::string& path) {
-  const char* absent_name = "rankme: a name no link has";  // a lookup; '/' and '.' would be traversals
-  check_hdf5(H5Lexists(group, absent_name, H5P_DEFAULT), "cannot list group '" + (path.empty() ? "/" : path) + "'");
-}
-
-void walk_group(hid_t group, const std::string& path, const Hdf5PathPattern::States& states, PatternWalk& walk) {
-  check_link_messages_decode(group, path);
-  std::vector<LinkName> links;  // collected first: no HDF5 calls of our own inside H5Literate
-  // Native order, sorted here, not H5_ITER_INC: for a group with dense link storage HDF5 1.10 gives name
-  // order by building a table of as many links as the B-tree header claims, filling what it can read and
-  // then freeing every entry, so a damaged file whose tree holds fewer links frees uninitialised pointers
-  // ("free(): invalid pointer", found by tests/fuzz). Native order walks the tree itself, no table; the
-  // sort (byte order, as HDF5's strcmp) gives the name order back.
-  check_hdf5(H5Literate(group, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_link, &links),
-             "cannot list group '" + (path.empty() ? "/" : path) + "'");
-  std::sort(links.begin(), links.end(), [](const LinkName& a, const LinkName& b) { return a.name < b.name; });
-  for (const auto& [name, type] : links) {
-    const Hdf5PathPattern::States next = walk.pattern.advance(states, name);
-    if (Hdf5PathPattern::is_dead(next)) continue;  // nothing at or below this link can match
-    const std::string child = path + "/" + name;
-    if (type == H5L_TYPE_SOFT) {
-      if (walk.pattern.accepts(next)) walk.soft_links.push_back(child);
-      continue;
-    }
-    if (type == H5L_TYPE_EXTERNAL) {
-      if (walk.pattern.accepts(next)) {
-        walk.notes.push_back("skipped external link '" + child + "' in '" + walk.file + "' -> " +
-                             link_destination(group, name) +
-                             ": whole-file scans and patterns stay inside their file; to score it, name it ('" +
-                             walk.file + ":" + child + "') or its target file");
-      }
-      continue;
-    }
-    if (type != H5L_TYPE_HARD) continue;  // user-defined link classes
-    const H5O_info_t info = object_info(group, name, child);
-    if (info.type == H5O_TYPE_DATASET) {
-      if (walk.pattern.accepts(next) && walk.found.insert(info.addr).second) walk.dataset_paths.push_back(child);
-    } else if (info.type == H5O_TYPE_GROUP) {
-      walk.matched_a_group = walk.matched_a_group || walk.pattern.accepts(next);
-      if (!walk.walked.insert({info.addr, next}).second) continue;
-      Hdf5Handle subgroup(check_hdf5(H5Gopen2(group, name.c_str(), H5P_DEFAULT), "cannot open group '" + child + "'"),
-                          H5Gclose);
-      walk_group(subgroup.get(), child, next, walk);
-    }
-  }
-}
-
-// The accepted soft links, after every hard link was walked (so a dataset keeps its hard name).
-void resolve_soft_links(hid_t file, PatternWalk& walk) {
-  for (const std::string& link : walk.soft_links) {
-    H5O_info_t info;
-    const herr_t resolved = H5Oget_info_by_name2(file, link.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT);
-    if (resolved < 0) {
-      const std::string reason = hdf5_error_reason();
-      walk.notes.push_back("skipped soft link '" + link + "' in '" + walk.file + "' -> " + link_destination(file, link) +
-                           ": it leads nowhere (" +
-                           (reason.find("too many links") != std::string::npos ? "a cycle of soft links" : reason) + ")");
-    } else if (info.type == H5O_TYPE_DATASET && walk.found.insert(info.addr).second) {
-      walk.dataset_paths.push_back(link);
-    }
-  }
-}
-
 // Whether `path` names an object exactly as written, asked one link at a time (H5Lexists fails instead of
 // answering "no" when an intermediate group is missing or is a dataset).
 bool exists_as_written(hid_t file, const std::string& path) {
@@ -215,21 +101,15 @@ bool exists_as_written(hid_t file, const std::string& path) {
 // A whole-file scan (no pattern) or a pattern's matches: matrices become targets, other datasets notes.
 void discover_matches(hid_t file, const InputSpec& input, const std::optional<std::string>& pattern_text,
                       Discovery& discovery) {
-  const Hdf5PathPattern pattern(pattern_text.value_or("/**"));
-  PatternWalk walk{pattern, input.file, {}, {}, {}, {}, {}, false};
+  LinkWalk walk;
   try {
-    const Hdf5PathPattern::States start = pattern.start();
-    walk.walked.insert({object_info(file, "/", "/").addr, start});
-    walk_group(file, "", start, walk);
-    resolve_soft_links(file, walk);
+    walk = walk_links(file, input.file, Hdf5PathPattern(pattern_text.value_or("/**")));
   } catch (const std::exception& error) {
     discovery.targets.push_back(failed_target(input.file, pattern_text.value_or(""),
                                               "cannot list the datasets of '" + input.file + "': " + error.what()));
     return;
   }
   discovery.notes.insert(discovery.notes.end(), walk.notes.begin(), walk.notes.end());
-  // Byte order of the whole path, the order --shard relies on (walk order puts "/a/b" before "/a b").
-  std::sort(walk.dataset_paths.begin(), walk.dataset_paths.end());
   std::size_t found = 0;
   for (const std::string& path : walk.dataset_paths) {
     bool not_a_matrix = false;
@@ -287,100 +167,6 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
   discovery.targets.back().named_explicitly = true;
 }
 
-nlohmann::json to_json(const DatasetTarget& target) {
-  nlohmann::json json = {{"file", target.file},   {"dataset", target.dataset}, {"rows", target.rows},
-                         {"cols", target.cols},   {"dtype", target.dtype},     {"chunk", target.chunk_dims},
-                         {"error", target.error}, {"has_type", target.type.has_value()},
-                         {"file_size", target.file_size}, {"file_mtime_ns", target.file_mtime_ns},
-                         {"object_identity", target.object_identity},
-                         {"through_external_link", target.through_external_link},
-                         {"named_explicitly", target.named_explicitly}};
-  if (target.type) {
-    json["kind"] = static_cast<int>(target.type->kind);
-    json["bytes"] = target.type->bytes;
-    json["big_endian"] = target.type->big_endian;
-  }
-  return json;
-}
-
-DatasetTarget target_from_json(const nlohmann::json& json) {
-  DatasetTarget target;
-  target.file = json.at("file").get<std::string>();
-  target.dataset = json.at("dataset").get<std::string>();
-  target.rows = json.at("rows").get<std::uint64_t>();
-  target.cols = json.at("cols").get<std::uint64_t>();
-  target.dtype = json.at("dtype").get<std::string>();
-  target.chunk_dims = json.at("chunk").get<std::vector<std::uint64_t>>();
-  target.error = json.at("error").get<std::string>();
-  target.file_size = json.at("file_size").get<std::uint64_t>();
-  target.file_mtime_ns = json.at("file_mtime_ns").get<std::int64_t>();
-  target.object_identity = json.at("object_identity").get<std::string>();
-  target.through_external_link = json.at("through_external_link").get<bool>();
-  target.named_explicitly = json.at("named_explicitly").get<bool>();
-  if (json.at("has_type").get<bool>()) {
-    target.type = StoredType{static_cast<StoredType::Kind>(json.at("kind").get<int>()), json.at("bytes").get<int>(),
-                             json.at("big_endian").get<bool>()};
-  }
-  return target;
-}
-
-// CBOR rather than JSON text, because HDF5 names are bytes, not necessarily UTF-8. A failure of the
-// discovery itself travels as {"fatal": message}.
-std::string serialise(const Discovery& discovery) {
-  nlohmann::json json = {{"targets", nlohmann::json::array()}, {"notes", discovery.notes}};
-  for (const DatasetTarget& target : discovery.targets) json["targets"].push_back(to_json(target));
-  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
-  return std::string(bytes.begin(), bytes.end());
-}
-
-std::string serialise_failure(const std::string& message) {
-  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(nlohmann::json{{"fatal", message}});
-  return std::string(bytes.begin(), bytes.end());
-}
-
-// Returns the failure message of a serialised failure.
-std::optional<std::string> deserialise(const std::string& bytes, Discovery& into) {
-  const nlohmann::json json = nlohmann::json::from_cbor(bytes);
-  if (json.contains("fatal")) return json.at("fatal").get<std::string>();
-  for (const auto& target : json.at("targets")) into.targets.push_back(target_from_json(target));
-  for (const auto& note : json.at("notes")) into.notes.push_back(note.get<std::string>());
-  return std::nullopt;
-}
-
-// Metadata of even a large file lists in seconds; a child still busy with one input after this long is
-// stuck in a loop of a damaged file's making.
-constexpr double discovery_timeout_seconds = 600;
-
-// Every input is listed in a child process (crash_isolation.hpp): HDF5 crashing (or looping) on a damaged
-// file makes that input an error target, and the others are still listed and scored.
-void discover_isolated(const std::vector<InputSpec>& inputs, Discovery& discovery) {
-  const std::vector<IsolatedOutcome> outcomes = run_in_child_processes(
-      inputs.size(),
-      [&](std::size_t index) {
-        Discovery part;
-        try {
-          discover_in_file(inputs[index], part);
-        } catch (const std::exception& error) {
-          return serialise_failure(error.what());
-        }
-        return serialise(part);
-      },
-      discovery_timeout_seconds);
-  for (std::size_t index = 0; index < inputs.size(); ++index) {
-    const InputSpec& input = inputs[index];
-    if (outcomes[index].output) {
-      if (auto failure = deserialise(*outcomes[index].output, discovery)) throw std::runtime_error(*failure);
-      continue;
-    }
-    discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""),
-                                              "HDF5 " + outcomes[index].failure + " while reading the metadata of '" +
-                                                  input.file + "': the file is damaged (or beyond this HDF5); not scored"));
-  }
-}
-
-}  // namespace
-
-namespace {
 // Drops the entries of scans and patterns whose stored dataset is listed under another name (see
 // discover_targets), in the order found.
 void remove_repeated_objects(Discovery& discovery) {
@@ -408,12 +194,17 @@ void remove_repeated_objects(Discovery& discovery) {
   }
   discovery.targets = std::move(targets);
 }
+
 }  // namespace
 
 Discovery discover_targets(const std::vector<InputSpec>& inputs) {
   Discovery discovery;
   if (discovery_isolation_enabled()) {
-    discover_isolated(inputs, discovery);
+    discovery = discover_in_child_processes(inputs, [](const InputSpec& input) {
+      Discovery part;
+      discover_in_file(input, part);
+      return part;
+    });
   } else {
     for (const InputSpec& input : inputs) discover_in_file(input, discovery);
   }
@@ -425,21 +216,8 @@ Discovery discover_targets_on_root(const Communicator& comm, const std::vector<I
   return discover_on_root(comm, [&] { return discover_targets(inputs); }, root);
 }
 
-Discovery discover_on_root(const Communicator& comm, const std::function<Discovery()>& discover, int root) {
-  // Whatever happens on the root, it reaches the broadcast below (the only thing the other ranks wait
-  // for): a failure becomes a CollectiveError everywhere.
-  std::string serialised;
-  if (comm.rank() == root) {
-    try {
-      serialised = serialise(discover());
-    } catch (const std::exception& error) {
-      serialised = serialise_failure(std::string("dataset discovery failed: ") + error.what());
-    }
-  }
-  comm.broadcast(serialised, root);
-  Discovery discovery;
-  if (auto failure = deserialise(serialised, discovery)) throw CollectiveError(*failure);
-  return discovery;
+Discovery discover_arguments_on_root(const Communicator& comm, const std::vector<std::string>& arguments, int root) {
+  return discover_on_root(comm, [&] { return discover_targets(expand_arguments(arguments)); }, root);
 }
 
 }  // namespace rankme

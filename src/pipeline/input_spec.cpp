@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "rankme/pipeline/dataset_selection.hpp"
+#include "rankme/pipeline/hdf5_path_pattern.hpp"
 
 namespace rankme {
 

@@ -3,20 +3,16 @@
 #include <stdexcept>
 
 #include "rankme/numerics/spectrum_metrics.hpp"
+#include "rankme/pipeline/dataset_target_json.hpp"
 
 namespace rankme {
 
 nlohmann::json result_to_json(const DatasetResult& result) {
   nlohmann::json json;
-  json["file"] = result.file;
-  json["dataset"] = result.dataset;
-  json["rows"] = result.rows;
+  write_listed_keys(result, json);  // file, dataset, rows, cols, dtype, error
   json["rows_used"] = result.rows_used;
-  json["cols"] = result.cols;
-  json["dtype"] = result.dtype;
   json["rankme"] = result.rankme ? nlohmann::json(*result.rankme) : nlohmann::json(nullptr);
   json["status"] = status_name(result.status);
-  json["error"] = result.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.error);
   json["seconds"] = result.seconds;
   json["ranks"] = result.ranks;
   json["solver"] = result.solver.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.solver);
@@ -31,8 +27,7 @@ nlohmann::json result_to_json(const DatasetResult& result) {
                        {"eigensolve", t.eigensolve}, {"metrics", t.metrics}, {"total", t.total},
                        {"block_rows", t.block_rows}};
   }
-  json["file_size"] = result.file_size;
-  json["file_mtime_ns"] = result.file_mtime_ns;
+  write_file_identity_keys(result, json);
   // Every metric has its key, null when not asked for. Values go in as they are: CBOR (messages between
   // ranks) keeps infinities and NaN exactly, and JSON text writes them as null.
   for (const std::string& name : metric_names()) {
@@ -49,18 +44,15 @@ DatasetResult result_from_json(const nlohmann::json& json) {
   if (!json.is_object()) throw std::runtime_error("not a JSON object");
   DatasetResult result;
   try {
-    result.file = json.at("file").get<std::string>();
-    result.dataset = json.at("dataset").get<std::string>();
-    result.rows = json.at("rows").get<std::uint64_t>();
-    result.cols = json.at("cols").get<std::uint64_t>();
+    // The defaults of the file identity never match a real file, so such a result is not taken for one by
+    // --resume.
+    read_listed_keys(json, result);  // file, dataset, rows, cols, dtype, error, file_size, file_mtime_ns
     result.status = status_from_name(json.at("status").get<std::string>());
     const nlohmann::json& rankme = json.at("rankme");
     if (!rankme.is_null()) result.rankme = rankme.get<double>();
     const auto text_or_empty = [&](const char* key) {
       return json.contains(key) && !json[key].is_null() ? json[key].get<std::string>() : std::string();
     };
-    result.dtype = text_or_empty("dtype");
-    result.error = text_or_empty("error");
     result.solver = text_or_empty("solver");
     result.precision = text_or_empty("precision");
     result.precision_fallback = json.value("precision_fallback", false);
@@ -85,9 +77,6 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     result.seconds = json.value("seconds", 0.0);
     result.rows_used = json.value("rows_used", std::uint64_t{0});
     result.ranks = json.value("ranks", 1);
-    // The defaults never match a real file, so such a result is not taken for one by --resume.
-    result.file_size = json.value("file_size", std::uint64_t{0});
-    result.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
     for (const std::string& name : metric_names()) {
       if (name != "rankme" && json.contains(name) && json[name].is_number()) result.metrics[name] = json[name].get<double>();
     }

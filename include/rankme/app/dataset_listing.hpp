@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "rankme/app/report.hpp"
-#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 
 namespace rankme {
 

@@ -24,7 +24,4 @@ struct IsolatedOutcome {
 std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std::function<std::string(std::size_t)>& work,
                                                     double timeout_seconds);
 
-// RANKME_ISOLATE_DISCOVERY=0 turns the isolation off (for an MPI stack that forbids fork()).
-bool discovery_isolation_enabled();
-
 }  // namespace rankme

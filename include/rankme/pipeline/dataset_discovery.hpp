@@ -1,44 +1,16 @@
 #pragma once
 // Turning the command line's inputs into the list of datasets to score. Done by one rank with the POSIX
-// driver (metadata only), then broadcast, so that P ranks do not all walk the same files.
-#include <cstdint>
-#include <functional>
-#include <optional>
+// driver (metadata only), then broadcast, so that P ranks do not all walk the same files. The pieces:
+// input_expansion (directories), hdf5_path_pattern (FILE:PATTERN), hdf5_link_walk (a file's groups),
+// isolated_discovery (each input listed in a child process), discovery_broadcast (root to every rank).
 #include <string>
 #include <vector>
 
-#include "rankme/numerics/stored_type.hpp"
 #include "rankme/parallel/communicator.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 #include "rankme/pipeline/input_spec.hpp"
 
 namespace rankme {
-
-// One dataset to score, or one input that failed before any dataset was found (error set, and dataset
-// empty when the file itself could not be opened).
-struct DatasetTarget {
-  std::string file;      // as given on the command line
-  std::string dataset;   // absolute HDF5 path
-  std::uint64_t rows = 0;
-  std::uint64_t cols = 0;
-  std::string dtype;     // StoredType::name(), or what the unsupported type is
-  std::optional<StoredType> type;
-  std::vector<std::uint64_t> chunk_dims;
-  std::string error;     // non-empty: reported with status "error", not scored
-  // The file as it was when listed: --resume scores a dataset again when its file was rewritten.
-  std::uint64_t file_size = 0;
-  std::int64_t file_mtime_ns = 0;  // nanoseconds since the epoch
-  // The stored object, whatever link or file name reached it (device, inode and address); "" when unknown.
-  std::string object_identity;
-  bool through_external_link = false;  // the object lives in another file than `file`
-  bool named_explicitly = false;       // FILE:DATASET, not found by a scan or a pattern
-
-  bool scorable() const { return error.empty(); }
-};
-
-struct Discovery {
-  std::vector<DatasetTarget> targets;
-  std::vector<std::string> notes;  // datasets skipped in a whole-file scan or by a pattern, for stderr
-};
 
 // Serial: opens each file alone, inputs in the order given. A named dataset that is not a 2-D numeric
 // matrix is an error target; in a whole-file scan or a pattern's matches such datasets are skipped with a
@@ -55,16 +27,19 @@ struct Discovery {
 // dataset); each dropped entry gets a note.
 //
 // FILE:DATASET with `pattern` set: a dataset of exactly that name is that dataset; otherwise the pattern
-// selects (see hdf5_path_matches), and one that matches nothing is an error naming the file and the
-// pattern. Without `pattern`, backslash escapes are resolved unless the name exists as written.
+// selects (see hdf5_path_matches in hdf5_path_pattern.hpp), and one that matches nothing is an error naming
+// the file and the pattern. Without `pattern`, backslash escapes are resolved unless the name exists as
+// written.
 Discovery discover_targets(const std::vector<InputSpec>& inputs);
 
 // Rank `root` discovers, every rank of `comm` receives the same result. Collective; a failure of the
 // discovery itself throws CollectiveError on every rank.
 Discovery discover_targets_on_root(const Communicator& comm, const std::vector<InputSpec>& inputs, int root = 0);
 
-// The same for any discovery that `discover` runs on the root only (e.g. one that first expands
-// directories there).
-Discovery discover_on_root(const Communicator& comm, const std::function<Discovery()>& discover, int root = 0);
+// expand_arguments + discover_targets on rank `root` only (P ranks do not all walk the same directory
+// trees, and cannot see them change in between), the result broadcast to every rank of `comm`.
+// Collective; order as discover_targets gives it (call sort_targets before select_shard, target_order.hpp).
+Discovery discover_arguments_on_root(const Communicator& comm, const std::vector<std::string>& arguments,
+                                     int root = 0);
 
 }  // namespace rankme

@@ -1,6 +1,6 @@
 #pragma once
 // One command-line input: FILE, FILE:DATASET or FILE:PATTERN (directories are expanded into files by
-// expand_arguments in dataset_selection.hpp).
+// expand_arguments in input_expansion.hpp; what a pattern matches: hdf5_path_pattern.hpp).
 #include <optional>
 #include <string>
 

@@ -1,14 +1,9 @@
-#include "rankme/pipeline/dataset_selection.hpp"
+#include "rankme/pipeline/hdf5_path_pattern.hpp"
 
 #include <algorithm>
-#include <filesystem>
-#include <stdexcept>
-#include <system_error>
-
+#include <cstdint>
 
 namespace rankme {
-
-// ---- Glob matching within one path component ----
 
 namespace {
 
@@ -212,110 +207,6 @@ std::string unescape_hdf5_path(const std::string& text) {
     plain += text[position];
   }
   return plain;
-}
-
-// ---- Directories ----
-
-namespace {
-
-bool has_hdf5_extension(const std::filesystem::path& path) {
-  const std::string extension = path.extension().string();
-  return extension == ".h5" || extension == ".hdf5";
-}
-
-InputSpec failed_input(const std::string& argument, const std::string& error) {
-  InputSpec failed;
-  failed.file = argument;
-  failed.error = error;
-  return failed;
-}
-
-// Every HDF5 file below `directory`; an unreadable directory on the way becomes an error entry naming it,
-// and the rest is still listed.
-void collect_hdf5_files(const std::filesystem::path& directory, std::vector<InputSpec>& found) {
-  std::error_code error;
-  std::filesystem::directory_iterator entry(directory, error), end;
-  for (; !error && entry != end; entry.increment(error)) {
-    std::error_code ignored;  // an entry that vanished meanwhile is simply not listed
-    if (entry->is_directory(ignored) && !entry->is_symlink(ignored)) {
-      collect_hdf5_files(entry->path(), found);
-    } else if (entry->is_regular_file(ignored) && has_hdf5_extension(entry->path())) {
-      InputSpec file;
-      file.file = entry->path().string();
-      found.push_back(file);
-    }
-  }
-  if (error) found.push_back(failed_input(directory.string(), "cannot read directory '" + directory.string() + "': " + error.message()));
-}
-
-std::vector<InputSpec> expand_directory(const std::string& directory) {
-  std::vector<InputSpec> found;
-  collect_hdf5_files(directory, found);
-  std::stable_sort(found.begin(), found.end(), [](const InputSpec& a, const InputSpec& b) { return a.file < b.file; });
-  if (found.empty()) {
-    found.push_back(failed_input(directory, "directory '" + directory + "' holds no HDF5 file (*.h5, *.hdf5)"));
-  }
-  return found;
-}
-
-bool is_directory(const std::string& path) {
-  std::error_code error;
-  return std::filesystem::is_directory(path, error);
-}
-
-}  // namespace
-
-std::vector<InputSpec> expand_arguments(const std::vector<std::string>& arguments) {
-  std::vector<InputSpec> inputs;
-  for (const std::string& argument : arguments) {
-    if (is_directory(argument)) {
-      const std::vector<InputSpec> files = expand_directory(argument);
-      inputs.insert(inputs.end(), files.begin(), files.end());
-      continue;
-    }
-    InputSpec input = parse_input_spec(argument);
-    if (input.dataset && is_directory(input.file)) {
-      // Per file, a pattern that matches nothing is an error: over a directory that would be noise.
-      input = failed_input(input.file, "'" + input.file + "' is a directory: a dataset or pattern can only follow a file");
-    } else if (!argument.empty() && argument.back() == '/' && !input.dataset) {
-      std::error_code error;
-      if (!std::filesystem::exists(argument, error)) input = failed_input(argument, "no such directory: '" + argument + "'");
-    }
-    inputs.push_back(input);
-  }
-  return inputs;
-}
-
-// ---- Order and shards ----
-
-void sort_targets(std::vector<DatasetTarget>& targets) {
-  std::stable_sort(targets.begin(), targets.end(), [](const DatasetTarget& a, const DatasetTarget& b) {
-    return a.file != b.file ? a.file < b.file : a.dataset < b.dataset;
-  });
-}
-
-void remove_repeated_targets(std::vector<DatasetTarget>& sorted_targets) {
-  const auto same = [](const DatasetTarget& a, const DatasetTarget& b) {
-    return a.file == b.file && a.dataset == b.dataset && a.error == b.error;
-  };
-  sorted_targets.erase(std::unique(sorted_targets.begin(), sorted_targets.end(), same), sorted_targets.end());
-}
-
-std::vector<DatasetTarget> select_shard(const std::vector<DatasetTarget>& targets, std::uint64_t index,
-                                        std::uint64_t count) {
-  if (index >= count) {
-    throw std::invalid_argument("shard " + std::to_string(index) + "/" + std::to_string(count) +
-                                ": the index must be below the count");
-  }
-  std::vector<DatasetTarget> share;
-  for (std::uint64_t position = index; position < targets.size(); position += count) {
-    share.push_back(targets[static_cast<std::size_t>(position)]);
-  }
-  return share;
-}
-
-Discovery discover_arguments_on_root(const Communicator& comm, const std::vector<std::string>& arguments, int root) {
-  return discover_on_root(comm, [&] { return discover_targets(expand_arguments(arguments)); }, root);
 }
 
 }  // namespace rankme

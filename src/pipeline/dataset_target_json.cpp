@@ -1,0 +1,108 @@
+#include "rankme/pipeline/dataset_target_json.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace rankme {
+
+namespace {
+
+// DatasetTarget and DatasetResult carry the listed dataset in members of the same names.
+template <typename Listed>
+void write_listed(const Listed& listed, nlohmann::json& json) {
+  json["file"] = listed.file;
+  json["dataset"] = listed.dataset;
+  json["rows"] = listed.rows;
+  json["cols"] = listed.cols;
+  json["dtype"] = listed.dtype;
+  json["error"] = listed.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(listed.error);
+}
+
+template <typename Listed>
+void write_file_identity(const Listed& listed, nlohmann::json& json) {
+  json["file_size"] = listed.file_size;
+  json["file_mtime_ns"] = listed.file_mtime_ns;
+}
+
+template <typename Listed>
+void read_listed(const nlohmann::json& json, Listed& listed) {
+  const auto text_or_empty = [&](const char* key) {
+    return json.contains(key) && !json[key].is_null() ? json[key].template get<std::string>() : std::string();
+  };
+  listed.file = json.at("file").template get<std::string>();
+  listed.dataset = json.at("dataset").template get<std::string>();
+  listed.rows = json.at("rows").template get<std::uint64_t>();
+  listed.cols = json.at("cols").template get<std::uint64_t>();
+  listed.dtype = text_or_empty("dtype");
+  listed.error = text_or_empty("error");
+  listed.file_size = json.value("file_size", std::uint64_t{0});
+  listed.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
+}
+
+nlohmann::json type_to_json(const std::optional<StoredType>& type) {
+  if (!type) return nullptr;
+  return {{"kind", static_cast<int>(type->kind)}, {"bytes", type->bytes}, {"big_endian", type->big_endian}};
+}
+
+std::optional<StoredType> type_from_json(const nlohmann::json& json) {
+  if (json.is_null()) return std::nullopt;
+  return StoredType{static_cast<StoredType::Kind>(json.at("kind").get<int>()), json.at("bytes").get<int>(),
+                    json.at("big_endian").get<bool>()};
+}
+
+std::string cbor_bytes(const nlohmann::json& json) {
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+}  // namespace
+
+void write_listed_keys(const DatasetTarget& target, nlohmann::json& json) { write_listed(target, json); }
+void write_listed_keys(const DatasetResult& result, nlohmann::json& json) { write_listed(result, json); }
+void write_file_identity_keys(const DatasetTarget& target, nlohmann::json& json) { write_file_identity(target, json); }
+void write_file_identity_keys(const DatasetResult& result, nlohmann::json& json) { write_file_identity(result, json); }
+void read_listed_keys(const nlohmann::json& json, DatasetTarget& target) { read_listed(json, target); }
+void read_listed_keys(const nlohmann::json& json, DatasetResult& result) { read_listed(json, result); }
+
+nlohmann::json target_to_json(const DatasetTarget& target) {
+  nlohmann::json json;
+  write_listed_keys(target, json);
+  write_file_identity_keys(target, json);
+  json["chunk"] = target.chunk_dims;
+  json["type"] = type_to_json(target.type);
+  json["object_identity"] = target.object_identity;
+  json["through_external_link"] = target.through_external_link;
+  json["named_explicitly"] = target.named_explicitly;
+  return json;
+}
+
+DatasetTarget target_from_json(const nlohmann::json& json) {
+  DatasetTarget target;
+  read_listed_keys(json, target);
+  target.chunk_dims = json.at("chunk").get<std::vector<std::uint64_t>>();
+  target.type = type_from_json(json.at("type"));
+  target.object_identity = json.at("object_identity").get<std::string>();
+  target.through_external_link = json.at("through_external_link").get<bool>();
+  target.named_explicitly = json.at("named_explicitly").get<bool>();
+  return target;
+}
+
+std::string serialise_discovery(const Discovery& discovery) {
+  nlohmann::json json = {{"targets", nlohmann::json::array()}, {"notes", discovery.notes}};
+  for (const DatasetTarget& target : discovery.targets) json["targets"].push_back(target_to_json(target));
+  return cbor_bytes(json);
+}
+
+std::string serialise_discovery_failure(const std::string& message) {
+  return cbor_bytes(nlohmann::json{{"fatal", message}});
+}
+
+std::optional<std::string> deserialise_discovery(const std::string& bytes, Discovery& into) {
+  const nlohmann::json json = nlohmann::json::from_cbor(bytes);
+  if (json.contains("fatal")) return json.at("fatal").get<std::string>();
+  for (const auto& target : json.at("targets")) into.targets.push_back(target_from_json(target));
+  for (const auto& note : json.at("notes")) into.notes.push_back(note.get<std::string>());
+  return std::nullopt;
+}
+
+}  // namespace rankme

@@ -21,6 +21,10 @@
 // by MPI_File_read_at_all on a file view of the runs (an MPI_Type_create_hindexed of them); stored_type()
 // carries the byte order, so decoding (stored_type.hpp) is the same as for HDF5; fingerprint() is
 // FileFingerprint::of(path).
+//
+// No storage hints here: the rows per block and the --max-memory check take the chunk shape from
+// discovery (DatasetTarget::chunk_dims, empty for a format without chunks), because a dataset too large
+// for memory is refused before it is opened.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

@@ -57,9 +57,17 @@ ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, co
   OpenedInput input = open_input(comm, target);
   std::optional<SelectedRows> selected;
   run_stage(comm, [&] { selected.emplace(options.rows, target.rows); });  // the same rows on every rank
-  return ScorePlan{comm,        options,           std::move(input.source), input.opened,
-                   target.file, target.dataset,    std::move(*selected),    precision,
-                   double_block_rows, float_block_rows, timings};
+  return ScorePlan{comm,
+                   options,
+                   std::move(input.source),
+                   input.opened,
+                   target.file,
+                   target.dataset,
+                   std::move(*selected),
+                   precision,
+                   double_block_rows,
+                   float_block_rows,
+                   timings};
 }
 
 }  // namespace rankme

@@ -63,12 +63,9 @@ StoredMatrix store(const Communicator& comm, const std::string& file, const std:
   return matrix;
 }
 
-DatasetResult score(const Communicator& comm, const StoredMatrix& matrix, Precision precision, bool prefetch = true,
-                    std::uint64_t block_rows = 0) {
+DatasetResult score(const Communicator& comm, const StoredMatrix& matrix, Precision precision) {
   ScoreOptions options;
   options.precision = precision;
-  options.prefetch = prefetch;
-  options.block_rows = block_rows;
   options.timings = true;
   DatasetResult result = score_dataset(comm, matrix.target, options);
   EXPECT_EQ(result.status, ResultStatus::ok) << result.error;

@@ -8,9 +8,12 @@
 
 namespace rankme {
 
-BlockPrefetcher::BlockPrefetcher(RowBlockReader& reader, const StoredType& type, std::uint64_t cols,
-                                 BlockValues values, bool background)
-    : reader_(reader), type_(type), cols_(cols), values_(values), background_(background) {
+BlockPrefetcher::BlockPrefetcher(RowBlockReader& reader, BlockValues values, bool background)
+    : reader_(reader),
+      type_(reader.source().stored_type()),
+      cols_(reader.source().cols()),
+      values_(values),
+      background_(background) {
   const std::size_t values_per_block = reader_.stored_block_bytes() / static_cast<std::size_t>(type_.bytes);
   for (DecodedBlock& slot : slots_) {
     slot.raw = UninitialisedBuffer<unsigned char>(reader_.stored_block_bytes());

@@ -1,5 +1,5 @@
-// RowBlockReader: every rank reads its own shard of rows in blocks with collective parallel HDF5 and
-// widens the stored values to double. Checked for every stored type rankme accepts, in every layout
+// RowBlockReader over an Hdf5RowSource: every rank reads its own shard of rows in blocks with collective
+// parallel HDF5 and widens the stored values to double. Checked for every stored type rankme accepts, in every layout
 // the fixture library writes, with shards and blocks that do not divide the rows evenly: each decoded
 // value must be exactly the value the fixture stored at that row, and each block's statistics must
 // describe exactly that block.
@@ -21,10 +21,12 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "rankme/io/hdf5_dataset.hpp"
 #include "rankme/io/hdf5_file.hpp"
+#include "rankme/io/hdf5_row_source.hpp"
 #include "rankme/numerics/row_shard.hpp"
 #include "rankme/numerics/stored_type.hpp"
 #include "rankme/parallel/communicator.hpp"
@@ -162,15 +164,24 @@ struct ReadOutcome {
   bool saw_non_finite = false;
 };
 
-// Reads every block of this rank's shard of `dataset` (rows x cols, holding `expected`) and checks every
+// The dataset `path` of `file` as the reader's source, with the shape and type describe_dataset finds
+// (as score_dataset gives it). The caller keeps the file open.
+Hdf5RowSource source_of(hid_t file, const std::string& path, const std::string& file_name) {
+  Hdf5Handle dataset = open_dataset(file, path);
+  const DatasetDescription description = describe_dataset(dataset.get());
+  return Hdf5RowSource(Hdf5Handle(), std::move(dataset), description, file_name);
+}
+
+// Reads every block of this rank's shard of `source` (rows x cols, holding `expected`) and checks every
 // decoded value, the row count of every block and each block's statistics. Collective.
-ReadOutcome read_and_check(const Communicator& comm, hid_t dataset, const StoredType& type, std::uint64_t rows,
-                           std::uint64_t cols, std::uint64_t block_rows, const std::vector<double>& expected,
-                           const std::string& what) {
+ReadOutcome read_and_check(const Communicator& comm, Hdf5RowSource& source, std::uint64_t rows, std::uint64_t cols,
+                           std::uint64_t block_rows, const std::vector<double>& expected, const std::string& what) {
   ReadOutcome outcome;
+  EXPECT_EQ(source.rows(), rows) << what;
+  EXPECT_EQ(source.cols(), cols) << what;
   const RowShard shard = RowShard::of_rank(rows, comm.rank(), comm.size());
   const std::uint64_t blocks = block_count(rows, comm.size(), block_rows);
-  RowBlockReader reader(dataset, type, cols, shard, block_rows);
+  RowBlockReader reader(source, shard, block_rows);
   std::vector<double> out(static_cast<std::size_t>(block_rows * cols));
   int reported = 0;
   // One read past the last block too: every shard is exhausted there, and the collective read must
@@ -183,7 +194,7 @@ ReadOutcome read_and_check(const Communicator& comm, hid_t dataset, const Stored
     stats.max_abs = -1;  // must be overwritten, also for an empty block
     stats.all_finite = false;
     const std::uint64_t got_rows = reader.read(index, out.data(), stats);
-    outcome.every_read_collective = outcome.every_read_collective && reader.last_read_was_collective();
+    outcome.every_read_collective = outcome.every_read_collective && source.last_read_was_collective();
     EXPECT_EQ(got_rows, expected_rows) << what << ", block " << index;
     if (got_rows != expected_rows) continue;
     outcome.rows_read += got_rows;
@@ -251,7 +262,7 @@ TEST_F(RowBlockReading, EveryTypeAndLayoutDecodesExactlyWhatWasStored) {
     for (std::size_t l = 0; l < layouts.size(); ++l) {
       const std::string what = types[t].name() + " " + layouts[l].name();
       SCOPED_TRACE(what);
-      const Hdf5Handle dataset = open_dataset(file.get(), dataset_name(t, l));
+      Hdf5Handle dataset = open_dataset(file.get(), dataset_name(t, l));
       const DatasetDescription description = describe_dataset(dataset.get());
       EXPECT_EQ(description.dims, (std::vector<std::uint64_t>{rows, cols}));
       EXPECT_FALSE(description.unsupported_reason().has_value());
@@ -268,11 +279,11 @@ TEST_F(RowBlockReading, EveryTypeAndLayoutDecodesExactlyWhatWasStored) {
       }
 
       const auto& expected = stored[t * layouts.size() + l];
+      // The source is given the shape and type describe_dataset found, as score_dataset gives them.
+      Hdf5RowSource source(Hdf5Handle(), std::move(dataset), description, file_name);
       for (std::uint64_t block_rows : {std::uint64_t{1}, std::uint64_t{4}, std::uint64_t{1000}}) {
         const std::string case_name = what + ", block_rows " + std::to_string(block_rows);
-        // The reader is given the type describe_dataset found, as score_dataset does.
-        const ReadOutcome outcome = read_and_check(comm, dataset.get(), *description.type, rows, cols, block_rows,
-                                                   expected, case_name);
+        const ReadOutcome outcome = read_and_check(comm, source, rows, cols, block_rows, expected, case_name);
         EXPECT_EQ(sum_over_ranks(static_cast<long long>(outcome.rows_read)), static_cast<int>(rows))
             << case_name << ": the shards must cover every row exactly once";
         if (is_float(types[t])) {
@@ -325,8 +336,9 @@ TEST_F(RowBlockReading, ContiguousFloat32IsReadCollectively) {
   for (const auto& [path, type, values] :
        {std::tuple{"/le", float32, &little}, std::tuple{"/be", float32be, &big}}) {
     SCOPED_TRACE(path);
-    const Hdf5Handle dataset = open_dataset(file.get(), path);
-    const ReadOutcome outcome = read_and_check(comm, dataset.get(), product_type(type), rows, cols, 8, *values, path);
+    Hdf5RowSource source = source_of(file.get(), path, file_name);
+    EXPECT_TRUE(source.stored_type() == product_type(type));
+    const ReadOutcome outcome = read_and_check(comm, source, rows, cols, 8, *values, path);
     if (comm.size() > 1) {
       EXPECT_TRUE(outcome.every_read_collective) << "H5Pget_mpio_actual_io_mode reported an independent read";
     }
@@ -371,11 +383,11 @@ TEST_F(RowBlockReading, RanksWithoutRowsTakePartAndReadNothing) {
 
   const Hdf5Handle file = open_file_on_all_ranks(file_name, comm);
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    const Hdf5Handle dataset = open_dataset(file.get(), cases[i].path);
+    Hdf5RowSource source = source_of(file.get(), cases[i].path, file_name);
+    EXPECT_TRUE(source.stored_type() == product_type(cases[i].type)) << cases[i].path;
     for (std::uint64_t block_rows : {std::uint64_t{1}, std::uint64_t{3}}) {
       const std::string what = std::string(cases[i].path) + ", block_rows " + std::to_string(block_rows);
-      const ReadOutcome outcome =
-          read_and_check(comm, dataset.get(), product_type(cases[i].type), rows, cols, block_rows, stored[i], what);
+      const ReadOutcome outcome = read_and_check(comm, source, rows, cols, block_rows, stored[i], what);
       const bool empty_shard = comm.rank() >= 2;
       if (empty_shard) {
         EXPECT_EQ(outcome.rows_read, 0u) << what;

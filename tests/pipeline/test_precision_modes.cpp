@@ -1,9 +1,9 @@
 // --precision double, mixed and auto through score_dataset, at 1 to 4 ranks, against RankMe of the float64
 // LAPACK SVD of exactly the stored values, on the spectra that decide whether float32 block products are
 // good enough: a Gaussian (they are), a power law down to 1e-6 and 100 equal values over a floor of 1e-4
-// (they are not: the small singular values drown in float32 rounding). Also: the prefetching reader gives
-// bit-for-bit what the foreground reader gives, values far outside float32's range are scaled, and
-// --timings fills every phase.
+// (they are not: the small singular values drown in float32 rounding). Also: values far outside float32's
+// range are scaled, and --timings fills every phase. (That the prefetching reader gives bit for bit what
+// the foreground reader gives is tests/io/test_block_prefetcher.cpp's.)
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -63,12 +63,9 @@ StoredMatrix store(const Communicator& comm, const std::string& file, const std:
   return matrix;
 }
 
-DatasetResult score(const Communicator& comm, const StoredMatrix& matrix, Precision precision, bool prefetch = true,
-                    std::uint64_t block_rows = 0) {
+DatasetResult score(const Communicator& comm, const StoredMatrix& matrix, Precision precision) {
   ScoreOptions options;
   options.precision = precision;
-  options.prefetch = prefetch;
-  options.block_rows = block_rows;
   options.timings = true;
   DatasetResult result = score_dataset(comm, matrix.target, options);
   EXPECT_EQ(result.status, ResultStatus::ok) << result.error;
@@ -168,25 +165,6 @@ TEST_F(PrecisionModes, WiderStoredTypesAndExtremeMagnitudesInMixedPrecision) {
     const DatasetResult in_auto = score(comm, extreme, Precision::automatic);
     EXPECT_LE(error_of(in_auto, extreme), 1e-10);
     EXPECT_EQ(in_auto.precision, "double");
-  }
-}
-
-TEST_F(PrecisionModes, PrefetchingGivesTheForegroundResultBitForBit) {
-  const Communicator comm = Communicator::world();
-  const SharedDirectory directory;
-  ASSERT_FALSE(directory.path().empty());
-  const std::string file = directory.file("prefetch.h5");
-  const std::uint64_t rows = 999, cols = 40;
-  const StoredMatrix matrix = store(comm, file, "/z", gaussian(rows, cols, 9), rows, cols, float32);
-  for (const Precision precision : {Precision::double_precision, Precision::mixed}) {
-    for (const std::uint64_t block_rows : {std::uint64_t{1}, std::uint64_t{17}, std::uint64_t{0}}) {
-      SCOPED_TRACE(precision_name(precision) + ", block_rows " + std::to_string(block_rows));
-      const DatasetResult background = score(comm, matrix, precision, true, block_rows);
-      const DatasetResult foreground = score(comm, matrix, precision, false, block_rows);
-      ASSERT_TRUE(background.rankme && foreground.rankme);
-      EXPECT_EQ(bits_of(*background.rankme), bits_of(*foreground.rankme));
-      EXPECT_LE(error_of(background, matrix), precision == Precision::mixed ? 1e-6 : 1e-12);
-    }
   }
 }
 

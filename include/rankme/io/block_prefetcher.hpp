@@ -2,10 +2,11 @@
 // Reading block i + 1 while block i is being multiplied: the collective read and the decoding (to double
 // or float32) of the next row block run on a worker thread, so that the block products hide them.
 //
-// MPI and HDF5 are never called from two threads at once: the worker makes the only HDF5 (and MPI-IO)
-// calls while it runs, and the caller makes its own MPI calls (the per-block agreement, the scheduler)
-// only between wait() and the next start(). That needs MPI_THREAD_SERIALIZED, not MULTIPLE, and no
-// thread-safe HDF5 build. Without SERIALIZED (mpi_session.hpp says), blocks are read in start() itself.
+// MPI and HDF5 are never called from two threads at once: the worker makes the only calls into the row
+// source (row_source.hpp: HDF5 and MPI-IO for an HDF5 file) while it runs, and the caller makes its own
+// MPI calls (the per-block agreement, the scheduler) only between wait() and the next start(). That needs
+// MPI_THREAD_SERIALIZED, not MULTIPLE, and no thread-safe HDF5 build. Without SERIALIZED (mpi_session.hpp
+// says), blocks are read in start() itself.
 #include <cstdint>
 #include <future>
 #include <optional>
@@ -32,7 +33,7 @@ struct DecodedBlock {
   bool narrow_in_raw = false;             // ... native float32 data is used where it was read, in `raw`
   int float_exponent = 0;                 // single_precision_block.hpp
   std::optional<std::string> error;       // a failed read or decode on this rank
-  double read_seconds = 0;                // H5Dread
+  double read_seconds = 0;                // RowSource::read_rows (H5Dread)
   double convert_seconds = 0;             // decoding the stored bytes, checking finiteness
   UninitialisedBuffer<unsigned char> raw;  // the stored bytes
 
@@ -42,9 +43,9 @@ struct DecodedBlock {
 
 class BlockPrefetcher {
  public:
-  // `reader` must outlive the prefetcher. `background` false reads in start() (no worker thread).
-  BlockPrefetcher(RowBlockReader& reader, const StoredType& type, std::uint64_t cols, BlockValues values,
-                  bool background);
+  // `reader` must outlive the prefetcher; the stored type and columns are its source's. `background`
+  // false reads in start() (no worker thread).
+  BlockPrefetcher(RowBlockReader& reader, BlockValues values, bool background);
   BlockPrefetcher(const BlockPrefetcher&) = delete;
   BlockPrefetcher& operator=(const BlockPrefetcher&) = delete;
   ~BlockPrefetcher();

@@ -1,13 +1,12 @@
 #pragma once
-// Reading one rank's shard of rows from an open dataset, a block of rows at a time, with collective
-// MPI-IO transfers. Memory: one block of stored values plus one block of doubles, whatever N is.
-#include <hdf5.h>
-
+// Reading one rank's shard of rows from a RowSource (row_source.hpp), a block of rows at a time. Memory:
+// one block of stored values plus one block of doubles, whatever N is. Which dataset rows a block holds
+// (shard, block, --rows/--sample) is decided here, the same way for every kind of source.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "rankme/io/hdf5_handle.hpp"
+#include "rankme/io/row_source.hpp"
 #include "rankme/numerics/row_selection.hpp"
 #include "rankme/numerics/row_shard.hpp"
 #include "rankme/numerics/stored_type.hpp"
@@ -22,13 +21,16 @@ namespace rankme {
 std::uint64_t default_block_rows(std::uint64_t cols, std::uint64_t chunk_rows = 0, int stored_bytes = 4,
                                  std::size_t value_bytes = sizeof(double));
 
+// The runs of dataset rows behind positions [first, first + count) of `selected` (all rows when null):
+// one run for contiguous rows, one per stretch of consecutive rows of a sample; none when count is 0.
+std::vector<RowRun> row_runs(const SelectedRows* selected, std::uint64_t first, std::uint64_t count);
+
 class RowBlockReader {
  public:
-  // `dataset` must stay open while the reader is used. Every rank of the file's communicator makes one.
-  // With `selected` (kept alive by the caller), the shard counts positions in that selection of rows
-  // (--rows, --sample) rather than dataset rows.
-  RowBlockReader(hid_t dataset, const StoredType& type, std::uint64_t cols, RowShard shard,
-                 std::uint64_t block_rows, const SelectedRows* selected = nullptr);
+  // `source` must outlive the reader. Every rank of the source's communicator makes one. With `selected`
+  // (kept alive by the caller), the shard counts positions in that selection of rows (--rows, --sample)
+  // rather than dataset rows.
+  RowBlockReader(RowSource& source, RowShard shard, std::uint64_t block_rows, const SelectedRows* selected = nullptr);
 
   // Reads this rank's rows of block `index` and widens them into `out` (room for block_rows x cols
   // doubles). Returns the number of rows read: 0 for a rank whose shard has no rows left, which still
@@ -41,22 +43,15 @@ class RowBlockReader {
   std::uint64_t read_stored(std::uint64_t index, unsigned char* raw);
   std::size_t stored_block_bytes() const { return stored_block_bytes_; }
 
-  // Whether HDF5 really used collective I/O for the last read (H5Pget_mpio_actual_io_mode).
-  bool last_read_was_collective() const;
+  RowSource& source() const { return source_; }
 
  private:
-  // Selects this rank's rows of block (first, rows) in the file space (none when rows is 0).
-  void select_block(std::uint64_t first, std::uint64_t rows);
-
-  hid_t dataset_;
+  RowSource& source_;
   StoredType type_;
   std::uint64_t cols_;
   RowShard shard_;
   std::uint64_t block_rows_;
   const SelectedRows* selected_;
-  Hdf5Handle file_space_;
-  Hdf5Handle memory_type_;
-  Hdf5Handle transfer_;
   std::size_t stored_block_bytes_ = 0;
   std::vector<unsigned char> raw_;  // read()'s own buffer, made on its first use
 };

@@ -1,6 +1,7 @@
 #pragma once
-// The pipeline for one dataset: open on all ranks -> read row shards in blocks -> accumulate the Gram
-// matrix -> sum over ranks -> eigenvalues -> RankMe.
+// The pipeline for one dataset: open on all ranks and plan (score_plan.hpp) -> read row shards in blocks
+// through a RowSource (row_source.hpp) -> the Gram or TSQR route (spectrum_route.hpp): accumulate, combine
+// over ranks, singular values -> RankMe and the other metrics.
 #include <cstdint>
 #include <functional>
 

@@ -1,0 +1,51 @@
+#pragma once
+// An HDF5 dataset as a RowSource (row_source.hpp): rows read with collective parallel HDF5 (MPI-IO), in
+// the stored type, so that HDF5 converts nothing and keeps the transfer collective.
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rankme/io/hdf5_dataset.hpp"
+#include "rankme/io/hdf5_handle.hpp"
+#include "rankme/io/row_source.hpp"
+
+namespace rankme {
+
+class Hdf5RowSource : public RowSource {
+ public:
+  // Reads `dataset` of `file` (opened on every rank of one communicator: open_file_on_all_ranks), whose
+  // shape and type `description` gives (describe_dataset; throws std::invalid_argument unless it is a 2-D
+  // matrix of a type rankme reads). Takes over both handles; `file` may be empty when the caller keeps
+  // the file open itself. `path` is the file's, for fingerprint(). Every rank of the file's communicator
+  // makes one.
+  Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description, std::string path);
+
+  std::uint64_t rows() const override { return rows_; }
+  std::uint64_t cols() const override { return cols_; }
+  StoredType stored_type() const override { return type_; }
+  // One H5Dread of the runs (one hyperslab per run, OR-ed together), collective.
+  void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) override;
+  FileFingerprint fingerprint() const override { return FileFingerprint::of(path_); }
+
+  // Whether HDF5 really used collective I/O for the last read (H5Pget_mpio_actual_io_mode).
+  bool last_read_was_collective() const;
+
+ private:
+  // Selects the rows of `runs` in the file space (none when there are none).
+  void select_rows(const std::vector<RowRun>& runs);
+
+  Hdf5Handle file_;     // declared first: closed after the dataset and everything taken from it
+  Hdf5Handle dataset_;
+  std::string path_;
+  StoredType type_;
+  std::uint64_t rows_ = 0;
+  std::uint64_t cols_ = 0;
+  Hdf5Handle file_space_;
+  Hdf5Handle memory_type_;
+  Hdf5Handle transfer_;
+};
+
+}  // namespace rankme

@@ -1,0 +1,56 @@
+#pragma once
+// What scoring one dataset reads and how, settled once before the first block: the opened input, the
+// rows to score, the precision of the block products, the rows per block, and the options the routes
+// (spectrum_route.hpp) and the block loop (block_pass.hpp) follow.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "rankme/io/block_prefetcher.hpp"
+#include "rankme/io/row_source.hpp"
+#include "rankme/numerics/precision_criterion.hpp"
+#include "rankme/numerics/row_selection.hpp"
+#include "rankme/os/file_fingerprint.hpp"
+#include "rankme/parallel/communicator.hpp"
+#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_result.hpp"
+#include "rankme/pipeline/dataset_score.hpp"
+
+namespace rankme {
+
+struct ScorePlan {
+  const Communicator& comm;
+  const ScoreOptions& options;  // as given: method, centring, solver, eps, metrics, prefetch, after_block
+  std::unique_ptr<RowSource> source;
+  FileFingerprint opened;       // the input as it was opened (input_opening.hpp)
+  std::string file;             // the input and its dataset, for messages
+  std::string dataset;
+  SelectedRows selected;        // the rows scored (--rows, --sample), the same on every rank
+  // Of the block products. Centred blocks are merged in double (block_centring.hpp), and TSQR is a double
+  // method, so --center and --method tsqr make it double; otherwise --precision as given.
+  Precision precision;
+  std::uint64_t double_block_rows;  // rows per block and rank of double blocks
+  std::uint64_t float_block_rows;   // ... and of float32 blocks (mixed passes)
+  PhaseTimings& timings;            // every stage adds its own seconds here
+
+  bool tsqr() const { return options.method == SpectrumMethod::tsqr; }
+  std::uint64_t block_rows(BlockValues values) const {
+    return values == BlockValues::float_values ? float_block_rows : double_block_rows;
+  }
+};
+
+// Rows per block and rank: --block-rows, else whole chunk rows of about 32 MiB of decoded values.
+std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values);
+
+// Why `target` would not fit in --max-memory on this rank, or nothing when it fits (or has no limit).
+std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
+                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows);
+
+// Collective: refuses a dataset that would not fit in --max-memory on some rank (before anything of its
+// size is allocated), opens it (open_input) and selects its rows. Throws CollectiveError on every rank
+// when any of that fails on some rank.
+ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
+                       PhaseTimings& timings);
+
+}  // namespace rankme

@@ -1,0 +1,112 @@
+#include "rankme/pipeline/spectrum_route.hpp"
+
+#include <mpi.h>
+
+#include <optional>
+#include <utility>
+
+#include "rankme/numerics/gram_accumulator.hpp"
+#include "rankme/numerics/spectrum_metrics.hpp"
+#include "rankme/parallel/collective_status.hpp"
+#include "rankme/parallel/eigensolver.hpp"
+#include "rankme/parallel/gram_reduction.hpp"
+
+namespace rankme {
+
+namespace {
+
+// One pass of the Gram route at one precision: every block into a fresh accumulator, summed over ranks,
+// eigenvalues. `probe` gets the float32 error measured on rank 0's first block (mixed passes whose
+// data allowed it; rank 0 only).
+struct GramPass {
+  ReadOutcome read = ReadOutcome::complete;
+  std::vector<double> singular_values;  // descending, min(N, K) of them, of the data times 2^-scale_exponent
+  int scale_exponent = 0;
+  std::string solver;
+  std::optional<Float32ProductError> probe;
+  bool scaled_block = false;  // a mixed block was scaled out of float32's ordinary range (on this rank)
+};
+
+GramPass gram_pass(const ScorePlan& plan, bool mixed) {
+  const Communicator& comm = plan.comm;
+  const std::uint64_t cols = plan.source->cols();
+  GramPass pass;
+  std::optional<GramAccumulator> gram;
+  run_stage(comm, [&] { gram.emplace(cols, plan.options.center); });
+  bool first_block = true;
+  const BlockValues values = mixed ? BlockValues::float_values : BlockValues::double_values;
+  pass.read = read_all_blocks(plan, values, [&](DecodedBlock& block) {
+    if (mixed && block.float_exponent != 0) pass.scaled_block = true;
+    if (!mixed) {
+      gram->add_block(block.wide.data(), block.rows, block.stats);
+    } else if (first_block && comm.is_root()) {
+      pass.probe = gram->add_block_single_measuring_float32_error(
+          block.single(), block.wide.empty() ? nullptr : block.wide.data(), block.rows, float32_probe_columns,
+          block.float_exponent, block.stats.max_abs);
+    } else {
+      gram->add_block_single(block.single(), block.rows, block.float_exponent, block.stats.max_abs);
+    }
+    first_block = false;
+  });
+  if (pass.read != ReadOutcome::complete) return pass;
+  check_input_unchanged(plan);
+  double started = MPI_Wtime();
+  sum_gram_over_ranks(comm, *gram);
+  plan.timings.reduce += MPI_Wtime() - started;
+  started = MPI_Wtime();
+  const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram->matrix(), cols, plan.options.solver);
+  plan.timings.eigensolve += MPI_Wtime() - started;
+  pass.solver = eigenvalues.solver;
+  pass.singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, plan.selected.size(), cols);
+  pass.scale_exponent = gram->scale_exponent();
+  return pass;
+}
+
+// --precision auto after a mixed pass: the predicted RankMe error of its number (precision_criterion.hpp),
+// or nothing when the probe could not measure (data scaled out of float32's ordinary range, in any block
+// of any rank: a probe of ordinary blocks says nothing about the rounding of scaled ones, e.g. one huge
+// row among unit ones). Collective; every rank computes the same (rank 0's probe, the same spectrum
+// everywhere).
+std::optional<double> predicted_error_of_mixed_pass(const Communicator& comm, const GramPass& pass, std::uint64_t rows,
+                                                    std::uint64_t cols, double eps) {
+  std::vector<double> probe = {-1.0, 0.0, 0.0, pass.scaled_block ? 1.0 : 0.0};  // -1: not measured
+  if (pass.probe) {
+    probe[0] = static_cast<double>(pass.probe->rows);
+    probe[1] = static_cast<double>(pass.probe->columns);
+    probe[2] = pass.probe->error;
+  }
+  comm.max_in_place(probe.data(), 4);  // only rank 0 measures; the others hold -1 and 0
+  if (probe[0] < 0 || probe[3] > 0) return std::nullopt;
+  const Float32ProductError measured{static_cast<std::uint64_t>(probe[0]), static_cast<std::uint64_t>(probe[1]), probe[2]};
+  return predicted_rankme_error(pass.singular_values, eps, estimated_float32_gram_error(measured, cols, rows), cols);
+}
+
+}  // namespace
+
+RouteSpectrum score_on_gram_route(const ScorePlan& plan, DatasetResult& result) {
+  RouteSpectrum route;
+  route.mixed = plan.precision != Precision::double_precision;
+  for (;;) {
+    plan.timings.block_rows = plan.block_rows(route.mixed ? BlockValues::float_values : BlockValues::double_values);
+    GramPass pass = gram_pass(plan, route.mixed);
+    route.read = pass.read;
+    if (pass.read == ReadOutcome::complete && route.mixed && plan.precision == Precision::automatic) {
+      const double started = MPI_Wtime();
+      const std::optional<double> predicted = predicted_error_of_mixed_pass(
+          plan.comm, pass, plan.selected.size(), plan.source->cols(), plan.options.eps);
+      plan.timings.metrics += MPI_Wtime() - started;
+      result.mixed_error_estimate = predicted;
+      if (!predicted || *predicted > mixed_precision_tolerance) {
+        route.mixed = false;  // float32 may be off on this spectrum: score it again in double
+        result.precision_fallback = true;
+        continue;
+      }
+    }
+    route.singular_values = std::move(pass.singular_values);
+    route.scale_exponent = pass.scale_exponent;
+    route.solver = pass.solver;
+    return route;
+  }
+}
+
+}  // namespace rankme

@@ -1,0 +1,220 @@
+// The plan of one dataset's scoring (score_plan.hpp) and what runs on it: the plan resolves the precision
+// and the rows per block, refuses what does not fit in --max-memory on every rank, opens the input and
+// selects its rows; the block pass (block_pass.hpp) and both routes (spectrum_route.hpp) read only through
+// the plan's RowSource, so a plan over the same values in memory gives the same spectrum bit for bit.
+#include "rankme/pipeline/score_plan.hpp"
+
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rankme/io/memory_row_source.hpp"
+#include "rankme/io/row_block_reader.hpp"
+#include "rankme/numerics/row_shard.hpp"
+#include "rankme/parallel/collective_status.hpp"
+#include "rankme/pipeline/block_pass.hpp"
+#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/input_spec.hpp"
+#include "rankme/pipeline/spectrum_route.hpp"
+#include "support/hdf5_fixtures.hpp"
+#include "support/mpi_fixtures.hpp"
+
+namespace rankme {
+namespace {
+
+using FixtureType = testing::StoredType;
+using ScorePlanning = testing::WatchedTest;
+
+constexpr std::uint64_t rows = 203, cols = 12;
+const StoredType float32_le{StoredType::Kind::floating, 4, false};
+
+std::vector<double> gaussian(std::uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  std::normal_distribution<double> normal;
+  std::vector<double> values(static_cast<std::size_t>(rows * cols));
+  for (double& v : values) v = normal(generator);
+  return values;
+}
+
+// Little-endian float32 bytes of values that are float32 already.
+std::vector<unsigned char> float32_bytes(const std::vector<double>& values) {
+  std::vector<unsigned char> bytes;
+  for (const double value : values) {
+    const float narrow = static_cast<float>(value);
+    std::uint32_t bits = 0;
+    std::memcpy(&bits, &narrow, sizeof bits);
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<unsigned char>(bits >> (8 * i)));
+  }
+  return bytes;
+}
+
+// A float32 dataset written on rank 0 and found as the tool finds it; `stored` gets its values.
+DatasetTarget stored_target(const Communicator& comm, const std::string& file, std::vector<double>& stored,
+                            const std::vector<double>& values) {
+  const FixtureType float32{FixtureType::Kind::floating, 4, false};
+  EXPECT_EQ(testing::write_on_root([&] { stored = testing::write_matrix(file, "/z", values, rows, cols, float32); }), "");
+  stored = testing::values_of_rank_zero(stored);
+  const Discovery discovery = discover_targets_on_root(comm, {InputSpec{file, "/z"}});
+  EXPECT_EQ(discovery.targets.size(), 1u);
+  return discovery.targets.empty() ? DatasetTarget{} : discovery.targets.front();
+}
+
+// The same plan as `plan`, reading `values` from memory instead.
+ScorePlan in_memory(const ScorePlan& plan, const std::vector<double>& values) {
+  auto source = std::make_unique<MemoryRowSource>(float32_le, rows, cols, float32_bytes(values));
+  const FileFingerprint opened = source->fingerprint();
+  return ScorePlan{plan.comm,     plan.options,      std::move(source), opened, "memory", "/z", plan.selected,
+                   plan.precision, plan.double_block_rows, plan.float_block_rows, plan.timings};
+}
+
+std::uint64_t bits_of(double value) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
+void expect_same_spectrum(const RouteSpectrum& from_file, const RouteSpectrum& from_memory) {
+  EXPECT_EQ(from_file.read, ReadOutcome::complete);
+  EXPECT_EQ(from_memory.read, ReadOutcome::complete);
+  EXPECT_EQ(from_file.solver, from_memory.solver);
+  EXPECT_EQ(from_file.mixed, from_memory.mixed);
+  EXPECT_EQ(from_file.scale_exponent, from_memory.scale_exponent);
+  ASSERT_EQ(from_file.singular_values.size(), from_memory.singular_values.size());
+  ASSERT_FALSE(from_file.singular_values.empty());
+  for (std::size_t k = 0; k < from_file.singular_values.size(); ++k) {
+    EXPECT_EQ(bits_of(from_file.singular_values[k]), bits_of(from_memory.singular_values[k])) << "s_" << k;
+  }
+}
+
+TEST_F(ScorePlanning, ResolvesPrecisionAndBlockRowsAndSelectsRows) {
+  const Communicator comm = Communicator::world();
+  const testing::SharedDirectory directory;
+  ASSERT_FALSE(directory.path().empty());
+  std::vector<double> stored;
+  const DatasetTarget target = stored_target(comm, directory.file("plan.h5"), stored, gaussian(1));
+  PhaseTimings timings;
+  ScoreOptions options;
+  options.precision = Precision::mixed;
+  options.rows = RowSelection{RowSelection::Kind::first, 50, 0};
+  {
+    const ScorePlan plan = plan_scoring(comm, target, options, timings);
+    EXPECT_EQ(plan.precision, Precision::mixed);
+    EXPECT_FALSE(plan.tsqr());
+    EXPECT_EQ(plan.selected.size(), 50u);
+    EXPECT_EQ(plan.source->rows(), rows);
+    EXPECT_EQ(plan.source->cols(), cols);
+    EXPECT_TRUE(plan.source->stored_type() == float32_le);
+    EXPECT_EQ(plan.double_block_rows, default_block_rows(cols, 0, 4, sizeof(double)));
+    EXPECT_EQ(plan.float_block_rows, default_block_rows(cols, 0, 4, sizeof(float)));
+    EXPECT_EQ(plan.block_rows(BlockValues::float_values), plan.float_block_rows);
+    EXPECT_FALSE(plan.opened.change_to(FileFingerprint::of(target.file)).has_value());
+  }
+  // Centring and TSQR are double methods, whatever --precision says.
+  options.center = true;
+  EXPECT_EQ(plan_scoring(comm, target, options, timings).precision, Precision::double_precision);
+  options.center = false;
+  options.method = SpectrumMethod::tsqr;
+  EXPECT_EQ(plan_scoring(comm, target, options, timings).precision, Precision::double_precision);
+  options.block_rows = 17;
+  const ScorePlan tsqr_plan = plan_scoring(comm, target, options, timings);
+  EXPECT_TRUE(tsqr_plan.tsqr());
+  EXPECT_EQ(tsqr_plan.block_rows(BlockValues::double_values), 17u);
+  EXPECT_EQ(tsqr_plan.block_rows(BlockValues::float_values), 17u);
+}
+
+TEST_F(ScorePlanning, RefusesOnEveryRankWhatDoesNotFitInMaxMemory) {
+  const Communicator comm = Communicator::world();
+  const testing::SharedDirectory directory;
+  ASSERT_FALSE(directory.path().empty());
+  std::vector<double> stored;
+  const DatasetTarget target = stored_target(comm, directory.file("memory.h5"), stored, gaussian(2));
+  PhaseTimings timings;
+  ScoreOptions options;
+  options.max_memory = 1024;
+  try {
+    plan_scoring(comm, target, options, timings);
+    ADD_FAILURE() << "not refused";
+  } catch (const CollectiveError& error) {
+    EXPECT_NE(std::string(error.what()).find("--max-memory"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(ScorePlanning, RoutesGiveTheSameSpectrumFromMemoryAsFromTheFile) {
+  const Communicator comm = Communicator::world();
+  const testing::SharedDirectory directory;
+  ASSERT_FALSE(directory.path().empty());
+  std::vector<double> stored;
+  const DatasetTarget target = stored_target(comm, directory.file("routes.h5"), stored, gaussian(3));
+  PhaseTimings timings;
+  for (const RowSelection& selection : {RowSelection{}, RowSelection{RowSelection::Kind::sample, 77, 5}}) {
+    ScoreOptions options;
+    options.rows = selection;
+    options.block_rows = 10;
+    for (const Precision precision : {Precision::double_precision, Precision::mixed, Precision::automatic}) {
+      SCOPED_TRACE(precision_name(precision) + (selection.kind == RowSelection::Kind::all ? ", all rows" : ", sample"));
+      options.precision = precision;
+      const ScorePlan plan = plan_scoring(comm, target, options, timings);
+      const ScorePlan memory_plan = in_memory(plan, stored);
+      DatasetResult file_result, memory_result;
+      expect_same_spectrum(score_on_gram_route(plan, file_result), score_on_gram_route(memory_plan, memory_result));
+      EXPECT_EQ(file_result.precision_fallback, memory_result.precision_fallback);
+    }
+    options.method = SpectrumMethod::tsqr;
+    const ScorePlan plan = plan_scoring(comm, target, options, timings);
+    expect_same_spectrum(score_on_tsqr_route(plan), score_on_tsqr_route(in_memory(plan, stored)));
+  }
+}
+
+TEST_F(ScorePlanning, BlockPassStopsAtNonFiniteDataAndCheckSeesAChangedInput) {
+  const Communicator comm = Communicator::world();
+  const testing::SharedDirectory directory;
+  ASSERT_FALSE(directory.path().empty());
+  std::vector<double> stored;
+  const DatasetTarget target = stored_target(comm, directory.file("pass.h5"), stored, gaussian(4));
+  PhaseTimings timings;
+  ScoreOptions options;
+  options.block_rows = 8;
+  std::uint64_t progress_calls = 0;
+  options.after_block = [&](std::uint64_t done, std::uint64_t total) {
+    ++progress_calls;
+    EXPECT_EQ(done, progress_calls);
+    EXPECT_EQ(total, block_count(rows, comm.size(), 8));
+  };
+  const ScorePlan plan = plan_scoring(comm, target, options, timings);
+  std::uint64_t rows_seen = 0;
+  const auto count_rows = [&](DecodedBlock& block) { rows_seen += block.rows; };
+  EXPECT_EQ(read_all_blocks(plan, BlockValues::double_values, count_rows), ReadOutcome::complete);
+  EXPECT_EQ(progress_calls, block_count(rows, comm.size(), 8));
+  EXPECT_EQ(rows_seen, RowShard::of_rank(rows, comm.rank(), comm.size()).count);
+  EXPECT_NO_THROW(check_input_unchanged(plan));
+
+  // A NaN in the last row: every rank stops, also those whose shard holds no NaN.
+  std::vector<double> with_nan = stored;
+  with_nan.back() = std::numeric_limits<double>::quiet_NaN();
+  const ScorePlan nan_plan = in_memory(plan, with_nan);
+  progress_calls = 0;
+  EXPECT_EQ(read_all_blocks(nan_plan, BlockValues::double_values, count_rows), ReadOutcome::nonfinite);
+
+  // The input rewritten while it was read: reported on every rank, naming the input.
+  const ScorePlan memory_plan = in_memory(plan, stored);
+  static_cast<MemoryRowSource&>(*memory_plan.source).replace_bytes(float32_bytes(stored));
+  try {
+    check_input_unchanged(memory_plan);
+    ADD_FAILURE() << "the change was not seen";
+  } catch (const CollectiveError& error) {
+    EXPECT_NE(std::string(error.what()).find("'memory' changed while it was being read"), std::string::npos)
+        << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace rankme

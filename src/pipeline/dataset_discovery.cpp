@@ -11,6 +11,7 @@
 #include "rankme/io/hdf5_dataset.hpp"
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_file.hpp"
+#include "rankme/os/canonical_path.hpp"
 #include "rankme/os/crash_isolation.hpp"
 #include "rankme/os/file_fingerprint.hpp"
 #include "rankme/parallel/collective_status.hpp"
@@ -20,12 +21,13 @@ namespace rankme {
 
 namespace {
 
-// Size and modification time of `path` (zeros when it cannot be examined).
+// Size, modification time and canonical path of `path` (zeros and empty when it cannot be examined).
 void stamp_file_identity(DatasetTarget& target) {
   if (const auto fingerprint = FileFingerprint::examine(target.file)) {
     target.file_size = fingerprint->size;
     target.file_mtime_ns = fingerprint->mtime_ns;
   }
+  target.canonical_file = canonical_path(target.file).value_or("");
 }
 
 // "device:inode" of the file at `path`, or empty when it cannot be examined.
@@ -292,6 +294,7 @@ nlohmann::json to_json(const DatasetTarget& target) {
                          {"cols", target.cols},   {"dtype", target.dtype},     {"chunk", target.chunk_dims},
                          {"error", target.error}, {"has_type", target.type.has_value()},
                          {"file_size", target.file_size}, {"file_mtime_ns", target.file_mtime_ns},
+                         {"canonical_file", target.canonical_file},
                          {"object_identity", target.object_identity},
                          {"through_external_link", target.through_external_link},
                          {"named_explicitly", target.named_explicitly}};
@@ -314,6 +317,7 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   target.error = json.at("error").get<std::string>();
   target.file_size = json.at("file_size").get<std::uint64_t>();
   target.file_mtime_ns = json.at("file_mtime_ns").get<std::int64_t>();
+  target.canonical_file = json.at("canonical_file").get<std::string>();
   target.object_identity = json.at("object_identity").get<std::string>();
   target.through_external_link = json.at("through_external_link").get<bool>();
   target.named_explicitly = json.at("named_explicitly").get<bool>();

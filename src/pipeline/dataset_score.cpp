@@ -248,6 +248,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
   result.ranks = comm.size();
   result.file_size = target.file_size;
   result.file_mtime_ns = target.file_mtime_ns;
+  result.canonical_file = target.canonical_file;
   if (!target.scorable()) {
     result.status = ResultStatus::error;
     result.error = target.error;

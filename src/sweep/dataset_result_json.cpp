@@ -33,6 +33,7 @@ nlohmann::json result_to_json(const DatasetResult& result) {
   }
   json["file_size"] = result.file_size;
   json["file_mtime_ns"] = result.file_mtime_ns;
+  json["canonical_file"] = result.canonical_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.canonical_file);
   // Every metric has its key, null when not asked for. Values go in as they are: CBOR (messages between
   // ranks) keeps infinities and NaN exactly, and JSON text writes them as null.
   for (const std::string& name : metric_names()) {
@@ -88,6 +89,8 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     // The defaults never match a real file, so such a result is not taken for one by --resume.
     result.file_size = json.value("file_size", std::uint64_t{0});
     result.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
+    // Lines written before canonical_file have none: result_identity.hpp resolves their `file` instead.
+    result.canonical_file = text_or_empty("canonical_file");
     for (const std::string& name : metric_names()) {
       if (name != "rankme" && json.contains(name) && json[name].is_number()) result.metrics[name] = json[name].get<double>();
     }

@@ -1,9 +1,8 @@
 #include "rankme/app/program.hpp"
 
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
-#include <map>
+#include <optional>
 #include <set>
 
 #include "rankme/app/command_line.hpp"
@@ -22,70 +21,10 @@
 #include "rankme/pipeline/memory_budget.hpp"
 #include "rankme/sweep/group_plan.hpp"
 #include "rankme/sweep/progress_report.hpp"
-#include "rankme/sweep/results_file.hpp"
 #include "rankme/sweep/resume.hpp"
 #include "rankme/sweep/sweep_scheduler.hpp"
 
 namespace {
-
-// The --output file (rank 0 only) and, with --resume, what earlier runs already settled.
-struct ResultsOutput {
-  std::optional<rankme::ResultsFile> file;
-  std::vector<rankme::DatasetResult> earlier;  // settled results of this run's targets, from before
-  std::optional<rankme::SpectrumFile> spectrum;  // --spectrum
-};
-
-// Rank 0 opens --output (before any scoring, so that an unwritable file fails in seconds, not after hours)
-// and, with --resume, keeps only the targets not settled yet; every rank gets the same remaining list.
-std::vector<rankme::DatasetTarget> prepare_results_output(const rankme::Communicator& world,
-                                                          const rankme::CommandLine& command_line,
-                                                          const std::vector<rankme::DatasetTarget>& targets,
-                                                          ResultsOutput& output) {
-  std::vector<std::uint64_t> kept;
-  std::optional<std::string> error;
-  if (world.is_root()) {
-    try {
-      std::set<rankme::ResultIdentity> remaining;
-      if (command_line.resume && !std::filesystem::exists(command_line.output)) {
-        // Said, because a results file deleted by mistake means scoring the whole sweep again.
-        std::cerr << "rankme: note: resuming: '" << command_line.output
-                  << "' does not exist (yet): every dataset is scored" << std::endl;
-      }
-      if (command_line.resume) {
-        const rankme::ResultsFileContents previous = rankme::read_results_file(command_line.output);
-        if (previous.skipped_lines > 0) {
-          std::cerr << "rankme: note: '" << command_line.output << "': ignored " << previous.skipped_lines
-                    << " line(s) without a complete result (" << previous.first_problem << ")" << std::endl;
-        }
-        for (const auto& target : rankme::targets_to_resume(targets, previous)) remaining.insert(rankme::identity_of(target));
-        std::map<rankme::ResultIdentity, rankme::DatasetResult> settled;
-        for (const auto& result : rankme::final_result_per_dataset(previous.results)) {
-          if (rankme::settles_dataset(result)) settled.emplace(rankme::identity_of(result), result);
-        }
-        for (const auto& target : targets) {
-          const auto found = settled.find(rankme::identity_of(target));
-          if (!remaining.count(rankme::identity_of(target)) && found != settled.end()) output.earlier.push_back(found->second);
-        }
-      }
-      for (std::size_t i = 0; i < targets.size(); ++i) {
-        if (!command_line.resume || remaining.count(rankme::identity_of(targets[i]))) kept.push_back(i);
-      }
-      if (!command_line.output.empty()) output.file.emplace(rankme::ResultsFile::open_for_append(command_line.output));
-      if (!command_line.spectrum.empty()) output.spectrum.emplace(rankme::SpectrumFile::open(command_line.spectrum));
-    } catch (const std::exception& failure) {
-      error = failure.what();
-    }
-  }
-  if (auto agreed = rankme::agree_on_failure(world, error)) throw rankme::CollectiveError(*agreed);
-  world.broadcast(kept, 0);
-  std::vector<rankme::DatasetTarget> to_score;
-  for (const std::uint64_t index : kept) to_score.push_back(targets[static_cast<std::size_t>(index)]);
-  if (world.is_root() && command_line.resume) {
-    std::cerr << "rankme: note: resuming: " << output.earlier.size() << " dataset(s) already settled in '"
-              << command_line.output << "', " << to_score.size() << " to score" << std::endl;
-  }
-  return to_score;
-}
 
 // What rank 0 says about each result as it arrives, beside the report itself.
 void explain_on_stderr(const rankme::DatasetResult& result) {
@@ -139,8 +78,13 @@ int run(const rankme::Communicator& world, const rankme::CommandLine& command_li
     if (world.is_root()) rankme::print_listing(selected, command_line.format, std::cout);
     return all_listed ? rankme::exit_success : rankme::exit_dataset_failed;
   }
-  ResultsOutput output;
-  const std::vector<rankme::DatasetTarget> targets = prepare_results_output(world, command_line, selected, output);
+  // --output, --resume (what earlier runs settled) and --spectrum, opened on rank 0 before any scoring.
+  std::optional<rankme::SpectrumFile> spectrum;
+  rankme::ResumedRun output =
+      rankme::open_results_and_resume(world, selected, command_line.output, command_line.resume, [&] {
+        if (!command_line.spectrum.empty()) spectrum.emplace(rankme::SpectrumFile::open(command_line.spectrum));
+      });
+  const std::vector<rankme::DatasetTarget>& targets = output.to_score;
 
   const int group_size = rankme::choose_group_size(targets, world.size(), command_line.group_size);
   std::optional<rankme::ProgressReport> progress;
@@ -173,10 +117,10 @@ int run(const rankme::Communicator& world, const rankme::CommandLine& command_li
         output_failed = true;
       }
     }
-    if (output.spectrum && result.status == rankme::ResultStatus::ok) {
+    if (spectrum && result.status == rankme::ResultStatus::ok) {
       // Like a failed append: reported once, the sweep goes on, the exit code says results were lost.
       try {
-        output.spectrum->write(result, result.singular_values, command_line.score.eps, command_line.score.center);
+        spectrum->write(result, result.singular_values, command_line.score.eps, command_line.score.center);
       } catch (const std::exception& failure) {
         if (!spectrum_failed) std::cerr << "\nrankme: error: " << failure.what() << std::endl;
         spectrum_failed = true;

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "rankme/os/file_descriptor.hpp"
+
 namespace rankme {
 
 namespace {
@@ -78,22 +80,24 @@ std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std
   std::vector<IsolatedOutcome> outcomes(count);
   std::size_t next = 0;
   while (next < count) {
-    int pipe_ends[2];
-    const bool have_pipe = ::pipe2(pipe_ends, O_CLOEXEC) == 0;
-    const pid_t child = have_pipe ? ::fork() : -1;
+    // The pipe's two ends (none when no pipe can be had).
+    FileDescriptor from_child, to_parent;
+    if (int ends[2]; ::pipe2(ends, O_CLOEXEC) == 0) {
+      from_child = FileDescriptor(ends[0]);
+      to_parent = FileDescriptor(ends[1]);
+    }
+    const pid_t child = from_child ? ::fork() : -1;
     if (child < 0) {
-      if (have_pipe) {
-        ::close(pipe_ends[0]);
-        ::close(pipe_ends[1]);
-      }
+      from_child.reset();
+      to_parent.reset();
       for (; next < count; ++next) outcomes[next].output = work(next);  // no child to be had
       break;
     }
     if (child == 0) {
-      ::close(pipe_ends[0]);
-      run_child(pipe_ends[1], next, count, work);
+      from_child.reset();
+      run_child(to_parent.get(), next, count, work);
     }
-    ::close(pipe_ends[1]);
+    to_parent.reset();  // the child's end: the parent must see end of file once the child is gone
     std::string buffer;
     bool timed_out = false;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
@@ -103,12 +107,12 @@ std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std
         timed_out = true;
         break;
       }
-      pollfd readable{pipe_ends[0], POLLIN, 0};
+      pollfd readable{from_child.get(), POLLIN, 0};
       const int ready = ::poll(&readable, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
       if (ready < 0 && errno != EINTR) break;
       if (ready <= 0) continue;
       char chunk[65536];
-      const ssize_t got = ::read(pipe_ends[0], chunk, sizeof chunk);
+      const ssize_t got = ::read(from_child.get(), chunk, sizeof chunk);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) break;  // end of file: the child is done, or dead
       buffer.append(chunk, static_cast<std::size_t>(got));
@@ -117,7 +121,7 @@ std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std
       // Each piece of work has its own time limit.
       if (next > before) deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
     }
-    ::close(pipe_ends[0]);
+    from_child.reset();  // before waiting: a child still writing must not be left blocked on a full pipe
     if (timed_out) ::kill(child, SIGKILL);
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {

@@ -8,6 +8,7 @@
 
 #include "rankme/io/hdf5_dataset.hpp"
 #include "rankme/io/hdf5_file.hpp"
+#include "rankme/os/canonical_path.hpp"
 #include "rankme/os/file_fingerprint.hpp"
 #include "rankme/pipeline/discovery_broadcast.hpp"
 #include "rankme/pipeline/hdf5_link_walk.hpp"
@@ -19,12 +20,13 @@ namespace rankme {
 
 namespace {
 
-// Size and modification time of `path` (zeros when it cannot be examined).
+// Size, modification time and canonical path of `path` (zeros and empty when it cannot be examined).
 void stamp_file_identity(DatasetTarget& target) {
   if (const auto fingerprint = FileFingerprint::examine(target.file)) {
     target.file_size = fingerprint->size;
     target.file_mtime_ns = fingerprint->mtime_ns;
   }
+  target.canonical_file = canonical_path(target.file).value_or("");
 }
 
 // "device:inode" of the file at `path`, or empty when it cannot be examined.

@@ -27,6 +27,7 @@ DatasetResult result_of_listing(const Communicator& comm, const DatasetTarget& t
   result.ranks = comm.size();
   result.file_size = target.file_size;
   result.file_mtime_ns = target.file_mtime_ns;
+  result.canonical_file = target.canonical_file;
   return result;
 }
 

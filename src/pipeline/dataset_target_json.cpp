@@ -22,6 +22,7 @@ template <typename Listed>
 void write_file_identity(const Listed& listed, nlohmann::json& json) {
   json["file_size"] = listed.file_size;
   json["file_mtime_ns"] = listed.file_mtime_ns;
+  json["canonical_file"] = listed.canonical_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(listed.canonical_file);
 }
 
 template <typename Listed>
@@ -37,6 +38,8 @@ void read_listed(const nlohmann::json& json, Listed& listed) {
   listed.error = text_or_empty("error");
   listed.file_size = json.value("file_size", std::uint64_t{0});
   listed.file_mtime_ns = json.value("file_mtime_ns", std::int64_t{0});
+  // Lines written before canonical_file have none: result_identity.hpp resolves their `file` instead.
+  listed.canonical_file = text_or_empty("canonical_file");
 }
 
 nlohmann::json type_to_json(const std::optional<StoredType>& type) {

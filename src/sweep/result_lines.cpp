@@ -25,7 +25,8 @@ std::string csv_header(CsvColumns columns) {
   for (const std::string& name : metric_names()) {
     if (name != "rankme") header += "," + name;
   }
-  if (columns == CsvColumns::with_file_identity) header += ",file_size,file_mtime_ns";
+  if (columns != CsvColumns::report) header += ",file_size,file_mtime_ns";
+  if (columns == CsvColumns::with_file_identity) header += ",canonical_file";
   return header;
 }
 
@@ -41,9 +42,10 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
     const auto found = result.metrics.find(name);
     line += "," + (found != result.metrics.end() ? format_number(found->second, "%.17g") : std::string());
   }
-  if (columns == CsvColumns::with_file_identity) {
+  if (columns != CsvColumns::report) {
     line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
   }
+  if (columns == CsvColumns::with_file_identity) line += "," + csv_field(result.canonical_file);
   return line;
 }
 

@@ -1,7 +1,11 @@
 #include "rankme/sweep/resume.hpp"
 
+#include <filesystem>
+#include <iostream>
 #include <map>
 #include <set>
+
+#include "rankme/parallel/collective_status.hpp"
 
 namespace rankme {
 
@@ -34,6 +38,73 @@ std::vector<DatasetResult> final_result_per_dataset(const std::vector<DatasetRes
     }
   }
   return chosen;
+}
+
+ResumeDecision decide_resume(const std::vector<DatasetTarget>& targets, const ResultsFileContents& previous) {
+  ResumeDecision decision;
+  std::set<ResultIdentity> remaining;
+  for (const auto& target : targets_to_resume(targets, previous)) remaining.insert(identity_of(target));
+  std::map<ResultIdentity, DatasetResult> settled;
+  for (const auto& result : final_result_per_dataset(previous.results)) {
+    if (settles_dataset(result)) settled.emplace(identity_of(result), result);
+  }
+  for (const auto& target : targets) {
+    const auto found = settled.find(identity_of(target));
+    if (!remaining.count(identity_of(target)) && found != settled.end()) decision.earlier.push_back(found->second);
+  }
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (remaining.count(identity_of(targets[i]))) decision.to_score.push_back(i);
+  }
+  return decision;
+}
+
+namespace {
+
+// Rank 0: reads what earlier runs left in `output`, with a note on stderr for what is not a result.
+ResumeDecision resume_from(const std::string& output, const std::vector<DatasetTarget>& targets) {
+  if (!std::filesystem::exists(output)) {
+    // Said, because a results file deleted by mistake means scoring the whole sweep again.
+    std::cerr << "rankme: note: resuming: '" << output << "' does not exist (yet): every dataset is scored" << std::endl;
+  }
+  const ResultsFileContents previous = read_results_file(output);
+  if (previous.skipped_lines > 0) {
+    std::cerr << "rankme: note: '" << output << "': ignored " << previous.skipped_lines
+              << " line(s) without a complete result (" << previous.first_problem << ")" << std::endl;
+  }
+  return decide_resume(targets, previous);
+}
+
+}  // namespace
+
+ResumedRun open_results_and_resume(const Communicator& world, const std::vector<DatasetTarget>& targets,
+                                   const std::string& output, bool resume,
+                                   const std::function<void()>& open_more_on_root) {
+  ResumedRun run;
+  std::vector<std::uint64_t> kept;
+  std::optional<std::string> error;
+  if (world.is_root()) {
+    try {
+      if (resume) {
+        ResumeDecision decision = resume_from(output, targets);
+        kept = std::move(decision.to_score);
+        run.earlier = std::move(decision.earlier);
+      } else {
+        for (std::size_t i = 0; i < targets.size(); ++i) kept.push_back(i);
+      }
+      if (!output.empty()) run.file.emplace(ResultsFile::open_for_append(output));
+      open_more_on_root();
+    } catch (const std::exception& failure) {
+      error = failure.what();
+    }
+  }
+  if (auto agreed = agree_on_failure(world, error)) throw CollectiveError(*agreed);
+  world.broadcast(kept, 0);
+  for (const std::uint64_t index : kept) run.to_score.push_back(targets[static_cast<std::size_t>(index)]);
+  if (world.is_root() && resume) {
+    std::cerr << "rankme: note: resuming: " << run.earlier.size() << " dataset(s) already settled in '" << output
+              << "', " << run.to_score.size() << " to score" << std::endl;
+  }
+  return run;
 }
 
 }  // namespace rankme

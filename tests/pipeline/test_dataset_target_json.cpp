@@ -28,6 +28,7 @@ DatasetTarget every_field_set() {
   target.error = "dataset '/x' in 'y': incomplete \xff";
   target.file_size = (std::uint64_t{1} << 50) + 7;
   target.file_mtime_ns = -1234567890123456789;  // before the epoch: signed survives
+  target.canonical_file = "/scratch/sweep/run \xff\xfe:1.h5";
   target.object_identity = "2049:1234567:8192";
   target.through_external_link = true;
   target.named_explicitly = true;
@@ -48,6 +49,7 @@ void expect_same(const DatasetTarget& back, const DatasetTarget& target) {
   EXPECT_EQ(back.error, target.error);
   EXPECT_EQ(back.file_size, target.file_size);
   EXPECT_EQ(back.file_mtime_ns, target.file_mtime_ns);
+  EXPECT_EQ(back.canonical_file, target.canonical_file);
   EXPECT_EQ(back.object_identity, target.object_identity);
   EXPECT_EQ(back.through_external_link, target.through_external_link);
   EXPECT_EQ(back.named_explicitly, target.named_explicitly);
@@ -126,6 +128,7 @@ TEST(DatasetTargetJson, ListedKeysAreTheSameForATargetAndAResult) {
   result.error = target.error;
   result.file_size = target.file_size;
   result.file_mtime_ns = target.file_mtime_ns;
+  result.canonical_file = target.canonical_file;
   json from_result;
   write_listed_keys(result, from_result);
   EXPECT_EQ(from_result, from_target);
@@ -133,7 +136,9 @@ TEST(DatasetTargetJson, ListedKeysAreTheSameForATargetAndAResult) {
   json identity_of_target, identity_of_result;
   write_file_identity_keys(target, identity_of_target);
   write_file_identity_keys(result, identity_of_result);
-  EXPECT_EQ(identity_of_target, (json{{"file_size", target.file_size}, {"file_mtime_ns", target.file_mtime_ns}}));
+  EXPECT_EQ(identity_of_target, (json{{"file_size", target.file_size},
+                                      {"file_mtime_ns", target.file_mtime_ns},
+                                      {"canonical_file", target.canonical_file}}));
   EXPECT_EQ(identity_of_result, identity_of_target);
 
   result.error.clear();
@@ -152,6 +157,7 @@ TEST(DatasetTargetJson, ReadingListedKeysOfAResult) {
   result.error = "broken";
   result.file_size = 99;
   result.file_mtime_ns = 42;
+  result.canonical_file = "/data/x.h5";
   write_listed_keys(result, written);
   write_file_identity_keys(result, written);
   DatasetResult back;
@@ -164,6 +170,7 @@ TEST(DatasetTargetJson, ReadingListedKeysOfAResult) {
   EXPECT_EQ(back.error, "broken");
   EXPECT_EQ(back.file_size, 99u);
   EXPECT_EQ(back.file_mtime_ns, 42);
+  EXPECT_EQ(back.canonical_file, "/data/x.h5");
 
   // Older reports: no file identity, null dtype and error.
   const json older = {{"file", "x.h5"}, {"dataset", "/emb"}, {"rows", 5},
@@ -175,6 +182,7 @@ TEST(DatasetTargetJson, ReadingListedKeysOfAResult) {
   EXPECT_EQ(old_result.error, "");
   EXPECT_EQ(old_result.file_size, 0u);
   EXPECT_EQ(old_result.file_mtime_ns, 0);
+  EXPECT_EQ(old_result.canonical_file, "");  // result_identity.hpp resolves `file` for such lines
   for (const char* required : {"file", "dataset", "rows", "cols"}) {
     json missing = older;
     missing.erase(required);

@@ -1,6 +1,7 @@
-// The results file (--output) and what --resume and rankme-merge make of it: torn lines, quoting, identity
-// matching, retried errors, and the I/O failures that must become clear errors (read-only directory, full
-// disk, a write cut short).
+// The results file (--output) as written and read back: round trips, torn lines, quoting, and the I/O
+// failures that must become clear errors (read-only directory, full disk, a write cut short). The reader
+// alone, the format, the identity and --resume have their own tests (test_results_file_reader,
+// test_results_file_format, test_result_identity, test_resume).
 #include "rankme/sweep/results_file.hpp"
 
 #include <fcntl.h>
@@ -21,70 +22,19 @@
 #include <vector>
 
 #include "rankme/sweep/result_lines.hpp"
-#include "rankme/pipeline/dataset_discovery.hpp"
-#include "rankme/sweep/resume.hpp"
 #include "support/hdf5_fixtures.hpp"
+#include "support/result_samples.hpp"
 
 namespace rankme {
 namespace {
 
 using testing::TemporaryDirectory;
 
-DatasetResult scored(const std::string& dataset, double rankme, std::int64_t mtime_ns = 1700000000123456789) {
-  DatasetResult result;
-  result.file = "runs/sweep.h5";
-  result.dataset = dataset;
-  result.rows = 4096;
-  result.cols = 256;
-  result.dtype = "float32";
-  result.rankme = rankme;
-  result.seconds = 0.25;
-  result.ranks = 2;
-  result.solver = "lapack";
-  result.file_size = 123456;
-  result.file_mtime_ns = mtime_ns;
-  return result;
-}
-
-DatasetResult with_status(DatasetResult result, ResultStatus status, const std::string& error = "") {
-  result.status = status;
-  result.rankme.reset();
-  result.error = error;
-  result.solver.clear();
-  return result;
-}
-
-DatasetTarget target_of(const DatasetResult& result) {
-  DatasetTarget target;
-  target.file = result.file;
-  target.dataset = result.dataset;
-  target.rows = result.rows;
-  target.cols = result.cols;
-  target.dtype = result.dtype;
-  target.file_size = result.file_size;
-  target.file_mtime_ns = result.file_mtime_ns;
-  return target;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
-
-// Every line, complete or not (a missing last newline is invisible here: check the text for that).
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
-
-void append_text(const std::string& path, const std::string& text) {
-  std::ofstream stream(path, std::ios::binary | std::ios::app);
-  stream << text;
-}
+using testing::append_text;
+using testing::lines_of;
+using testing::read_text;
+using testing::scored;
+using testing::with_status;
 
 void expect_same_result(const DatasetResult& read, const DatasetResult& written) {
   EXPECT_EQ(read.file, written.file);
@@ -100,6 +50,7 @@ void expect_same_result(const DatasetResult& read, const DatasetResult& written)
   EXPECT_EQ(read.solver, written.solver);
   EXPECT_EQ(read.file_size, written.file_size);
   EXPECT_EQ(read.file_mtime_ns, written.file_mtime_ns);
+  EXPECT_EQ(read.canonical_file, written.canonical_file);
 }
 
 bool can_create_file_in(const std::string& directory) {
@@ -124,36 +75,15 @@ std::optional<std::string> unwritable_directory(const TemporaryDirectory& scratc
 }
 
 // ------------------------------------------------------------------------------------------------
-// Format
-
-TEST(ResultsFileFormat, ChosenByExtensionAndOthersNameTheOnesThatWork) {
-  EXPECT_EQ(results_file_format("out/results.jsonl"), ResultsFileFormat::jsonl);
-  EXPECT_EQ(results_file_format("RESULTS.JSONL"), ResultsFileFormat::jsonl);
-  EXPECT_EQ(results_file_format("a.b/results.csv"), ResultsFileFormat::csv);
-  for (const char* bad : {"results.json", "results.txt", "results", "dir.csv/results", "results.csv.gz"}) {
-    try {
-      results_file_format(bad);
-      ADD_FAILURE() << bad << " accepted";
-    } catch (const std::invalid_argument& error) {
-      const std::string message = error.what();
-      EXPECT_NE(message.find(bad), std::string::npos) << message;
-      EXPECT_NE(message.find(".jsonl"), std::string::npos) << message;
-      EXPECT_NE(message.find(".csv"), std::string::npos) << message;
-    }
-  }
-  EXPECT_THROW(ResultsFile::open_for_append("/tmp/results.txt"), std::invalid_argument);
-  EXPECT_THROW(read_results_file("/tmp/results.txt"), std::invalid_argument);
-}
-
-// ------------------------------------------------------------------------------------------------
 // Round trips
 
 TEST(ResultsFile, JsonlRoundTripsEveryStatusAndField) {
   TemporaryDirectory directory("rankme-results-");
   const std::string path = directory.file("results.jsonl");
-  const std::vector<DatasetResult> written = {
+  std::vector<DatasetResult> written = {
       scored("/a", 123.456789012345678), with_status(scored("/b", 0), ResultStatus::nonfinite),
       with_status(scored("/c", 0), ResultStatus::error, "incomplete: 3 of 8 chunks"), scored("/d", 0.0)};
+  written[0].canonical_file = "/data/runs/sweep.h5";
   {
     ResultsFile file = ResultsFile::open_for_append(path);
     for (const DatasetResult& result : written) file.append(result);
@@ -176,6 +106,7 @@ TEST(ResultsFile, CsvQuotingRoundTripsAndTheHeaderIsWrittenOnce) {
   const std::string path = directory.file("results.csv");
   DatasetResult odd = scored("/runs/lr=0.1,wd=\"1e-4\"/emb", 7.25);
   odd.file = "odd, \"name\".h5";
+  odd.canonical_file = "/data/odd, \"name\".h5";
   DatasetResult failed = with_status(scored("/x", 0), ResultStatus::error, "line one\nline two, \"quoted\"\r\n");
   failed.file = "plain.h5";
   DatasetResult diverged = with_status(scored("/ü/ñ", 0), ResultStatus::nonfinite);
@@ -195,28 +126,8 @@ TEST(ResultsFile, CsvQuotingRoundTripsAndTheHeaderIsWrittenOnce) {
   expect_same_result(contents.results[2], diverged);
 }
 
-TEST(ResultsFile, CsvHeaderMatchesTheReportPlusTheFileIdentity) {
-  EXPECT_EQ(csv_header(CsvColumns::with_file_identity), csv_header(CsvColumns::report) + ",file_size,file_mtime_ns");
-  const std::string line = to_csv_line(scored("/a", 2.5), CsvColumns::with_file_identity);
-  EXPECT_EQ(line.substr(line.size() - std::string(",123456,1700000000123456789").size()), ",123456,1700000000123456789");
-}
 
-TEST(ResultsFile, ReadsAReportSavedFromStdoutWithoutTheFileIdentity) {
-  TemporaryDirectory directory("rankme-results-");
-  const std::string path = directory.file("report.csv");
-  append_text(path, csv_header(CsvColumns::report) + "\n" + to_csv_line(scored("/a", 3.5), CsvColumns::report) + "\n");
-  const ResultsFileContents contents = read_results_file(path);
-  ASSERT_EQ(contents.results.size(), 1u) << contents.first_problem;
-  EXPECT_EQ(contents.results[0].rankme, 3.5);
-  EXPECT_EQ(contents.results[0].file_size, 0u);  // never matches a real file: --resume scores it again
-}
 
-TEST(ResultsFile, MissingFileReadsAsEmpty) {
-  TemporaryDirectory directory("rankme-results-");
-  const ResultsFileContents contents = read_results_file(directory.file("none.jsonl"));
-  EXPECT_TRUE(contents.results.empty());
-  EXPECT_EQ(contents.skipped_lines, 0u);
-}
 
 TEST(ResultsFile, StopRequestedResultsAreNotWritten) {
   TemporaryDirectory directory("rankme-results-");
@@ -275,22 +186,25 @@ TEST(TornLines, TornCsvHeaderIsWrittenAgain) {
                                  to_csv_line(scored("/a", 1.5), CsvColumns::with_file_identity) + "\n");
 }
 
-TEST(TornLines, InvalidLinesAreCountedAndSkipped) {
+
+// A CSV results file written before canonical_file was recorded is still appended to (--resume after an
+// upgrade), in its own columns, so that every line of it still matches its header.
+TEST(ResultsFile, ACsvFileWithoutCanonicalFileKeepsItsColumns) {
   TemporaryDirectory directory("rankme-results-");
-  const std::string path = directory.file("results.jsonl");
-  nlohmann::json ok_without_number = nlohmann::json::parse(to_json_line(scored("/x", 1)));
-  ok_without_number["rankme"] = nullptr;
-  nlohmann::json unknown_status = nlohmann::json::parse(to_json_line(scored("/y", 1)));
-  unknown_status["status"] = "interrupted";
-  append_text(path, to_json_line(scored("/a", 1.5)) + "\n" + "garbage\n" + "\n" + "[1,2]\n" +
-                        ok_without_number.dump() + "\n" + unknown_status.dump() + "\n" + std::string(40, '\0') +
-                        "\n" + to_json_line(scored("/b", 2.5)) + "\n");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::before_canonical_file) + "\n" +
+                        to_csv_line(scored("/a", 1.5), CsvColumns::before_canonical_file) + "\n");
+  DatasetResult later = scored("/b", 2.5);
+  later.canonical_file = "/data/runs/sweep.h5";
+  ResultsFile::open_for_append(path).append(later);
+  EXPECT_EQ(read_text(path), csv_header(CsvColumns::before_canonical_file) + "\n" +
+                                 to_csv_line(scored("/a", 1.5), CsvColumns::before_canonical_file) + "\n" +
+                                 to_csv_line(later, CsvColumns::before_canonical_file) + "\n");
   const ResultsFileContents contents = read_results_file(path);
+  EXPECT_EQ(contents.skipped_lines, 0u) << contents.first_problem;
   ASSERT_EQ(contents.results.size(), 2u);
   EXPECT_EQ(contents.results[1].dataset, "/b");
-  EXPECT_EQ(contents.skipped_lines, 5u);  // the blank line is not a problem
-  EXPECT_FALSE(contents.torn_last_line);
-  EXPECT_EQ(contents.first_problem.rfind("line 2: ", 0), 0u) << contents.first_problem;
+  EXPECT_EQ(contents.results[1].canonical_file, "");
 }
 
 TEST(TornLines, ACsvFileWithOtherColumnsIsRefusedNotAppendedTo) {
@@ -456,87 +370,16 @@ TEST(WriteResultsFile, ReplacesTheFileWholeAndLeavesNoPartialFile) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Identity and resuming
-
-TEST(Resume, SkipsExactlyTheTargetsWithASettlingResultOfTheSameIdentity) {
-  const DatasetResult done = scored("/done", 5);
-  const DatasetResult diverged = with_status(scored("/diverged", 0), ResultStatus::nonfinite);
-  const DatasetResult failed = with_status(scored("/failed", 0), ResultStatus::error, "incomplete");
-  ResultsFileContents previous;
-  previous.results = {done, diverged, failed};
-
-  DatasetTarget rewritten = target_of(scored("/done", 5, done.file_mtime_ns + 1));
-  DatasetTarget resized = target_of(done);
-  resized.file_size += 1;
-  DatasetTarget reshaped = target_of(done);
-  reshaped.rows += 1;
-  DatasetTarget other_file = target_of(done);
-  other_file.file = "runs/other.h5";
-  DatasetTarget never_seen = target_of(scored("/new", 0));
-  const std::vector<DatasetTarget> targets = {never_seen,       target_of(done), rewritten, target_of(diverged),
-                                              target_of(failed), resized,        reshaped,  other_file};
-  const std::vector<DatasetTarget> remaining = targets_to_resume(targets, previous);
-  ASSERT_EQ(remaining.size(), 6u);
-  EXPECT_EQ(remaining[0].dataset, "/new");
-  EXPECT_EQ(remaining[1].file_mtime_ns, done.file_mtime_ns + 1);  // a rewritten file is scored again
-  EXPECT_EQ(remaining[2].dataset, "/failed");                     // errors are retried
-  EXPECT_EQ(remaining[3].file_size, done.file_size + 1);
-  EXPECT_EQ(remaining[4].rows, done.rows + 1);
-  EXPECT_EQ(remaining[5].file, "runs/other.h5");
-}
-
-TEST(Resume, NamesWithInvalidUtf8MatchAfterAJsonRoundTrip) {
-  TemporaryDirectory directory("rankme-results-");
-  const std::string path = directory.file("results.jsonl");
-  const DatasetResult result = scored(std::string("/bad\xff\xfe/emb"), 4.5);
-  ResultsFile::open_for_append(path).append(result);
-  const ResultsFileContents contents = read_results_file(path);
-  ASSERT_EQ(contents.results.size(), 1u);
-  EXPECT_NE(contents.results[0].dataset, result.dataset);  // replaced by U+FFFD in JSON
-  EXPECT_TRUE(targets_to_resume({target_of(result)}, contents).empty());
-}
-
-TEST(Resume, AResultsFileWrittenAndReadBackSettlesItsTargets) {
-  TemporaryDirectory directory("rankme-results-");
-  for (const char* name : {"results.jsonl", "results.csv"}) {
-    SCOPED_TRACE(name);
-    const std::string path = directory.file(name);
-    const std::vector<DatasetResult> results = {scored("/a", 1.25), with_status(scored("/b", 0), ResultStatus::nonfinite),
-                                                with_status(scored("/c", 0), ResultStatus::error, "x")};
-    {
-      ResultsFile file = ResultsFile::open_for_append(path);
-      for (const DatasetResult& result : results) file.append(result);
-    }
-    std::vector<DatasetTarget> targets;
-    for (const DatasetResult& result : results) targets.push_back(target_of(result));
-    const std::vector<DatasetTarget> remaining = targets_to_resume(targets, read_results_file(path));
-    ASSERT_EQ(remaining.size(), 1u);
-    EXPECT_EQ(remaining[0].dataset, "/c");
-  }
-}
-
-TEST(FinalResult, LastSettlingResultWinsOverErrorsInOrderOfFirstAppearance) {
-  const DatasetResult error_a = with_status(scored("/a", 0), ResultStatus::error, "first try");
-  const DatasetResult ok_a = scored("/a", 1);
-  const DatasetResult later_error_a = with_status(scored("/a", 0), ResultStatus::error, "later");
-  const DatasetResult ok_b1 = scored("/b", 2), ok_b2 = scored("/b", 2.5);
-  const DatasetResult error_c1 = with_status(scored("/c", 0), ResultStatus::error, "one");
-  const DatasetResult error_c2 = with_status(scored("/c", 0), ResultStatus::error, "two");
-  const DatasetResult rewritten_b = scored("/b", 9, ok_b1.file_mtime_ns + 5);  // another identity
-  const std::vector<DatasetResult> merged =
-      final_result_per_dataset({error_a, ok_b1, error_c1, ok_a, later_error_a, ok_b2, error_c2, rewritten_b});
-  ASSERT_EQ(merged.size(), 4u);
-  EXPECT_EQ(merged[0].dataset, "/a");
-  EXPECT_EQ(merged[0].status, ResultStatus::ok);
-  EXPECT_EQ(merged[1].rankme, 2.5);
-  EXPECT_EQ(merged[2].error, "two");
-  EXPECT_EQ(merged[3].rankme, 9);
-}
+// Identity in the lines
 
 TEST(JsonLine, CarriesTheFileIdentity) {
   const auto json = nlohmann::json::parse(to_json_line(scored("/a", 1)));
   EXPECT_EQ(json.at("file_size").get<std::uint64_t>(), 123456u);
   EXPECT_EQ(json.at("file_mtime_ns").get<std::int64_t>(), 1700000000123456789);
+  EXPECT_TRUE(json.at("canonical_file").is_null());  // unknown
+  DatasetResult known = scored("/a", 1);
+  known.canonical_file = "/data/runs/sweep.h5";
+  EXPECT_EQ(nlohmann::json::parse(to_json_line(known)).at("canonical_file"), "/data/runs/sweep.h5");
 }
 
 }  // namespace

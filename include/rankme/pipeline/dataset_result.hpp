@@ -59,6 +59,7 @@ struct DatasetResult {
   std::optional<PhaseTimings> timings;  // --timings
   std::uint64_t file_size = 0;     // the file as listed (see DatasetTarget), for --resume
   std::int64_t file_mtime_ns = 0;
+  std::string canonical_file;      // the file however it was spelled (see DatasetTarget); empty when unknown
   // The singular values, descending, when ScoreOptions::keep_spectrum asked for them (--spectrum) and the
   // dataset was scored; carried to rank 0 with the result, never written to the reports.
   std::vector<double> singular_values;

@@ -24,6 +24,9 @@ struct DatasetTarget {
   // The file as it was when listed: --resume scores a dataset again when its file was rewritten.
   std::uint64_t file_size = 0;
   std::int64_t file_mtime_ns = 0;  // nanoseconds since the epoch
+  // The file however it was spelled (os/canonical_path.hpp): --resume and rankme-merge know a result by
+  // it, not by `file`. Empty when the file could not be reached.
+  std::string canonical_file;
   // The stored object, whatever link or file name reached it (device, inode and address); "" when unknown.
   std::string object_identity;
   bool through_external_link = false;  // the object lives in another file than `file`

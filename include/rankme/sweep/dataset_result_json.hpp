@@ -8,12 +8,14 @@
 namespace rankme {
 
 // Keys: file, dataset, rows, cols, dtype, rankme (null when none), status, error (null when none),
-// seconds, ranks, solver (null when none), file_size, file_mtime_ns; and singular_values only when the
-// result holds them (--spectrum; to_json_line drops that key, so reports never carry it).
+// seconds, ranks, solver (null when none), file_size, file_mtime_ns, canonical_file (null when unknown);
+// and singular_values only when the result holds them (--spectrum; to_json_line drops that key, so
+// reports never carry it).
 nlohmann::json result_to_json(const DatasetResult& result);
 
 // The inverse. Keys beyond file, dataset, rows, cols, status and rankme are optional (reports saved by
-// older versions lack the file identity). Throws std::runtime_error saying what is missing or wrong.
+// older versions lack the file identity, or canonical_file only). Throws std::runtime_error saying what
+// is missing or wrong.
 DatasetResult result_from_json(const nlohmann::json& json);
 
 }  // namespace rankme

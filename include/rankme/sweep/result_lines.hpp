@@ -8,12 +8,15 @@
 
 namespace rankme {
 
-// One JSON object (no newline) with the documented keys, file_size and file_mtime_ns included.
+// One JSON object (no newline) with the documented keys, file_size, file_mtime_ns and canonical_file
+// included.
 std::string to_json_line(const DatasetResult& result);
 
-// CSV on stdout keeps its 11 documented columns; results files (--output x.csv) add file_size and
-// file_mtime_ns, which --resume needs to tell a rewritten file from the one that was scored.
-enum class CsvColumns { report, with_file_identity };
+// CSV on stdout keeps its 11 documented columns (and the metrics); results files (--output x.csv) add
+// what --resume and rankme-merge know a result by (result_identity.hpp): file_size and file_mtime_ns, to
+// tell a rewritten file from the one that was scored, and canonical_file, to know the file however it was
+// spelled. Results files written before canonical_file keep their columns when appended to.
+enum class CsvColumns { report, with_file_identity, before_canonical_file };
 
 std::string csv_header(CsvColumns columns);
 // One CSV record on one line (no newline at the end): RFC 4180 quoting, and line breaks inside a field

@@ -1,0 +1,35 @@
+#pragma once
+// Reading results back from CSV lines (the writing side is result_lines.hpp: to_csv_line): the records
+// of results files (--output x.csv) and of CSV reports saved from stdout.
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rankme/pipeline/dataset_result.hpp"
+
+namespace rankme {
+
+// One RFC 4180 record that fits on one line (what to_csv_line writes). Throws std::runtime_error on
+// unbalanced quotes.
+std::vector<std::string> split_csv_line(const std::string& line);
+
+// Column positions, found by name in the header, so that a report without the file identity (saved from
+// stdout) reads as well as a results file: its missing columns keep their defaults (file_size and
+// file_mtime_ns 0, canonical_file empty).
+class ResultCsvLayout {
+ public:
+  // Throws std::runtime_error when a column every rankme CSV has (file, dataset, rows, cols, rankme,
+  // status) is missing.
+  explicit ResultCsvLayout(const std::string& header_line);
+
+  // The result of one line. Throws std::runtime_error saying what is wrong (field count, a bad number,
+  // an unknown status); whether the fields agree with each other is the reader's to check.
+  DatasetResult parse(const std::string& line) const;
+
+ private:
+  std::map<std::string, std::size_t> index_;
+  std::size_t columns_ = 0;
+};
+
+}  // namespace rankme

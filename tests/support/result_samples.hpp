@@ -1,0 +1,72 @@
+// Results and targets as the results-file tests need them (tests/sweep), and small text-file helpers.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_result.hpp"
+
+namespace rankme::testing {
+
+inline DatasetResult scored(const std::string& dataset, double rankme, std::int64_t mtime_ns = 1700000000123456789) {
+  DatasetResult result;
+  result.file = "runs/sweep.h5";
+  result.dataset = dataset;
+  result.rows = 4096;
+  result.cols = 256;
+  result.dtype = "float32";
+  result.rankme = rankme;
+  result.seconds = 0.25;
+  result.ranks = 2;
+  result.solver = "lapack";
+  result.file_size = 123456;
+  result.file_mtime_ns = mtime_ns;
+  return result;
+}
+
+inline DatasetResult with_status(DatasetResult result, ResultStatus status, const std::string& error = "") {
+  result.status = status;
+  result.rankme.reset();
+  result.error = error;
+  result.solver.clear();
+  return result;
+}
+
+inline DatasetTarget target_of(const DatasetResult& result) {
+  DatasetTarget target;
+  target.file = result.file;
+  target.dataset = result.dataset;
+  target.rows = result.rows;
+  target.cols = result.cols;
+  target.dtype = result.dtype;
+  target.file_size = result.file_size;
+  target.file_mtime_ns = result.file_mtime_ns;
+  target.canonical_file = result.canonical_file;
+  return target;
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+
+// Every line, complete or not (a missing last newline is invisible here: check the text for that).
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+inline void append_text(const std::string& path, const std::string& text) {
+  std::ofstream stream(path, std::ios::binary | std::ios::app);
+  stream << text;
+}
+
+}  // namespace rankme::testing

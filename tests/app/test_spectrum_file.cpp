@@ -12,7 +12,7 @@
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_handle.hpp"
 #include "rankme/sweep/dataset_result_json.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "rankme/numerics/float16.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/float16_encoding.hpp"
 
 namespace rankme {
 namespace {

@@ -12,7 +12,9 @@
 
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/parallel/communicator.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unusual_objects.hpp"
+#include "support/plain_files.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

@@ -23,7 +23,7 @@
 #include "rankme/sweep/result_lines.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/sweep/resume.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

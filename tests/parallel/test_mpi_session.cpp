@@ -1,6 +1,6 @@
 // MPI as an object: MpiSession initialises MPI (asking for MPI_THREAD_SERIALIZED) and finalises it when it
 // goes; before MPI_Init it picks the shared-memory transport only for a job that is all on this node and
-// only when nobody chose one. A plain (non-MPI) test: it starts and ends MPI itself, as a singleton.
+// only when nobody chose one. A plain gtest main: the test starts and ends MPI itself (at one rank).
 #include "rankme/parallel/mpi_session.hpp"
 
 #include <gtest/gtest.h>
@@ -102,7 +102,7 @@ TEST(MpiSession, InitialisesWithSerializedThreadsAndFinalisesWhenItGoes) {
     EXPECT_TRUE(initialised);
     int size = 0;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    EXPECT_EQ(size, 1) << "a singleton";
+    EXPECT_EQ(size, 1);
     EXPECT_TRUE(mpi_allows_serialized_threads());
   }
   int finalised = 0;

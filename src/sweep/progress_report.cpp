@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace rankme {
 
@@ -22,13 +23,14 @@ std::string clock_text(double seconds) {
 }  // namespace
 
 ProgressReport::ProgressReport(Style style, std::size_t total_datasets, double total_work, std::FILE* stream,
-                               std::chrono::milliseconds log_interval)
+                               std::chrono::milliseconds log_interval, Clock clock)
     : style_(style),
       total_datasets_(total_datasets),
       total_work_(total_work),
       stream_(stream),
       log_interval_(log_interval),
-      start_(std::chrono::steady_clock::now()),
+      clock_(std::move(clock)),
+      start_(clock_()),
       last_print_(start_) {}
 
 ProgressReport::Style ProgressReport::style_for(std::FILE* stream, Choice choice) {
@@ -59,7 +61,7 @@ void ProgressReport::partial(double work, double fraction) {
 }
 
 std::string ProgressReport::line() const {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = std::chrono::duration<double>(clock_() - start_).count();
   const double done =
       total_work_ > 0 ? std::min(1.0, (work_done_ + work_in_progress_) / total_work_) : dataset_fraction();
   // The ETA extrapolates the work done so far (in flops, not datasets: sizes differ a lot in a sweep).
@@ -81,12 +83,12 @@ void ProgressReport::print(bool final_line) {
     std::fprintf(stream_, "%s\n", text.c_str());
   }
   std::fflush(stream_);
-  last_print_ = std::chrono::steady_clock::now();
+  last_print_ = clock_();
 }
 
 void ProgressReport::tick() {
   if (style_ == Style::none) return;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_();
   const auto interval = style_ == Style::live_bar ? std::chrono::milliseconds(200) : log_interval_;
   if (now - last_print_ >= interval) print(false);
 }

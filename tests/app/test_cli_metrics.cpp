@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "support/child_process.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/lapack_reference.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

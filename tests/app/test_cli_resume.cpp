@@ -1,10 +1,12 @@
 // Results that survive anything, end to end: rankme is launched through mpiexec (support/child_process),
-// killed with SIGKILL at random moments (mpiexec and every rank), and resumed with --resume until it
-// completes; the results file must then hold every dataset exactly once with the value of an
+// killed with SIGKILL (mpiexec and every rank) at known points of the sweep, and resumed with --resume
+// until it completes; the results file must then hold every dataset exactly once with the value of an
 // uninterrupted run. Also: a torn last line, a rewritten input file, an unwritable --output, CSV results
 // files, and rankme-merge on job-array shards.
 //
-// The random kill moments come from a seed printed with every failure; RANKME_TEST_SEED=n replays one.
+// The kills land where they are aimed, not where a timer happens to fall: the killed runs are
+// rankme-with-faults (the same program with a fault hook, src/tools/rankme_with_faults.cpp) with rank 0
+// paused just before it appends a chosen dataset's result, and the kill comes once it is paused there.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -23,8 +25,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -34,7 +38,9 @@
 #include "rankme/sweep/results_file.hpp"
 #include "support/child_process.hpp"
 #include "support/cli_runs.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/lapack_reference.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {
@@ -57,7 +63,7 @@ using testing::has_ended;
 using testing::JsonlFile;
 using testing::kill_process_tree;
 using testing::parse_jsonl_file;
-using testing::seconds_since;
+using testing::ScopedEnvironment;
 
 std::string read_text(const std::string& path) { return read_whole_file(path); }
 
@@ -108,6 +114,8 @@ void write_sweep_file(const std::string& file, int first_run, int runs, std::uin
 struct Sweep {
   std::vector<std::string> files;
   std::size_t datasets = 0;
+  // In the order rankme hands them out: all the same size, so file by file and by name within a file.
+  std::vector<std::string> dataset_paths;
 };
 
 // `files` files of `per_file` datasets each.
@@ -118,6 +126,9 @@ Sweep write_sweep(const TemporaryDirectory& directory, const std::string& prefix
     const std::string file = directory.file(prefix + std::to_string(f) + ".h5");
     write_sweep_file(file, f * per_file, per_file, rows, cols, seed + static_cast<std::uint64_t>(f));
     sweep.files.push_back(file);
+    for (int run = f * per_file; run < (f + 1) * per_file; ++run) {
+      sweep.dataset_paths.push_back("/run" + std::to_string(run) + "/embeddings");
+    }
   }
   sweep.datasets = static_cast<std::size_t>(files * per_file);
   return sweep;
@@ -167,14 +178,28 @@ void expect_each_dataset_once(const std::vector<json>& rows, const std::map<Data
   }
 }
 
-std::uint64_t test_seed() {
-  if (const char* given = std::getenv("RANKME_TEST_SEED")) return std::strtoull(given, nullptr, 10);
-  return std::random_device{}();
-}
-
 std::size_t complete_lines_in(const std::string& path) {
   const std::string text = read_text(path);
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// The dataset paths of the results file's complete JSON lines (none when there is no file yet).
+std::multiset<std::string> datasets_in(const std::string& path) {
+  std::multiset<std::string> found;
+  for (const json& row : parse_jsonl_file(path).rows) found.insert(row.value("dataset", ""));
+  return found;
+}
+
+// rankme-with-faults like rankme_command, with rank 0 paused just before it appends the result of
+// `dataset`: `ready` appears once it is paused there (and it waits until the file is removed or it is
+// killed). The environment is read at the fork, so it is set only for the launch.
+std::unique_ptr<ChildProcess> launch_paused_before_writing(const std::vector<std::string>& args,
+                                                           const std::string& dataset, const std::string& ready) {
+  ScopedEnvironment environment;
+  environment.set("RANKME_FAULT", "stage=write,kind=stall,rank=0,dataset=" + dataset + ",ready=" + ready);
+  std::vector<std::string> argv = rankme_command(args);
+  std::replace(argv.begin(), argv.end(), std::string(RANKME_BINARY), std::string(RANKME_WITH_FAULTS));
+  return std::make_unique<ChildProcess>(argv);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -184,79 +209,68 @@ TEST(KillAndResume, EveryDatasetExactlyOnceWithTheUninterruptedValue) {
   const Sweep sweep = write_sweep(directory, "sweep", 3, 10, 6000, 192);
   const std::map<DatasetKey, double> reference = reference_scores(sweep, directory, "reference");
 
-  // When results start to come and how long the sweep takes, from an uninterrupted run like the ones below.
-  const std::string timing_output = directory.file("timing.jsonl");
-  std::vector<std::string> timing_args = sweep.files;
-  timing_args.insert(timing_args.end(), {"--output", timing_output});
-  ChildProcess timing(rankme_command(timing_args));
-  const auto timing_start = std::chrono::steady_clock::now();
-  double first_result_seconds = 0;
-  while (!has_ended(timing.pid()) && seconds_since(timing_start) < run_timeout_seconds) {
-    if (first_result_seconds == 0 && complete_lines_in(timing_output) > 0) first_result_seconds = seconds_since(timing_start);
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
-  const double full_seconds = seconds_since(timing_start);
-  ASSERT_EQ(timing.wait(run_timeout_seconds).exit_code, 0);
-  if (first_result_seconds == 0) first_result_seconds = full_seconds;
-
-  const std::uint64_t seed = test_seed();
-  SCOPED_TRACE("RANKME_TEST_SEED=" + std::to_string(seed));
-  std::mt19937_64 random(seed);
   const std::string output = directory.file("results.jsonl");
   std::vector<std::string> args = sweep.files;
   args.insert(args.end(), {"--output", output, "--resume", "--format", "jsonl"});
 
-  // Every other kill at a random time (from just before the first result to about half of what is left);
-  // the others once the results file has grown by a random number of lines (at most a third of what is
-  // left), plus up to 3 ms, so that some certainly land mid-sweep. Aiming short of the end leaves work
-  // for several kills.
+  // Each run is killed while rank 0 waits to append the result of the dataset at position `aim` among
+  // those still missing, in handout order. The first kill aims at the first of them (at most one other
+  // group's result can be in by then); the others a third of the way in, and at least at the third: with
+  // every group holding at most one dataset, the results of all but one of the datasets handed out before
+  // it are in the file by then, so each of those kills lands between two results.
   int kills = 0, mid_sweep_kills = 0;
   std::string history;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const std::size_t lines_before = complete_lines_in(output);
-    const std::size_t remaining = sweep.datasets - std::min(lines_before, sweep.datasets);
-    if (remaining < 3) break;
-    ChildProcess launch(rankme_command(args));
-    const auto launched = std::chrono::steady_clock::now();
-    if (attempt % 2 == 0) {
-      const double scoring_left = 0.5 * (full_seconds - first_result_seconds) * static_cast<double>(remaining) /
-                                  static_cast<double>(sweep.datasets);
-      const double delay =
-          std::uniform_real_distribution<double>(0.8 * first_result_seconds, first_result_seconds + scoring_left)(random);
-      while (!has_ended(launch.pid()) && seconds_since(launched) < delay) {
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-      }
-    } else {
-      const std::size_t more = std::uniform_int_distribution<std::size_t>(1, std::clamp<std::size_t>(remaining / 3, 1, 6))(random);
-      while (!has_ended(launch.pid()) && complete_lines_in(output) < lines_before + more &&
-             seconds_since(launched) < run_timeout_seconds) {
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(random)));
+    const std::multiset<std::string> before = datasets_in(output);
+    std::vector<std::string> missing;
+    for (const std::string& path : sweep.dataset_paths) {
+      if (before.count(path) == 0) missing.push_back(path);
     }
-    const bool killed = !has_ended(launch.pid());
-    const double killed_at = seconds_since(launched);
-    if (killed) kill_process_tree(launch.pid());
-    const RunResult result = launch.wait(run_timeout_seconds);
-    const std::size_t lines_after = complete_lines_in(output);
-    history += "\n  attempt " + std::to_string(attempt) + ": " + (killed ? "killed" : "finished") + " at " +
-               std::to_string(killed_at) + " s, lines " + std::to_string(lines_before) + " -> " +
-               std::to_string(lines_after);
-    if (killed) ++kills;
-    if (killed && lines_after > lines_before && lines_after < sweep.datasets) ++mid_sweep_kills;
-    if (!killed) {
-      EXPECT_EQ(result.exit_code, 0) << result;
+    if (missing.size() < 4) break;
+    const std::size_t aim = attempt == 0 ? 0 : std::max<std::size_t>(2, missing.size() / 3);
+    const std::string target = missing[aim];
+    SCOPED_TRACE("attempt " + std::to_string(attempt) + ": killed before writing " + target);
+    const std::string ready = directory.file("paused-" + std::to_string(attempt));
+    const std::unique_ptr<ChildProcess> launch = launch_paused_before_writing(args, target, ready);
+    ASSERT_TRUE(testing::wait_for_file(ready, *launch, run_timeout_seconds))
+        << "rank 0 never reached the write of " << target << launch->wait(run_timeout_seconds);
+    kill_process_tree(launch->pid());
+    launch->wait(run_timeout_seconds);
+    ++kills;
+
+    // What the kill left: complete results only (nothing was being written), none of them twice, the
+    // earlier ones kept, and not the one rank 0 was about to write.
+    const testing::JsonlFile left = parse_jsonl_file(output);
+    EXPECT_TRUE(left.ends_with_newline && left.invalid.empty()) << "nothing was being written at the kill";
+    const std::multiset<std::string> after = datasets_in(output);
+    for (const std::string& path : after) EXPECT_EQ(after.count(path), 1u) << path;
+    for (const std::string& path : before) EXPECT_EQ(after.count(path), 1u) << "lost " << path;
+    EXPECT_EQ(after.count(target), 0u);
+    EXPECT_LT(after.size(), sweep.datasets);
+    if (aim >= 2) {
+      EXPECT_GT(after.size(), before.size()) << "no result came before the kill";
     }
+    if (after.size() > before.size() && after.size() < sweep.datasets) ++mid_sweep_kills;
+    history += "\n  attempt " + std::to_string(attempt) + ": killed before writing " + target + ", lines " +
+               std::to_string(before.size()) + " -> " + std::to_string(after.size());
   }
   SCOPED_TRACE(history);
-  std::cout << "[ kills    ] RANKME_TEST_SEED=" << seed << "; uninterrupted: first result at " << first_result_seconds
-            << " s, done at " << full_seconds << " s" << history << std::endl;
+  std::cout << "[ kills    ]" << history << std::endl;
   EXPECT_GE(kills, 3) << "too few runs were killed to test anything";
   EXPECT_GE(mid_sweep_kills, 1) << "no kill landed between two results";
 
+  // The resumed run scores exactly the datasets still missing, each once.
+  const std::multiset<std::string> done_before_final = datasets_in(output);
   const RunResult final_run = run_rankme(args);
   EXPECT_EQ(final_run.exit_code, 0) << final_run;
   expect_no_crash(final_run);
+  std::multiset<std::string> scored_by_final;
+  for (const json& row : testing::parse_jsonl_text(final_run.out).rows) scored_by_final.insert(row.value("dataset", ""));
+  std::multiset<std::string> expected_final;
+  for (const std::string& path : sweep.dataset_paths) {
+    if (done_before_final.count(path) == 0) expected_final.insert(path);
+  }
+  EXPECT_EQ(scored_by_final, expected_final) << final_run;
 
   const JsonlFile parsed = parse_jsonl_file(output);
   EXPECT_TRUE(parsed.ends_with_newline);
@@ -327,7 +341,7 @@ TEST(KillAndResume, RewrittenFileIsScoredAgain) {
   write_sweep_file(rewritten, 3, 3, 500, 16, 999);
   const timespec times[2] = {{before.st_mtim.tv_sec + 1, before.st_mtim.tv_nsec}, {before.st_mtim.tv_sec + 1, before.st_mtim.tv_nsec}};
   ASSERT_EQ(::utimensat(AT_FDCWD, rewritten.c_str(), times, 0), 0);
-  const Sweep rewritten_only{{rewritten}, 3};
+  const Sweep rewritten_only{{rewritten}, 3, {}};
   const std::map<DatasetKey, double> new_reference = reference_scores(rewritten_only, directory, "rewritten");
 
   const RunResult resumed = run_rankme(args);

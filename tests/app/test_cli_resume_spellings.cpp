@@ -17,7 +17,8 @@
 #include "rankme/sweep/results_file.hpp"
 #include "support/child_process.hpp"
 #include "support/cli_runs.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

@@ -13,7 +13,9 @@
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_handle.hpp"
 #include "support/child_process.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/lapack_reference.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

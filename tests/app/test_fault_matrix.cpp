@@ -28,7 +28,9 @@
 #include "rankme/sweep/results_file.hpp"
 #include "support/child_process.hpp"
 #include "support/cli_runs.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unwritten_datasets.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {
@@ -40,6 +42,7 @@ using testing::expect_no_crash;
 using testing::parse_jsonl_file;
 using testing::read_whole_file;
 using testing::RunResult;
+using testing::ScopedEnvironment;
 using testing::TemporaryDirectory;
 
 constexpr double run_timeout_seconds = 90;
@@ -72,21 +75,6 @@ std::string write_three_datasets(const TemporaryDirectory& directory, const std:
 struct FaultRun {
   RunResult result;
   std::vector<int> rank_exit_codes;  // from RANKME_FAULT_EXIT_FILE, -1 for a rank that wrote none
-};
-
-// Environment variables for one launch: set before the fork, removed after it.
-class ScopedEnvironment {
- public:
-  void set(const std::string& name, const std::string& value) {
-    ::setenv(name.c_str(), value.c_str(), 1);
-    names_.push_back(name);
-  }
-  ~ScopedEnvironment() {
-    for (const std::string& name : names_) ::unsetenv(name.c_str());
-  }
-
- private:
-  std::vector<std::string> names_;
 };
 
 // --precision double: the values are compared across rank counts and runs at 1e-10.
@@ -184,12 +172,7 @@ void expect_every_rank_exited_with(const FaultRun& run, int code) {
 
 // Waits until `path` exists (a stalled rank's signal); false after bounded_seconds or when `child` ended.
 bool wait_for_file(const std::string& path, const ChildProcess& child) {
-  const auto started = std::chrono::steady_clock::now();
-  while (::access(path.c_str(), F_OK) != 0) {
-    if (testing::has_ended(child.pid()) || testing::seconds_since(started) > bounded_seconds) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
+  return testing::wait_for_file(path, child, bounded_seconds);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -22,7 +22,12 @@
 #include <vector>
 
 #include "support/child_process.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_links.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unusual_objects.hpp"
+#include "support/hdf5_unwritten_datasets.hpp"
+#include "support/lapack_reference.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

@@ -11,8 +11,7 @@
 #include "rankme/app/spectrum_file.hpp"
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_handle.hpp"
-#include "rankme/sweep/dataset_result_json.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {
@@ -135,15 +134,6 @@ TEST(SpectrumFile, WritesAppendsReplacesAndReadsBack) {
   // The input file's name is one group, not a chain of groups.
   EXPECT_GT(H5Lexists(file.get(), "/runs%2Fsweep one.h5", H5P_DEFAULT), 0);
   EXPECT_EQ(H5Lexists(file.get(), "/runs", H5P_DEFAULT), 0);
-}
-
-TEST(SpectrumFile, SingularValuesTravelToRankZeroButStayOutOfTheReports) {
-  DatasetResult result = scored("a.h5", "/emb", 2.0);
-  EXPECT_FALSE(result_to_json(result).contains("singular_values"));
-  result.singular_values = {3.0, 2.0, 1e-300};
-  const DatasetResult back = result_from_json(nlohmann::json::from_cbor(nlohmann::json::to_cbor(result_to_json(result))));
-  EXPECT_EQ(back.singular_values, result.singular_values);
-  EXPECT_FALSE(nlohmann::json::parse(to_json_line(result)).contains("singular_values"));
 }
 
 TEST(SpectrumFile, FailuresNameTheFile) {

@@ -27,7 +27,8 @@
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/eigensolver.hpp"
 #include "rankme/parallel/gram_reduction.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

@@ -30,7 +30,9 @@
 #include "rankme/numerics/row_shard.hpp"
 #include "rankme/numerics/stored_type.hpp"
 #include "rankme/parallel/communicator.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unwritten_datasets.hpp"
+#include "support/stored_value_encoding.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

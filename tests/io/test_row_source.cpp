@@ -28,7 +28,7 @@
 #include "rankme/numerics/row_shard.hpp"
 #include "rankme/os/fault_injection.hpp"
 #include "rankme/parallel/communicator.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

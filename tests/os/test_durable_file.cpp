@@ -13,7 +13,7 @@
 #include <string>
 
 #include "rankme/os/file_descriptor.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

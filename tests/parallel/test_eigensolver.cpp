@@ -22,7 +22,7 @@
 
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/process_grid.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

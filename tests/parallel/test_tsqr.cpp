@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "rankme/numerics/row_shard.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

@@ -15,7 +15,11 @@
 
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/pipeline/input_expansion.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_links.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unusual_objects.hpp"
+#include "support/plain_files.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

@@ -34,7 +34,12 @@
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/input_spec.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_links.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unusual_objects.hpp"
+#include "support/hdf5_unwritten_datasets.hpp"
+#include "support/lapack_reference.hpp"
+#include "support/plain_files.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

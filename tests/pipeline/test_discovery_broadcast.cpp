@@ -18,8 +18,10 @@
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/target_order.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unusual_objects.hpp"
 #include "support/mpi_fixtures.hpp"
+#include "support/plain_files.hpp"
 
 namespace rankme {
 namespace {

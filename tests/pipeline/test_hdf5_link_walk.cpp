@@ -12,7 +12,9 @@
 
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_file.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_links.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "rankme/pipeline/dataset_discovery.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

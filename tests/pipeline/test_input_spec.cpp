@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

@@ -20,7 +20,8 @@
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_score.hpp"
 #include "rankme/pipeline/input_spec.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

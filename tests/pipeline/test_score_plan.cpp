@@ -25,7 +25,7 @@
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/input_spec.hpp"
 #include "rankme/pipeline/spectrum_route.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

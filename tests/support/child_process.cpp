@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 extern char** environ;
 

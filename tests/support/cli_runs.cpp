@@ -1,6 +1,8 @@
 #include "support/cli_runs.hpp"
 
 #include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -67,6 +69,24 @@ JsonlFile parse_jsonl_text(const std::string& text) {
     parsed.invalid.push_back(line);
   }
   return parsed;
+}
+
+ScopedEnvironment::~ScopedEnvironment() {
+  for (const std::string& name : names_) ::unsetenv(name.c_str());
+}
+
+void ScopedEnvironment::set(const std::string& name, const std::string& value) {
+  ::setenv(name.c_str(), value.c_str(), 1);
+  names_.push_back(name);
+}
+
+bool wait_for_file(const std::string& path, const ChildProcess& child, double timeout_seconds) {
+  const auto started = std::chrono::steady_clock::now();
+  while (::access(path.c_str(), F_OK) != 0) {
+    if (has_ended(child.pid()) || seconds_since(started) > timeout_seconds) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
 }
 
 }  // namespace rankme::testing

@@ -37,4 +37,22 @@ struct JsonlFile {
 JsonlFile parse_jsonl_text(const std::string& text);
 JsonlFile parse_jsonl_file(const std::string& path);
 
+// Environment variables for one launch (e.g. RANKME_FAULT for rankme-with-faults): set before the fork,
+// removed when this goes out of scope.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment() = default;
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+  ~ScopedEnvironment();
+  void set(const std::string& name, const std::string& value);
+
+ private:
+  std::vector<std::string> names_;
+};
+
+// Waits until `path` exists (e.g. the ready file of a stalled rank): false if `child` ends first or
+// `timeout_seconds` pass.
+bool wait_for_file(const std::string& path, const ChildProcess& child, double timeout_seconds);
+
 }  // namespace rankme::testing

@@ -1,7 +1,8 @@
-// Hand-built smoke check of the fixture library (not part of any CMake target):
+// Smoke check of the fixture library (the HDF5 writer and the reference side), CMake target
+// test_fixtures_match_h5py; by hand:
 //
-//   mpicxx -std=c++17 -I/usr/include/hdf5/openmpi tests/support/hdf5_fixtures.cpp
-//       tests/support/fixture_smoke.cpp -o /tmp/fixture_smoke
+//   mpicxx -std=c++17 -I/usr/include/hdf5/openmpi -Itests tests/support/*.cpp ... (the files of
+//       rankme_test_reference and rankme_test_fixtures in tests/CMakeLists.txt, and this one)
 //       -L/usr/lib/x86_64-linux-gnu/hdf5/openmpi -lhdf5 -lopenblas -llapack
 //   /tmp/fixture_smoke            # exit status 0 when everything checks out
 //
@@ -26,7 +27,15 @@
 #include <string>
 #include <vector>
 
-#include "hdf5_fixtures.hpp"
+#include "support/float16_encoding.hpp"
+#include "support/hdf5_links.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/hdf5_unusual_objects.hpp"
+#include "support/hdf5_unwritten_datasets.hpp"
+#include "support/lapack_reference.hpp"
+#include "support/plain_files.hpp"
+#include "support/stored_value_encoding.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rt = rankme::testing;
 

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/hdf5_fixtures.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme::testing {
 

@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
-#include <thread>
 
 namespace rankme {
 namespace {
@@ -27,9 +28,22 @@ class CapturedStream {
   std::FILE* file_;
 };
 
+// A clock that moves only when the test says so: what is printed when depends on nothing else.
+class FakeClock {
+ public:
+  void advance(std::chrono::milliseconds by) { now_ += by; }
+  ProgressReport::Clock clock() {
+    return [this] { return now_; };
+  }
+
+ private:
+  std::chrono::steady_clock::time_point now_{std::chrono::hours(1)};
+};
+
 TEST(ProgressReport, LineSaysDatasetsPercentRowsElapsedAndEta) {
   CapturedStream stream;
-  ProgressReport progress(ProgressReport::Style::none, 4, 100.0, stream.get());
+  FakeClock clock;
+  ProgressReport progress(ProgressReport::Style::none, 4, 100.0, stream.get(), std::chrono::seconds(5), clock.clock());
   progress.dataset_done(1000, 25.0);
   const std::string line = progress.line();
   EXPECT_NE(line.find("1/4 datasets"), std::string::npos) << line;
@@ -39,6 +53,21 @@ TEST(ProgressReport, LineSaysDatasetsPercentRowsElapsedAndEta) {
   EXPECT_NE(line.find("ETA"), std::string::npos) << line;
   progress.partial(50.0, 0.5);  // half of a dataset worth 50 on rank 0's group
   EXPECT_NE(progress.line().find("50.0%"), std::string::npos) << progress.line();
+}
+
+TEST(ProgressReport, ElapsedRateAndEtaFollowTheClock) {
+  CapturedStream stream;
+  FakeClock clock;
+  ProgressReport progress(ProgressReport::Style::none, 4, 100.0, stream.get(), std::chrono::seconds(5), clock.clock());
+  clock.advance(std::chrono::seconds(90));
+  progress.dataset_done(900, 25.0);
+  // A quarter of the work in 90 s: 270 s to go at that pace; 900 rows in 90 s.
+  const std::string line = progress.line();
+  EXPECT_NE(line.find("10 rows/s"), std::string::npos) << line;
+  EXPECT_NE(line.find("elapsed 01:30"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA 04:30"), std::string::npos) << line;
+  clock.advance(std::chrono::seconds(3600));  // past an hour the clock text gains hours
+  EXPECT_NE(progress.line().find("elapsed 1:01:30"), std::string::npos) << progress.line();
 }
 
 TEST(ProgressReport, QuietPrintsNothingAtAll) {
@@ -56,10 +85,15 @@ TEST(ProgressReport, QuietPrintsNothingAtAll) {
 
 TEST(ProgressReport, LogLinesComeAtTheIntervalAndAtTheEnd) {
   CapturedStream stream;
-  ProgressReport progress(ProgressReport::Style::log_lines, 3, 3.0, stream.get(), std::chrono::milliseconds(50));
+  FakeClock clock;
+  ProgressReport progress(ProgressReport::Style::log_lines, 3, 3.0, stream.get(), std::chrono::milliseconds(50),
+                          clock.clock());
   progress.dataset_done(10, 1.0);  // too soon after the start: nothing yet
   EXPECT_EQ(stream.text(), "");
-  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  clock.advance(std::chrono::milliseconds(49));
+  progress.tick();  // still inside the interval
+  EXPECT_EQ(stream.text(), "");
+  clock.advance(std::chrono::milliseconds(11));
   progress.dataset_done(10, 1.0);
   progress.finish();
   const std::string text = stream.text();
@@ -70,12 +104,17 @@ TEST(ProgressReport, LogLinesComeAtTheIntervalAndAtTheEnd) {
 
 TEST(ProgressReport, LiveBarRedrawsInPlace) {
   CapturedStream stream;
-  ProgressReport progress(ProgressReport::Style::live_bar, 2, 2.0, stream.get());
+  FakeClock clock;
+  ProgressReport progress(ProgressReport::Style::live_bar, 2, 2.0, stream.get(), std::chrono::seconds(5), clock.clock());
   progress.dataset_done(10, 1.0);
+  EXPECT_EQ(stream.text(), "") << "a bar is redrawn at most 5 times a second";
+  clock.advance(std::chrono::milliseconds(200));
   progress.dataset_done(10, 1.0);
+  EXPECT_NE(stream.text().find("2/2 datasets"), std::string::npos) << "redrawn once 200 ms have passed";
   progress.finish();
   const std::string text = stream.text();
   EXPECT_EQ(text.front(), '\r');
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\r'), 2) << "one redraw at 200 ms, one at the end" << text;
   EXPECT_NE(text.find("[########################]"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
 }

@@ -16,7 +16,8 @@
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/sweep/results_file.hpp"
 #include "rankme/sweep/resume.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

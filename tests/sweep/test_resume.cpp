@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "support/hdf5_fixtures.hpp"
 #include "support/result_samples.hpp"
+#include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {

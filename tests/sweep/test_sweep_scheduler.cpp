@@ -9,7 +9,8 @@
 #include "rankme/os/stop_request.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/sweep/group_plan.hpp"
-#include "support/hdf5_fixtures.hpp"
+#include "support/hdf5_matrix_writer.hpp"
+#include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {

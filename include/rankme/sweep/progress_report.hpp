@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace rankme {
@@ -13,9 +14,13 @@ class ProgressReport {
  public:
   enum class Style { none, live_bar, log_lines };
 
+  // Where the report reads the time: steady_clock, unless a test gives a clock it moves by hand.
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
   // `total_work` in the units of scoring_cost(); Style chosen by for_stream() unless given.
   ProgressReport(Style style, std::size_t total_datasets, double total_work, std::FILE* stream = stderr,
-                 std::chrono::milliseconds log_interval = std::chrono::seconds(5));
+                 std::chrono::milliseconds log_interval = std::chrono::seconds(5),
+                 Clock clock = std::chrono::steady_clock::now);
 
   // --progress: `automatic` is a bar when `stream` is a terminal and log lines otherwise. Under mpirun a
   // rank's stderr is always a pipe to mpirun (even when mpirun's is a terminal), hence `bar` to ask for it.
@@ -42,6 +47,7 @@ class ProgressReport {
   double total_work_;
   std::FILE* stream_;
   std::chrono::milliseconds log_interval_;
+  Clock clock_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
   std::size_t datasets_done_ = 0;

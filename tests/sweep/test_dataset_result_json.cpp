@@ -1,0 +1,139 @@
+// DatasetResult <-> JSON: every key written and read back (as JSON text and as the CBOR messages that carry
+// results to rank 0), the optional keys of older files, and what is missing named when reading fails.
+#include "rankme/sweep/dataset_result_json.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "rankme/sweep/result_lines.hpp"
+
+namespace rankme {
+namespace {
+
+using nlohmann::json;
+
+DatasetResult scored(const std::string& file, const std::string& dataset, double rankme) {
+  DatasetResult result;
+  result.file = file;
+  result.dataset = dataset;
+  result.rows = 1000;
+  result.cols = 3;
+  result.rankme = rankme;
+  result.metrics["stable_rank"] = 1.5;
+  result.metrics["condition_number"] = std::numeric_limits<double>::infinity();
+  result.metrics["alpha_req"] = std::numeric_limits<double>::quiet_NaN();
+  return result;
+}
+
+DatasetResult through_cbor(const DatasetResult& result) {
+  return result_from_json(json::from_cbor(json::to_cbor(result_to_json(result))));
+}
+
+TEST(DatasetResultJson, EveryFieldSurvivesTheCborRoundTripExactly) {
+  DatasetResult result = scored("dir/a,b.h5", "/lr=0.01/emb", 1.0 / 3.0);
+  result.rows_used = 500;
+  result.dtype = "float16";
+  result.seconds = 0.125;
+  result.ranks = 3;
+  result.solver = "scalapack 2x2/64";
+  result.precision = "mixed";
+  result.precision_fallback = true;
+  result.mixed_error_estimate = 2.5e-9;
+  PhaseTimings timings;
+  timings.open = 0.5;
+  timings.gram = 1.25;
+  timings.total = 2.0;
+  timings.block_rows = 4096;
+  result.timings = timings;
+  result.file_size = 123456789012ull;
+  result.file_mtime_ns = -5;  // before 1970: signed
+  const DatasetResult back = through_cbor(result);
+  EXPECT_EQ(back.file, result.file);
+  EXPECT_EQ(back.dataset, result.dataset);
+  EXPECT_EQ(back.rows, 1000u);
+  EXPECT_EQ(back.rows_used, 500u);
+  EXPECT_EQ(back.cols, 3u);
+  EXPECT_EQ(back.dtype, "float16");
+  ASSERT_TRUE(back.rankme.has_value());
+  EXPECT_EQ(*back.rankme, 1.0 / 3.0);
+  EXPECT_EQ(back.status, ResultStatus::ok);
+  EXPECT_EQ(back.seconds, 0.125);
+  EXPECT_EQ(back.ranks, 3);
+  EXPECT_EQ(back.solver, "scalapack 2x2/64");
+  EXPECT_EQ(back.precision, "mixed");
+  EXPECT_TRUE(back.precision_fallback);
+  EXPECT_EQ(back.mixed_error_estimate.value_or(0), 2.5e-9);
+  ASSERT_TRUE(back.timings.has_value());
+  EXPECT_EQ(back.timings->open, 0.5);
+  EXPECT_EQ(back.timings->gram, 1.25);
+  EXPECT_EQ(back.timings->total, 2.0);
+  EXPECT_EQ(back.timings->block_rows, 4096u);
+  EXPECT_EQ(back.file_size, 123456789012ull);
+  EXPECT_EQ(back.file_mtime_ns, -5);
+  // CBOR keeps the non-finite metrics as they are (JSON text would make them null).
+  EXPECT_EQ(back.metrics.at("stable_rank"), 1.5);
+  EXPECT_TRUE(std::isinf(back.metrics.at("condition_number")));
+  EXPECT_TRUE(std::isnan(back.metrics.at("alpha_req")));
+}
+
+TEST(DatasetResultJson, AnErrorHasNullRankmeAndItsMessage) {
+  DatasetResult failed;
+  failed.file = "a.h5";
+  failed.dataset = "/x";
+  failed.status = ResultStatus::error;
+  failed.error = "no such dataset";
+  const json written = result_to_json(failed);
+  EXPECT_TRUE(written.at("rankme").is_null());
+  EXPECT_EQ(written.at("status"), "error");
+  EXPECT_EQ(written.at("error"), "no such dataset");
+  EXPECT_TRUE(written.at("solver").is_null());
+  EXPECT_FALSE(written.contains("timings"));
+  const DatasetResult back = result_from_json(written);
+  EXPECT_FALSE(back.rankme.has_value());
+  EXPECT_EQ(back.status, ResultStatus::error);
+  EXPECT_EQ(back.error, "no such dataset");
+  EXPECT_FALSE(back.timings.has_value());
+}
+
+TEST(DatasetResultJson, OlderLinesWithoutTheOptionalKeysStillRead) {
+  const json old = {{"file", "a.h5"}, {"dataset", "/x"}, {"rows", 10}, {"cols", 4}, {"status", "ok"}, {"rankme", 2.5}};
+  const DatasetResult back = result_from_json(old);
+  EXPECT_EQ(*back.rankme, 2.5);
+  EXPECT_EQ(back.ranks, 1);
+  EXPECT_EQ(back.file_size, 0u) << "no identity: never taken for a scored file by --resume";
+  EXPECT_EQ(back.file_mtime_ns, 0);
+  EXPECT_TRUE(back.metrics.empty());
+}
+
+TEST(DatasetResultJson, WhatIsMissingOrWrongIsAnError) {
+  EXPECT_THROW(result_from_json(json::array()), std::runtime_error);
+  const json complete = {{"file", "a.h5"}, {"dataset", "/x"}, {"rows", 10}, {"cols", 4}, {"status", "ok"}, {"rankme", 2.5}};
+  for (const char* key : {"file", "dataset", "rows", "cols", "status", "rankme"}) {
+    json partial = complete;
+    partial.erase(key);
+    EXPECT_THROW(result_from_json(partial), std::runtime_error) << "without " << key;
+  }
+  json wrong = complete;
+  wrong["rows"] = "ten";
+  EXPECT_THROW(result_from_json(wrong), std::runtime_error);
+  wrong = complete;
+  wrong["status"] = "finished";
+  EXPECT_THROW(result_from_json(wrong), std::runtime_error);
+}
+
+TEST(DatasetResultJson, SingularValuesTravelToRankZeroButStayOutOfTheReports) {
+  DatasetResult result = scored("a.h5", "/emb", 2.0);
+  EXPECT_FALSE(result_to_json(result).contains("singular_values"));
+  result.singular_values = {3.0, 2.0, 1e-300};
+  const DatasetResult back = result_from_json(nlohmann::json::from_cbor(nlohmann::json::to_cbor(result_to_json(result))));
+  EXPECT_EQ(back.singular_values, result.singular_values);
+  EXPECT_FALSE(nlohmann::json::parse(to_json_line(result)).contains("singular_values"));
+}
+
+}  // namespace
+}  // namespace rankme

@@ -175,7 +175,7 @@ int rankme::run_program_in_mpi_session(int argc, char** argv) {
   try {
     // Every rank plans (one collective: the ranks on each node) and sets its own BLAS threads.
     const rankme::ThreadPlan threads = rankme::plan_blas_threads(
-        world.native(), parsed.command_line.threads > 0 ? std::optional<int>(parsed.command_line.threads) : std::nullopt);
+        world, parsed.command_line.threads > 0 ? std::optional<int>(parsed.command_line.threads) : std::nullopt);
     rankme::apply_blas_threads(threads.threads);
     if (world.is_root()) {
       for (const std::string& warning : threads.warnings) std::cerr << "rankme: warning: " << warning << '\n';
@@ -184,7 +184,7 @@ int rankme::run_program_in_mpi_session(int argc, char** argv) {
     }
     rankme::CommandLine command_line = parsed.command_line;
     // Collective (ranks per node), so on every rank whatever was given.
-    const std::uint64_t default_limit = rankme::default_memory_limit_per_rank(world.native());
+    const std::uint64_t default_limit = rankme::default_memory_limit_per_rank(world);
     command_line.score.max_memory = command_line.max_memory.value_or(default_limit);
     return run(world, command_line);
   } catch (const rankme::CollectiveError& error) {
@@ -195,7 +195,6 @@ int rankme::run_program_in_mpi_session(int argc, char** argv) {
     // Raised on this rank alone, outside any agreed stage: the other ranks may be waiting in a
     // collective, so only an abort is sure to end them all.
     std::cerr << "rankme: internal error on rank " << world.rank() << ": " << error.what() << std::endl;
-    MPI_Abort(MPI_COMM_WORLD, rankme::exit_internal);
-    return rankme::exit_internal;
+    world.abort(rankme::exit_internal);
   }
 }

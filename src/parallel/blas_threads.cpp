@@ -168,18 +168,9 @@ int cores_in_affinity_mask() {
   return 0;
 }
 
-int ranks_sharing_node(MPI_Comm world) {
-  int rank = 0;
-  MPI_Comm_rank(world, &rank);
-  MPI_Comm node = MPI_COMM_NULL;
-  if (MPI_Comm_split_type(world, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node) != MPI_SUCCESS) return 1;
-  int ranks = 1;
-  MPI_Comm_size(node, &ranks);
-  MPI_Comm_free(&node);
-  return ranks;
-}
+int ranks_sharing_node(const Communicator& comm) { return comm.split_by_node().size(); }
 
-ThreadPlan plan_blas_threads(MPI_Comm world, std::optional<int> requested) {
+ThreadPlan plan_blas_threads(const Communicator& world, std::optional<int> requested) {
   ThreadInputs inputs;
   inputs.requested = requested;
   inputs.openblas_num_threads = environment_value("OPENBLAS_NUM_THREADS");

@@ -32,7 +32,7 @@ Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& gra
   // node have nothing to do meanwhile, so rank 0 borrows their cores for its BLAS threads, and they wait in
   // a sleeping barrier rather than in MPI's busy-wait, which would take those cores back (with 2 ranks x 1
   // thread, K = 2048, the eigensolve otherwise runs on one core of two).
-  const int ranks_on_my_node = comm.size() > 1 ? ranks_sharing_node(comm.native()) : 1;
+  const int ranks_on_my_node = comm.size() > 1 ? ranks_sharing_node(comm) : 1;
   std::optional<std::string> error;
   try {
     fault_point(FaultStage::eigensolve);  // on any rank: the others' failures are agreed on below too

@@ -1,7 +1,5 @@
 #include "rankme/parallel/tsqr.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -106,7 +104,7 @@ void TsqrAccumulator::add_factor(const double* factor, std::uint64_t r_rows, std
 
 void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator) {
   constexpr int tag_factor = 7201;
-  constexpr long long failed_marker = -1;
+  constexpr std::int64_t failed_marker = -1;
   // The tree keeps its shape whatever happens: a rank whose QR failed still sends (a -1 marker instead of
   // R), so that no partner waits forever, and all ranks agree on the failure at the end.
   std::optional<std::string> local_error;
@@ -116,34 +114,30 @@ void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulat
   for (int step = 1; step < comm.size(); step *= 2) {
     if (comm.rank() % (2 * step) == step) {
       // Header: R's rows (or the failure marker) and the part's row count; then R and, centred, the mean.
-      long long header[2] = {local_error ? failed_marker : static_cast<long long>(accumulator.r_rows()),
-                             static_cast<long long>(accumulator.count())};
-      MPI_Send(header, 2, MPI_LONG_LONG, comm.rank() - step, tag_factor, comm.native());
+      std::int64_t header[2] = {local_error ? failed_marker : static_cast<std::int64_t>(accumulator.r_rows()),
+                                static_cast<std::int64_t>(accumulator.count())};
+      comm.send(header, 2, comm.rank() - step, tag_factor);
       if (header[0] > 0) {
-        MPI_Send(accumulator.factor().data(), static_cast<int>(accumulator.factor().size()), MPI_DOUBLE,
-                 comm.rank() - step, tag_factor, comm.native());
+        comm.send(accumulator.factor().data(), accumulator.factor().size(), comm.rank() - step, tag_factor);
       }
       if (header[0] >= 0 && accumulator.centred()) {
-        MPI_Send(accumulator.mean().data(), static_cast<int>(accumulator.mean().size()), MPI_DOUBLE,
-                 comm.rank() - step, tag_factor, comm.native());
+        comm.send(accumulator.mean().data(), accumulator.mean().size(), comm.rank() - step, tag_factor);
       }
       break;  // this rank's part of the tree is done
     }
     if (comm.rank() % (2 * step) == 0 && comm.rank() + step < comm.size()) {
-      long long header[2] = {0, 0};
-      MPI_Recv(header, 2, MPI_LONG_LONG, comm.rank() + step, tag_factor, comm.native(), MPI_STATUS_IGNORE);
-      const long long r_rows = header[0];
+      std::int64_t header[2] = {0, 0};
+      comm.receive(header, 2, comm.rank() + step, tag_factor);
+      const std::int64_t r_rows = header[0];
       if (r_rows == failed_marker && !local_error) local_error = "a QR factorisation failed on another rank";
       std::vector<double> factor, mean;
       if (r_rows > 0) {
         factor.resize(static_cast<std::size_t>(r_rows) * accumulator.cols());
-        MPI_Recv(factor.data(), static_cast<int>(factor.size()), MPI_DOUBLE, comm.rank() + step, tag_factor,
-                 comm.native(), MPI_STATUS_IGNORE);
+        comm.receive(factor.data(), factor.size(), comm.rank() + step, tag_factor);
       }
       if (r_rows >= 0 && accumulator.centred()) {
         mean.resize(static_cast<std::size_t>(accumulator.cols()));
-        MPI_Recv(mean.data(), static_cast<int>(mean.size()), MPI_DOUBLE, comm.rank() + step, tag_factor, comm.native(),
-                 MPI_STATUS_IGNORE);
+        comm.receive(mean.data(), mean.size(), comm.rank() + step, tag_factor);
       }
       try {
         if (!local_error && r_rows >= 0) {

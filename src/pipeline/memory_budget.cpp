@@ -139,7 +139,7 @@ std::optional<std::uint64_t> node_memory_bytes() {
   return memory;
 }
 
-std::uint64_t default_memory_limit_per_rank(MPI_Comm world) {
+std::uint64_t default_memory_limit_per_rank(const Communicator& world) {
   const int sharing = ranks_sharing_node(world);  // collective: called on every rank whatever it knows
   const std::optional<std::uint64_t> memory = node_memory_bytes();
   if (!memory) return 0;

@@ -1,10 +1,11 @@
 #include "rankme/sweep/sweep_scheduler.hpp"
 
-#include <mpi.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
+#include <optional>
 #include <thread>
 
 #include "rankme/os/stop_request.hpp"
@@ -15,9 +16,9 @@ namespace rankme {
 
 namespace {
 
-constexpr int tag_request = 7101;     // group leader -> rank 0: the previous result (CBOR) or nothing
+constexpr int tag_request = 7101;     // group leader -> rank 0: the previous result (CBOR) or nothing, length first
 constexpr int tag_assignment = 7102;  // rank 0 -> group leader: index of the next target, or -1: stop
-constexpr long long no_more_work = -1;
+constexpr std::int64_t no_more_work = -1;
 
 // Results travel as CBOR: exact doubles, and HDF5 names that need not be UTF-8.
 std::vector<std::uint8_t> encode(const DatasetResult& result) { return nlohmann::json::to_cbor(result_to_json(result)); }
@@ -33,12 +34,12 @@ class Dispatcher {
     for (std::size_t index : handout_order(targets)) queue_.push_back(index);
   }
 
-  long long next() {
+  std::int64_t next() {
     if (stop_requested()) stopping_ = true;
     if (stopping_ || queue_.empty()) return no_more_work;
     const std::size_t index = queue_.front();
     queue_.pop_front();
-    return static_cast<long long>(index);
+    return static_cast<std::int64_t>(index);
   }
 
   void accept(const DatasetResult& result) {
@@ -55,19 +56,13 @@ class Dispatcher {
   }
 
   // Answers every request already waiting; never blocks.
-  void serve_waiting(MPI_Comm world) {
-    for (;;) {
-      int waiting = 0;
-      MPI_Status status;
-      MPI_Iprobe(MPI_ANY_SOURCE, tag_request, world, &waiting, &status);
-      if (!waiting) break;
-      serve(world, status);
-    }
+  void serve_waiting(const Communicator& world) {
+    while (const std::optional<int> leader = world.waiting_sender(tag_request)) serve(world, *leader);
     if (progress_ != nullptr) progress_->tick();
   }
 
   // Serves until every other group leader has been told there is no more work.
-  void serve_until_leaders_done(MPI_Comm world) {
+  void serve_until_leaders_done(const Communicator& world) {
     while (other_leaders_ > 0) {
       serve_waiting(world);
       // Polling rather than a blocking probe keeps the progress line and the stop flag alive.
@@ -81,14 +76,11 @@ class Dispatcher {
   double cost_of_target(std::size_t index) const { return scoring_cost(targets_[index]); }
 
  private:
-  void serve(MPI_Comm world, const MPI_Status& status) {
-    int bytes = 0;
-    MPI_Get_count(&status, MPI_BYTE, &bytes);
-    std::vector<std::uint8_t> message(static_cast<std::size_t>(bytes));
-    MPI_Recv(message.data(), bytes, MPI_BYTE, status.MPI_SOURCE, tag_request, world, MPI_STATUS_IGNORE);
+  void serve(const Communicator& world, int leader) {
+    const std::vector<std::uint8_t> message = world.receive_message(leader, tag_request);
     if (!message.empty()) accept(decode(message));
-    long long assignment = next();
-    MPI_Send(&assignment, 1, MPI_LONG_LONG, status.MPI_SOURCE, tag_assignment, world);
+    const std::int64_t assignment = next();
+    world.send(&assignment, 1, leader, tag_assignment);
     if (assignment == no_more_work) --other_leaders_;
   }
 
@@ -110,8 +102,8 @@ class Dispatcher {
 };
 
 // Every rank of a group learns its leader's assignment.
-long long share_assignment(const Communicator& group, long long assignment) {
-  MPI_Bcast(&assignment, 1, MPI_LONG_LONG, 0, group.native());
+std::int64_t share_assignment(const Communicator& group, std::int64_t assignment) {
+  group.broadcast(assignment, 0);
   return assignment;
 }
 
@@ -120,10 +112,10 @@ void run_remote_group(const Communicator& world, const Communicator& group, cons
                       const ScoreOptions& options) {
   std::vector<std::uint8_t> previous;  // the last result, sent with the next request
   for (;;) {
-    long long assignment = no_more_work;
+    std::int64_t assignment = no_more_work;
     if (group.is_root()) {
-      MPI_Send(previous.data(), static_cast<int>(previous.size()), MPI_BYTE, 0, tag_request, world.native());
-      MPI_Recv(&assignment, 1, MPI_LONG_LONG, 0, tag_assignment, world.native(), MPI_STATUS_IGNORE);
+      world.send_message(previous, 0, tag_request);
+      world.receive(&assignment, 1, 0, tag_assignment);
     }
     assignment = share_assignment(group, assignment);
     if (assignment == no_more_work) return;
@@ -136,21 +128,21 @@ void run_remote_group(const Communicator& world, const Communicator& group, cons
 void run_home_group(const Communicator& world, const Communicator& group, const std::vector<DatasetTarget>& targets,
                     const ScoreOptions& options, Dispatcher* dispatcher, ProgressReport* progress) {
   for (;;) {
-    long long assignment = dispatcher != nullptr ? dispatcher->next() : no_more_work;
+    std::int64_t assignment = dispatcher != nullptr ? dispatcher->next() : no_more_work;
     assignment = share_assignment(group, assignment);
     if (assignment == no_more_work) return;
     ScoreOptions serving = options;
     if (dispatcher != nullptr) {
       const double work = dispatcher->cost_of_target(static_cast<std::size_t>(assignment));
       serving.after_block = [&, work](std::uint64_t done, std::uint64_t total) {
-        dispatcher->serve_waiting(world.native());
+        dispatcher->serve_waiting(world);
         if (progress != nullptr) progress->partial(work, static_cast<double>(done) / static_cast<double>(total));
       };
     }
     const DatasetResult result = score_dataset(group, targets[static_cast<std::size_t>(assignment)], serving);
     if (dispatcher != nullptr) {
       dispatcher->accept(result);
-      dispatcher->serve_waiting(world.native());
+      dispatcher->serve_waiting(world);
     }
   }
 }
@@ -181,11 +173,11 @@ SweepOutcome run_sweep(const Communicator& world, const std::vector<DatasetTarge
   }
   int flags[2] = {0, 0};
   if (world.is_root()) {
-    dispatcher->serve_until_leaders_done(world.native());
+    dispatcher->serve_until_leaders_done(world);
     flags[0] = dispatcher->any_error() ? 1 : 0;
     flags[1] = dispatcher->interrupted() ? 1 : 0;
   }
-  MPI_Bcast(flags, 2, MPI_INT, 0, world.native());
+  world.broadcast(flags, 2, 0);
   outcome.any_error = flags[0] != 0;
   outcome.interrupted = flags[1] != 0;
   return outcome;

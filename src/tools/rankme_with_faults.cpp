@@ -12,7 +12,7 @@
 //     block    read and gram only: only at this block index (default: every block)
 //   RANKME_FAULT_EXIT_FILE=PREFIX  every rank writes its exit code to PREFIX.<rank> as it returns, so that a
 //                                  test can check that all ranks agreed on it.
-#include <mpi.h>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -27,6 +27,7 @@
 
 #include "rankme/app/program.hpp"
 #include "rankme/os/fault_injection.hpp"
+#include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/mpi_session.hpp"
 
 namespace {
@@ -104,7 +105,7 @@ int main(int argc, char** argv) {
   const int code = rankme::run_program_in_mpi_session(argc, argv);
   if (const char* prefix = std::getenv("RANKME_FAULT_EXIT_FILE")) {
     std::ofstream(std::string(prefix) + "." + std::to_string(world_rank_from_environment())) << code << '\n';
-    MPI_Barrier(MPI_COMM_WORLD);  // every rank has written its code before any can exit
+    rankme::Communicator::world().barrier();  // every rank has written its code before any can exit
   }
   return code;
 }

@@ -284,7 +284,7 @@ TEST(BlasThreads, PlanReadsTheEnvironmentTheNodeAndTheRanksOnIt) {
   environment.set("OPENBLAS_NUM_THREADS", "3");
   environment.set("SLURM_CPUS_PER_TASK", nullptr);
   environment.set("OMP_NUM_THREADS", nullptr);
-  ThreadPlan plan = plan_blas_threads(MPI_COMM_WORLD, std::nullopt);
+  ThreadPlan plan = plan_blas_threads(Communicator::world(), std::nullopt);
   EXPECT_EQ(plan.threads, 3);
   EXPECT_EQ(plan.source, ThreadSource::openblas_num_threads);
   EXPECT_EQ(plan.node_cores, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
@@ -292,12 +292,12 @@ TEST(BlasThreads, PlanReadsTheEnvironmentTheNodeAndTheRanksOnIt) {
   EXPECT_LE(plan.affinity_cores, plan.node_cores);
   EXPECT_EQ(plan.ranks_on_node, ranks_with_my_processor_name());
 
-  plan = plan_blas_threads(MPI_COMM_WORLD, 2);
+  plan = plan_blas_threads(Communicator::world(), 2);
   EXPECT_EQ(plan.threads, 2);
   EXPECT_EQ(plan.source, ThreadSource::command_line);
 
   environment.set("OPENBLAS_NUM_THREADS", nullptr);
-  plan = plan_blas_threads(MPI_COMM_WORLD, std::nullopt);
+  plan = plan_blas_threads(Communicator::world(), std::nullopt);
   EXPECT_EQ(plan.source, ThreadSource::cores_per_rank);
   EXPECT_GE(plan.threads, 1);
   EXPECT_LE(plan.threads, plan.affinity_cores);

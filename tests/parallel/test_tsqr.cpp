@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "rankme/numerics/row_shard.hpp"
 #include "support/lapack_reference.hpp"
@@ -108,6 +109,39 @@ TEST_F(Tsqr, CentredMatchesTheSvdOfTheExplicitlyCentredMatrixWhateverTheOffset) 
     // The data holds 1e6 to about 1e-10: that, not the method, bounds the agreement.
     for (std::size_t k = 0; k < s.size(); ++k) EXPECT_NEAR(s[k], reference[k], 1e-8 * reference[0]) << "k " << k << ", blocks " << block_rows;
   }
+}
+
+// R (K x K) and the mean travel up the tree through Communicator in chunks; K = 46,341 would pass 2^31
+// elements, too much for a test, so the chunk is forced down to 7 instead: the factor that reaches rank 0
+// must be bit for bit the one that travels whole.
+TEST_F(Tsqr, FactorsTravelInChunksBitForBit) {
+  const std::uint64_t rows = 60, cols = 12;  // R: 144 elements, mean: 12, neither a multiple of 7
+  std::vector<double> spectrum(cols);
+  for (std::uint64_t k = 0; k < cols; ++k) spectrum[k] = 1.0 / static_cast<double>(k + 1);
+  auto z = testing::matrix_with_singular_values(rows, cols, spectrum, 29);
+  for (double& value : z) value += 3.0;
+  auto reduced_in_chunks_of = [&](std::uint64_t chunk) {
+    Communicator comm = Communicator::world();
+    comm.set_max_chunk_elements(chunk);
+    const RowShard shard = RowShard::of_rank(rows, comm.rank(), comm.size());
+    std::vector<double> block(z.begin() + static_cast<std::ptrdiff_t>(shard.begin * cols),
+                              z.begin() + static_cast<std::ptrdiff_t>((shard.begin + shard.count) * cols));
+    TsqrAccumulator tsqr(cols, /*centre=*/true);
+    tsqr.add_block(block.data(), shard.count);
+    reduce_factors_to_root(comm, tsqr);
+    return tsqr;
+  };
+  const TsqrAccumulator whole = reduced_in_chunks_of(std::uint64_t{1} << 30);
+  const TsqrAccumulator chunked = reduced_in_chunks_of(7);
+  if (!Communicator::world().is_root()) return;
+  EXPECT_EQ(chunked.count(), rows);
+  ASSERT_EQ(chunked.r_rows(), whole.r_rows());
+  ASSERT_EQ(chunked.factor().size(), whole.factor().size());
+  for (std::size_t i = 0; i < whole.factor().size(); ++i) {
+    ASSERT_EQ(std::memcmp(&chunked.factor()[i], &whole.factor()[i], sizeof(double)), 0) << "element " << i;
+  }
+  ASSERT_EQ(chunked.mean().size(), cols);
+  for (std::size_t i = 0; i < cols; ++i) EXPECT_EQ(chunked.mean()[i], whole.mean()[i]) << "column " << i;
 }
 
 }  // namespace

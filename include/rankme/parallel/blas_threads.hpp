@@ -4,11 +4,12 @@
 //
 // Why it matters: mpirun binds each rank to one core by default, so `mpirun -n 1` with 2 BLAS threads
 // runs them both on that core at half speed (8.1 s instead of 4.4 s measured on a 2-core machine).
-#include <mpi.h>
 
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "rankme/parallel/communicator.hpp"
 
 namespace rankme {
 
@@ -60,7 +61,7 @@ ThreadPlan choose_blas_threads(const ThreadInputs& inputs);
 
 // Gathers ThreadInputs for this rank (environment, sysconf, sched_getaffinity, and the ranks sharing
 // its node from MPI_Comm_split_type) and chooses. Collective over `world`: every rank must call it.
-ThreadPlan plan_blas_threads(MPI_Comm world, std::optional<int> requested);
+ThreadPlan plan_blas_threads(const Communicator& world, std::optional<int> requested);
 
 // One line for --verbose, e.g. "rankme: 2 BLAS thread(s) per rank (cores per rank: 2 cores on this node,
 // 1 rank on it, affinity 2 cores)".
@@ -76,7 +77,7 @@ int current_blas_threads();
 int cores_in_affinity_mask();
 
 // Ranks of `comm` that share this rank's node (MPI_Comm_split_type). Collective over `comm`.
-int ranks_sharing_node(MPI_Comm comm);
+int ranks_sharing_node(const Communicator& comm);
 
 // For its lifetime, OpenBLAS runs `threads` threads (no more than the affinity mask has cores: threads
 // that would share a core only slow each other down); then the previous count again. For one rank's

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include <mpi.h>
+#include "rankme/parallel/communicator.hpp"
 
 namespace rankme {
 
@@ -53,6 +53,6 @@ std::optional<std::uint64_t> node_memory_bytes();
 
 // The default --max-memory: 90% of the node's memory shared by the ranks of `world` on this node.
 // Collective over `world` (it counts the ranks on each node). 0 (no limit) when the node's memory is unknown.
-std::uint64_t default_memory_limit_per_rank(MPI_Comm world);
+std::uint64_t default_memory_limit_per_rank(const Communicator& world);
 
 }  // namespace rankme

@@ -1,7 +1,6 @@
 #include "rankme/app/report.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <sstream>
@@ -31,28 +30,6 @@ DatasetResult failed() {
   result.status = ResultStatus::error;
   result.error = "no such file: 'odd, \"name\".h5'";
   return result;
-}
-
-TEST(JsonLine, HasEveryDocumentedKeyWithTheRightTypes) {
-  const auto ok = nlohmann::json::parse(to_json_line(scored()));
-  for (const char* key : {"file", "dataset", "rows", "cols", "dtype", "rankme", "status", "error", "seconds", "ranks", "solver"}) {
-    EXPECT_TRUE(ok.contains(key)) << key;
-  }
-  EXPECT_EQ(ok["rows"].get<std::uint64_t>(), 25600u);
-  EXPECT_EQ(ok["rankme"].get<double>(), 123.456789012345678);  // printed to full (round-trip) precision
-  EXPECT_EQ(ok["status"], "ok");
-  EXPECT_TRUE(ok["error"].is_null());
-  const auto bad = nlohmann::json::parse(to_json_line(failed()));
-  EXPECT_TRUE(bad["rankme"].is_null());
-  EXPECT_EQ(bad["status"], "error");
-  EXPECT_EQ(bad["error"], failed().error);
-}
-
-TEST(JsonLine, InvalidUtf8InNamesDoesNotBreakTheLine) {
-  DatasetResult result = scored();
-  result.dataset = std::string("/bad\xff\xfe");
-  const auto json = nlohmann::json::parse(to_json_line(result));
-  EXPECT_EQ(json["dataset"].get<std::string>().substr(0, 4), "/bad");
 }
 
 TEST(Csv, HeaderThenOneQuotedLinePerResult) {

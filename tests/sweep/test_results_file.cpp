@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -367,19 +366,6 @@ TEST(WriteResultsFile, ReplacesTheFileWholeAndLeavesNoPartialFile) {
   std::size_t entries = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(directory.path())) ++entries;
   EXPECT_EQ(entries, 1u);
-}
-
-// ------------------------------------------------------------------------------------------------
-// Identity in the lines
-
-TEST(JsonLine, CarriesTheFileIdentity) {
-  const auto json = nlohmann::json::parse(to_json_line(scored("/a", 1)));
-  EXPECT_EQ(json.at("file_size").get<std::uint64_t>(), 123456u);
-  EXPECT_EQ(json.at("file_mtime_ns").get<std::int64_t>(), 1700000000123456789);
-  EXPECT_TRUE(json.at("canonical_file").is_null());  // unknown
-  DatasetResult known = scored("/a", 1);
-  known.canonical_file = "/data/runs/sweep.h5";
-  EXPECT_EQ(nlohmann::json::parse(to_json_line(known)).at("canonical_file"), "/data/runs/sweep.h5");
 }
 
 }  // namespace

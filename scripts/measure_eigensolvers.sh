@@ -2,7 +2,7 @@
 # Times the eigensolvers rankme can run, on random symmetric positive definite matrices A = X^T X (X
 # Gaussian, K + 64 rows), with build/rankme-measure-eigensolvers (src/tools/measure_eigensolvers.cpp), and
 # checks each against LAPACK dsyevd on the upper triangle (the driver rankme used before) on the same
-# matrix: the numbers behind lapack_2stage_order and the automatic choice (include/rankme/eigensolver.hpp).
+# matrix: the numbers behind lapack_2stage_order and the automatic choice (include/rankme/parallel/eigensolver.hpp).
 # Medians of RUNS runs, taken round robin; on a shared machine, trust the runs whose cpu/wall shows the
 # process kept its cores (about the thread count).
 #   usage: scripts/measure_eigensolvers.sh [RUNS]

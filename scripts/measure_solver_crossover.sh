@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The LAPACK / ScaLAPACK comparison end to end, through the rankme binary (HDF5 read, Gram matrix, eigensolve
-# on RANKS ranks x 1 BLAS thread): a check of the automatic choice in include/rankme/eigensolver.hpp, whose
+# on RANKS ranks x 1 BLAS thread): a check of the automatic choice in include/rankme/parallel/eigensolver.hpp, whose
 # numbers come from scripts/measure_eigensolvers.sh (the solvers alone, with accuracy). Few rows per
 # dataset, so that the eigensolve dominates the time. Prints a markdown table of median seconds per
 # dataset (3 runs each); the lapack column is whichever LAPACK driver rankme picks for K.

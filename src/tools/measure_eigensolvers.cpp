@@ -1,6 +1,6 @@
 // Times rankme's eigensolvers on one random symmetric positive definite matrix, and checks each against
 // LAPACK dsyevd (UPLO = 'U', the driver rankme used before) on the same matrix. Driven by
-// scripts/measure_eigensolvers.sh; the numbers behind resolve_solver (include/rankme/eigensolver.hpp).
+// scripts/measure_eigensolvers.sh; the numbers behind resolve_solver (include/rankme/parallel/eigensolver.hpp).
 //
 //   usage: rankme-measure-eigensolvers ORDER RUNS SOLVER...
 //   SOLVER: dsyevd_U, dsyevd, dsyevd_2stage, dsyevr_2stage (LAPACK on rank 0 alone, timed on it),

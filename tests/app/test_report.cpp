@@ -7,36 +7,22 @@
 #include <string>
 #include <vector>
 
+#include "support/result_samples.hpp"
+
 namespace rankme {
 namespace {
 
-DatasetResult scored() {
-  DatasetResult result;
-  result.file = "sweep.h5";
-  result.dataset = "/runs/lr=0.1/emb";
-  result.rows = 25600;
-  result.cols = 2048;
-  result.dtype = "float32";
-  result.rankme = 123.456789012345678;
-  result.seconds = 1.5;
-  result.ranks = 4;
-  result.solver = "scalapack 2x2/64";
-  return result;
-}
-
-DatasetResult failed() {
-  DatasetResult result;
-  result.file = "odd, \"name\".h5";
-  result.status = ResultStatus::error;
-  result.error = "no such file: 'odd, \"name\".h5'";
-  return result;
-}
+using testing::failed_sample;
+using testing::lines_of;
+using testing::report_sample;
+using testing::scored;
+using testing::with_status;
 
 TEST(Csv, HeaderThenOneQuotedLinePerResult) {
   std::ostringstream out;
   ResultReport report(OutputFormat::csv, out);
-  report.add(scored());
-  report.add(failed());
+  report.add(report_sample());
+  report.add(failed_sample());
   report.finish();
   std::istringstream lines(out.str());
   std::string header, first, second, extra;
@@ -60,8 +46,8 @@ TEST(Csv, HeaderEvenWithoutResults) {
 TEST(Table, AlignedColumnsWithStatusInPlaceOfMissingScores) {
   std::ostringstream out;
   ResultReport report(OutputFormat::table, out);
-  report.add(scored());
-  DatasetResult diverged = scored();
+  report.add(report_sample());
+  DatasetResult diverged = report_sample();
   diverged.dataset = "/runs/lr=10/emb";
   diverged.rankme.reset();
   diverged.status = ResultStatus::nonfinite;
@@ -79,44 +65,12 @@ TEST(Table, AlignedColumnsWithStatusInPlaceOfMissingScores) {
   EXPECT_EQ(header.find("rankme") + 6, first.find("123.456789") + 10);  // right-aligned in one column
 }
 
-DatasetResult ranked(const std::string& dataset, double rankme) {
-  DatasetResult result;
-  result.file = "runs/sweep.h5";
-  result.dataset = dataset;
-  result.rows = 4096;
-  result.cols = 256;
-  result.dtype = "float32";
-  result.rankme = rankme;
-  result.seconds = 0.25;
-  result.ranks = 2;
-  result.solver = "lapack";
-  return result;
-}
-
-DatasetResult with_status(DatasetResult result, ResultStatus status, const std::string& error = "") {
-  result.status = status;
-  result.rankme.reset();
-  result.error = error;
-  result.solver.clear();
-  return result;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
-
-// ------------------------------------------------------------------------------------------------
-// The leaderboard that rankme and rankme-merge print (report.hpp)
-
 TEST(Leaderboard, SortedByRankMeWithTheBestMarkedAndNoNumbersLast) {
-  const DatasetResult failed = with_status(ranked("/failed", 0), ResultStatus::error, "boom");
-  const DatasetResult diverged = with_status(ranked("/diverged", 0), ResultStatus::nonfinite);
+  const DatasetResult failed = with_status(scored("/failed", 0), ResultStatus::error, "boom");
+  const DatasetResult diverged = with_status(scored("/diverged", 0), ResultStatus::nonfinite);
   std::ostringstream out;
   ResultReport report(OutputFormat::table, out);
-  for (const DatasetResult& result : {failed, ranked("/low", 5.07), diverged, ranked("/best", 244.5), ranked("/mid", 73.9)}) {
+  for (const DatasetResult& result : {failed, scored("/low", 5.07), diverged, scored("/best", 244.5), scored("/mid", 73.9)}) {
     report.add(result);
   }
   report.finish();
@@ -132,14 +86,14 @@ TEST(Leaderboard, SortedByRankMeWithTheBestMarkedAndNoNumbersLast) {
 TEST(Leaderboard, TiesForTheTopAreAllMarkedAndNoScoreMeansNoMark) {
   std::ostringstream tied, none;
   ResultReport tied_report(OutputFormat::table, tied);
-  tied_report.add(ranked("/x", 3));
-  tied_report.add(ranked("/y", 3));
-  tied_report.add(ranked("/z", 1));
+  tied_report.add(scored("/x", 3));
+  tied_report.add(scored("/y", 3));
+  tied_report.add(scored("/z", 1));
   tied_report.finish();
   const std::string tied_text = tied.str();
   EXPECT_EQ(std::count(tied_text.begin(), tied_text.end(), '<'), 2) << tied_text;
   ResultReport none_report(OutputFormat::table, none);
-  none_report.add(with_status(ranked("/d", 0), ResultStatus::nonfinite));
+  none_report.add(with_status(scored("/d", 0), ResultStatus::nonfinite));
   none_report.finish();
   EXPECT_EQ(none.str().find("best"), std::string::npos) << none.str();
 }

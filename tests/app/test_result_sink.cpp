@@ -12,21 +12,15 @@
 
 #include "rankme/os/fault_injection.hpp"
 #include "rankme/sweep/results_file_reader.hpp"
+#include "support/result_samples.hpp"
 #include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {
 
 DatasetResult scored(const std::string& dataset, double rankme, std::uint64_t rows_used = 4096) {
-  DatasetResult result;
-  result.file = "sweep.h5";
-  result.dataset = dataset;
-  result.rows = 4096;
+  DatasetResult result = testing::scored(dataset, rankme);
   result.rows_used = rows_used;
-  result.cols = 256;
-  result.dtype = "float32";
-  result.rankme = rankme;
-  result.solver = "lapack dsyevd";
   return result;
 }
 
@@ -71,8 +65,8 @@ TEST(ResultSink, EarlierResultsAreRankedInTheTableWithThisRunsAndTheNotesGoToStd
   ASSERT_NE(table.find("/earlier"), std::string::npos) << table;
   EXPECT_LT(table.find("/now"), table.find("/earlier")) << table;  // 80 before 50
   EXPECT_NE(table.find("<- best"), std::string::npos) << table;
-  EXPECT_EQ(count_of(notes, "rankme: warning: '/diverged' in 'sweep.h5' holds NaN or infinite values"), 1u) << notes;
-  EXPECT_EQ(count_of(notes, "rankme: note: '/zeros' in 'sweep.h5' is all zeros"), 1u) << notes;
+  EXPECT_EQ(count_of(notes, "rankme: warning: '/diverged' in 'runs/sweep.h5' holds NaN or infinite values"), 1u) << notes;
+  EXPECT_EQ(count_of(notes, "rankme: note: '/zeros' in 'runs/sweep.h5' is all zeros"), 1u) << notes;
   EXPECT_EQ(count_of(notes, "rankme: error: no such file: 'missing.h5'"), 1u) << notes;
   EXPECT_EQ(notes.find("different numbers of rows"), std::string::npos) << notes;
   EXPECT_EQ(notes.find("stopped on request"), std::string::npos) << notes;
@@ -85,7 +79,7 @@ TEST(ResultSink, FewerRowsThanColumnsAndDifferentRowCountsAreWarnedAbout) {
   sink.add(scored("/capped", 20, 100));
   sink.finish(true);
   const std::string notes = s.err.str();
-  EXPECT_NE(notes.find("'/capped' in 'sweep.h5' was scored on 100 rows for 256 columns"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("'/capped' in 'runs/sweep.h5' was scored on 100 rows for 256 columns"), std::string::npos) << notes;
   EXPECT_NE(notes.find("scored at 2 different numbers of rows (100 to 1000)"), std::string::npos) << notes;
   EXPECT_NE(notes.find("run again with --resume"), std::string::npos) << notes;
 }

@@ -1,4 +1,4 @@
-// Results and targets as the results-file tests need them (tests/sweep), and small text-file helpers.
+// Results and targets as the report and results-file tests need them, and small text-file helpers.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 #include "rankme/pipeline/dataset_result.hpp"
 
 namespace rankme::testing {
@@ -25,6 +25,29 @@ inline DatasetResult scored(const std::string& dataset, double rankme, std::int6
   result.solver = "lapack";
   result.file_size = 123456;
   result.file_mtime_ns = mtime_ns;
+  return result;
+}
+
+// One scored result and one failed input as the reports print them (names that need quoting included).
+inline DatasetResult report_sample() {
+  DatasetResult result;
+  result.file = "sweep.h5";
+  result.dataset = "/runs/lr=0.1/emb";
+  result.rows = 25600;
+  result.cols = 2048;
+  result.dtype = "float32";
+  result.rankme = 123.456789012345678;
+  result.seconds = 1.5;
+  result.ranks = 4;
+  result.solver = "scalapack 2x2/64";
+  return result;
+}
+
+inline DatasetResult failed_sample() {
+  DatasetResult result;
+  result.file = "odd, \"name\".h5";
+  result.status = ResultStatus::error;
+  result.error = "no such file: 'odd, \"name\".h5'";
   return result;
 }
 

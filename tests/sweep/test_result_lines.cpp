@@ -13,29 +13,9 @@
 namespace rankme {
 namespace {
 
+using testing::failed_sample;
+using testing::report_sample;
 using testing::scored;
-
-DatasetResult report_sample() {
-  DatasetResult result;
-  result.file = "sweep.h5";
-  result.dataset = "/runs/lr=0.1/emb";
-  result.rows = 25600;
-  result.cols = 2048;
-  result.dtype = "float32";
-  result.rankme = 123.456789012345678;
-  result.seconds = 1.5;
-  result.ranks = 4;
-  result.solver = "scalapack 2x2/64";
-  return result;
-}
-
-DatasetResult failed_sample() {
-  DatasetResult result;
-  result.file = "odd, \"name\".h5";
-  result.status = ResultStatus::error;
-  result.error = "no such file: 'odd, \"name\".h5'";
-  return result;
-}
 
 TEST(JsonLine, HasEveryDocumentedKeyWithTheRightTypes) {
   const auto ok = nlohmann::json::parse(to_json_line(report_sample()));

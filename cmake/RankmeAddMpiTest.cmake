@@ -4,6 +4,17 @@ if(NOT TARGET rankme_unit_and_mpi_tests)
   add_custom_target(rankme_unit_and_mpi_tests)
 endif()
 
+# One precompiled header of what nearly every test includes (GoogleTest and nlohmann-json, with the
+# standard headers they pull in), built once per build and reused by every test target: parsing those two
+# was about half of a small test's compile time (1.9 s of 4.1 s), times a hundred test files, twice in
+# the suite (release and asan). A test whose flags differ from this target's still compiles: GCC then
+# reads the headers themselves.
+if(NOT TARGET rankme_test_precompiled_headers)
+  add_library(rankme_test_precompiled_headers OBJECT ${PROJECT_SOURCE_DIR}/tests/support/precompiled_headers.cpp)
+  target_link_libraries(rankme_test_precompiled_headers PRIVATE GTest::gtest rankme::json rankme::warnings)
+  target_precompile_headers(rankme_test_precompiled_headers PRIVATE <gtest/gtest.h> <nlohmann/json.hpp>)
+endif()
+
 # Sanitised tests run two to three times slower: their limits too (the watchdogs scale likewise).
 macro(rankme_sanitized_timeout variable)
   if(RANKME_SANITIZE)
@@ -22,6 +33,7 @@ function(rankme_add_mpi_test name)
   endif()
   rankme_sanitized_timeout(ARG_TIMEOUT)
   add_executable(${name} ${ARG_SOURCES})
+  target_precompile_headers(${name} REUSE_FROM rankme_test_precompiled_headers)
   target_link_libraries(${name} PRIVATE rankme_test_support rankme_mpi_gtest_main rankme::warnings)
   add_dependencies(rankme_unit_and_mpi_tests ${name})
   foreach(ranks IN LISTS ARG_RANKS)
@@ -43,6 +55,7 @@ function(rankme_add_unit_test name)
     set(ARG_LINKS rankme_test_support)
   endif()
   add_executable(${name} ${ARG_SOURCES})
+  target_precompile_headers(${name} REUSE_FROM rankme_test_precompiled_headers)
   target_link_libraries(${name} PRIVATE ${ARG_LINKS} GTest::gtest_main rankme::warnings)
   if(NOT "cli" IN_LIST ARG_LABELS)  # binary tests need the tool; the asan preset runs neither
     add_dependencies(rankme_unit_and_mpi_tests ${name})

@@ -11,22 +11,14 @@
 #include "rankme/app/spectrum_file.hpp"
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_handle.hpp"
+#include "support/result_samples.hpp"
 #include "support/temporary_directory.hpp"
 
 namespace rankme {
 namespace {
 
 DatasetResult scored(const std::string& file, const std::string& dataset, double rankme) {
-  DatasetResult result;
-  result.file = file;
-  result.dataset = dataset;
-  result.rows = 1000;
-  result.cols = 3;
-  result.rankme = rankme;
-  result.metrics["stable_rank"] = 1.5;
-  result.metrics["condition_number"] = std::numeric_limits<double>::infinity();
-  result.metrics["alpha_req"] = std::numeric_limits<double>::quiet_NaN();
-  return result;
+  return testing::scored_with_metrics(file, dataset, rankme);
 }
 
 Hdf5Handle open_read_only(const std::string& path) {

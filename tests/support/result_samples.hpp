@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -48,6 +49,20 @@ inline DatasetResult failed_sample() {
   result.file = "odd, \"name\".h5";
   result.status = ResultStatus::error;
   result.error = "no such file: 'odd, \"name\".h5'";
+  return result;
+}
+
+// A scored result whose metrics hold a finite value, an infinity and a NaN: what the encoders must carry.
+inline DatasetResult scored_with_metrics(const std::string& file, const std::string& dataset, double rankme) {
+  DatasetResult result;
+  result.file = file;
+  result.dataset = dataset;
+  result.rows = 1000;
+  result.cols = 3;
+  result.rankme = rankme;
+  result.metrics["stable_rank"] = 1.5;
+  result.metrics["condition_number"] = std::numeric_limits<double>::infinity();
+  result.metrics["alpha_req"] = std::numeric_limits<double>::quiet_NaN();
   return result;
 }
 

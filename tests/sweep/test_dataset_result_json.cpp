@@ -11,6 +11,7 @@
 #include <string>
 
 #include "rankme/sweep/result_lines.hpp"
+#include "support/result_samples.hpp"
 
 namespace rankme {
 namespace {
@@ -18,16 +19,7 @@ namespace {
 using nlohmann::json;
 
 DatasetResult scored(const std::string& file, const std::string& dataset, double rankme) {
-  DatasetResult result;
-  result.file = file;
-  result.dataset = dataset;
-  result.rows = 1000;
-  result.cols = 3;
-  result.rankme = rankme;
-  result.metrics["stable_rank"] = 1.5;
-  result.metrics["condition_number"] = std::numeric_limits<double>::infinity();
-  result.metrics["alpha_req"] = std::numeric_limits<double>::quiet_NaN();
-  return result;
+  return testing::scored_with_metrics(file, dataset, rankme);
 }
 
 DatasetResult through_cbor(const DatasetResult& result) {

@@ -10,8 +10,8 @@
 #include "rankme/numerics/spectrum_metrics.hpp"
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/eigensolver.hpp"
-#include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_result.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 
 namespace rankme {
 

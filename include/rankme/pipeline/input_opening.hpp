@@ -7,7 +7,7 @@
 #include "rankme/io/row_source.hpp"
 #include "rankme/os/file_fingerprint.hpp"
 #include "rankme/parallel/communicator.hpp"
-#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 
 namespace rankme {
 

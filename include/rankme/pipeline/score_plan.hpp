@@ -13,9 +13,9 @@
 #include "rankme/numerics/row_selection.hpp"
 #include "rankme/os/file_fingerprint.hpp"
 #include "rankme/parallel/communicator.hpp"
-#include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_result.hpp"
 #include "rankme/pipeline/dataset_score.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 
 namespace rankme {
 

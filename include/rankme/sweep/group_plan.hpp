@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "rankme/pipeline/dataset_discovery.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 
 namespace rankme {
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <tuple>
 
-#include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_result.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 
 namespace rankme {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "rankme/parallel/communicator.hpp"
-#include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_result.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 #include "rankme/sweep/result_identity.hpp"
 #include "rankme/sweep/results_file.hpp"
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "rankme/parallel/communicator.hpp"
-#include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_result.hpp"
 #include "rankme/pipeline/dataset_score.hpp"
+#include "rankme/pipeline/dataset_target.hpp"
 #include "rankme/sweep/progress_report.hpp"
 
 namespace rankme {

@@ -1,7 +1,6 @@
 #include "rankme/app/report.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "rankme/sweep/result_lines.hpp"
 #include "rankme/sweep/text_output.hpp"
@@ -9,12 +8,6 @@
 namespace rankme {
 
 namespace {
-
-std::string format_number(double value, const char* format) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
 
 // Rank in the leaderboard: scored first, then diverged runs, then everything that has no result.
 int leaderboard_group(const DatasetResult& result) {

@@ -2,23 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
-
 #include "rankme/numerics/spectrum_metrics.hpp"
 #include "rankme/sweep/dataset_result_json.hpp"
 #include "rankme/sweep/text_output.hpp"
 
 namespace rankme {
-
-namespace {
-
-std::string format_number(double value, const char* format) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
-
-}  // namespace
 
 std::string csv_header(CsvColumns columns) {
   std::string header = "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver";

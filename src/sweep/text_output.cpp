@@ -1,8 +1,15 @@
 #include "rankme/sweep/text_output.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace rankme {
+
+std::string format_number(double value, const char* format) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
 
 std::string csv_field(std::string text) {
   std::replace(text.begin(), text.end(), '\n', ' ');

@@ -26,5 +26,12 @@ TEST(AlignedTable, ColumnsAsWideAsTheirWidestCellNumbersRightAligned) {
   EXPECT_EQ(out.str(), "name     rows\na           5\nlonger  12345\n");
 }
 
+TEST(FormatNumber, RoundTripAndTablePrecision) {
+  EXPECT_EQ(format_number(123.456789012345678, "%.17g"), "123.45678901234568");
+  EXPECT_EQ(std::stod(format_number(0.1, "%.17g")), 0.1);
+  EXPECT_EQ(format_number(1.5, "%.6f"), "1.500000");
+  EXPECT_EQ(format_number(0.25, "%.3f"), "0.250");
+}
+
 }  // namespace
 }  // namespace rankme

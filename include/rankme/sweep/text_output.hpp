@@ -1,5 +1,5 @@
 #pragma once
-// The small text formats rankme prints in several places: CSV fields, JSON lines, aligned tables.
+// The small text formats rankme prints in several places: CSV fields, JSON lines, numbers, aligned tables.
 #include <nlohmann/json.hpp>
 
 #include <ostream>
@@ -16,6 +16,10 @@ std::string csv_field(std::string text);
 // One JSON object on one line. HDF5 names are bytes: invalid UTF-8 is replaced (U+FFFD) rather than
 // failing the whole line.
 std::string json_text(const nlohmann::json& json);
+
+// One number through a printf format with one double conversion ("%.17g" for round trips, "%.6f" for
+// the table).
+std::string format_number(double value, const char* format);
 
 // `rows` (the first is the header) in columns two spaces apart, each as wide as its widest cell; the
 // columns flagged in `right_aligned` (numbers) are right-aligned, the others left-aligned. No trailing

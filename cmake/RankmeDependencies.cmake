@@ -46,3 +46,9 @@ find_package(nlohmann_json 3.10 REQUIRED)
 add_library(rankme_json INTERFACE)
 target_link_libraries(rankme_json INTERFACE nlohmann_json::nlohmann_json)
 add_library(rankme::json ALIAS rankme_json)
+
+# Inflating np.savez_compressed members (and checking their CRC-32) as a stream.
+find_package(ZLIB REQUIRED)
+add_library(rankme_zlib INTERFACE)
+target_link_libraries(rankme_zlib INTERFACE ZLIB::ZLIB)
+add_library(rankme::zlib ALIAS rankme_zlib)

@@ -14,7 +14,7 @@ namespace rankme {
 std::string StoredType::name() const {
   std::string base;
   switch (kind) {
-    case Kind::floating: base = "float"; break;
+    case Kind::floating: base = brain_float ? "bfloat" : "float"; break;
     case Kind::signed_int: base = "int"; break;
     case Kind::unsigned_int: base = "uint"; break;
   }
@@ -85,6 +85,14 @@ auto reinterpret_as() {
   };
 }
 
+// bfloat16 is the upper half of a float32: the same sign and exponent, the mantissa cut to 7 bits.
+double bfloat16_to_double(std::uint16_t bits) {
+  const std::uint32_t widened = static_cast<std::uint32_t>(bits) << 16;
+  float value;
+  std::memcpy(&value, &widened, sizeof value);
+  return value;
+}
+
 template <typename Integer, typename Out>
 BlockStatistics widen_integer(const unsigned char* raw, std::uint64_t count, Out* out, bool swap) {
   using Bits = std::make_unsigned_t<Integer>;
@@ -134,7 +142,9 @@ BlockStatistics decode_as(const StoredType& type, const void* raw_pointer, std::
   switch (type.kind) {
     case StoredType::Kind::floating:
       switch (type.bytes) {
-        case 2: return widen<std::uint16_t, true>(raw, count, out, swap, float16_to_double);
+        case 2:
+          if (type.brain_float) return widen<std::uint16_t, true>(raw, count, out, swap, bfloat16_to_double);
+          return widen<std::uint16_t, true>(raw, count, out, swap, float16_to_double);
         case 4: return widen<std::uint32_t, true>(raw, count, out, swap, reinterpret_as<float>());
         case 8: return widen<std::uint64_t, true>(raw, count, out, swap, reinterpret_as<double>());
       }
@@ -174,7 +184,7 @@ BlockStatistics float32_statistics(const float* values, std::uint64_t count) {
 }
 
 bool fits_float_exactly(const StoredType& type) {
-  // float32's 24-bit significand and 8-bit exponent hold float16 and 16-bit integers exactly.
+  // float32's 24-bit significand and 8-bit exponent hold float16, bfloat16 and 16-bit integers exactly.
   return type.kind == StoredType::Kind::floating ? type.bytes <= 4 : type.bytes <= 2;
 }
 

@@ -44,13 +44,14 @@ void read_listed(const nlohmann::json& json, Listed& listed) {
 
 nlohmann::json type_to_json(const std::optional<StoredType>& type) {
   if (!type) return nullptr;
-  return {{"kind", static_cast<int>(type->kind)}, {"bytes", type->bytes}, {"big_endian", type->big_endian}};
+  return {{"kind", static_cast<int>(type->kind)}, {"bytes", type->bytes}, {"big_endian", type->big_endian},
+          {"brain_float", type->brain_float}};
 }
 
 std::optional<StoredType> type_from_json(const nlohmann::json& json) {
   if (json.is_null()) return std::nullopt;
   return StoredType{static_cast<StoredType::Kind>(json.at("kind").get<int>()), json.at("bytes").get<int>(),
-                    json.at("big_endian").get<bool>()};
+                    json.at("big_endian").get<bool>(), json.value("brain_float", false)};
 }
 
 std::string cbor_bytes(const nlohmann::json& json) {

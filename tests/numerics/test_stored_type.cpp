@@ -125,7 +125,33 @@ TEST(WidenToDouble, Float16InBothByteOrders) {
   }
 }
 
+// bfloat16 is the top half of a float32: every pattern widens to the float32 with those 16 bits on top,
+// NaN and infinity included, in either byte order, and to float32 exactly (--precision mixed).
+TEST(WidenToDouble, Bfloat16IsTheUpperHalfOfAFloat32) {
+  const std::vector<std::uint16_t> bits = {0x3f80, 0xc040, 0x7f7f, 0x0001, 0x8000, 0x3e9a};
+  const std::vector<double> expected = {1.0, -3.0, 3.3895313892515355e38, std::ldexp(1.0, -133), -0.0, 0.30078125};
+  for (bool big_endian : {false, true}) {
+    const auto raw = raw_bytes(bits, big_endian);
+    std::vector<double> out(bits.size());
+    const BlockStatistics stats = widen_to_double(StoredType::bfloat16(big_endian), raw.data(), bits.size(), out.data());
+    for (std::size_t i = 0; i < bits.size(); ++i) EXPECT_EQ(out[i], expected[i]) << "element " << i;
+    EXPECT_TRUE(std::signbit(out[4]));
+    EXPECT_EQ(stats.max_abs, 3.3895313892515355e38);
+    EXPECT_TRUE(stats.all_finite);
+    std::vector<float> narrow(bits.size());
+    decode_to_float(StoredType::bfloat16(big_endian), raw.data(), bits.size(), narrow.data());
+    for (std::size_t i = 0; i < bits.size(); ++i) EXPECT_EQ(static_cast<double>(narrow[i]), expected[i]);
+  }
+  const std::vector<std::uint16_t> nonfinite = {0x7f80, 0x3f80};
+  std::vector<double> out(2);
+  EXPECT_FALSE(widen_to_double(StoredType::bfloat16(), nonfinite.data(), 2, out.data()).all_finite);
+  EXPECT_TRUE(std::isinf(out[0]));
+  EXPECT_TRUE(fits_float_exactly(StoredType::bfloat16()));
+  EXPECT_FALSE(StoredType::bfloat16() == (StoredType{StoredType::Kind::floating, 2, false}));
+}
+
 TEST(StoredTypeName, FollowsNumpyWithABigEndianSuffix) {
+  EXPECT_EQ(StoredType::bfloat16().name(), "bfloat16");
   EXPECT_EQ((StoredType{StoredType::Kind::floating, 2, false}.name()), "float16");
   EXPECT_EQ((StoredType{StoredType::Kind::floating, 8, true}.name()), "float64be");
   EXPECT_EQ((StoredType{StoredType::Kind::signed_int, 1, true}.name()), "int8");

@@ -13,11 +13,17 @@ struct StoredType {
   Kind kind = Kind::floating;
   int bytes = 4;            // floating: 2, 4, 8 (IEEE 754); integers: 1, 2, 4, 8
   bool big_endian = false;
+  // floating, 2 bytes only: bfloat16 (sign, 8 exponent bits, 7 mantissa bits: the top half of a float32),
+  // as torch, safetensors and JAX store it, instead of IEEE binary16.
+  bool brain_float = false;
 
-  // numpy's name, with a "be" suffix for big-endian storage: float16, float32be, int8, uint64be, ...
+  static StoredType bfloat16(bool big_endian = false) { return {Kind::floating, 2, big_endian, true}; }
+
+  // numpy's name, with a "be" suffix for big-endian storage: float16, float32be, int8, uint64be, bfloat16, ...
   std::string name() const;
   bool operator==(const StoredType& other) const {
-    return kind == other.kind && bytes == other.bytes && big_endian == other.big_endian;
+    return kind == other.kind && bytes == other.bytes && big_endian == other.big_endian &&
+           brain_float == other.brain_float;
   }
 };
 

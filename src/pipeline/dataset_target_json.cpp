@@ -77,6 +77,7 @@ nlohmann::json target_to_json(const DatasetTarget& target) {
   json["object_identity"] = target.object_identity;
   json["through_external_link"] = target.through_external_link;
   json["named_explicitly"] = target.named_explicitly;
+  json["format"] = target.format;
   return json;
 }
 
@@ -88,6 +89,7 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   target.object_identity = json.at("object_identity").get<std::string>();
   target.through_external_link = json.at("through_external_link").get<bool>();
   target.named_explicitly = json.at("named_explicitly").get<bool>();
+  target.format = json.at("format").get<std::string>();
   return target;
 }
 

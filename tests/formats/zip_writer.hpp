@@ -5,11 +5,14 @@
 // specification (APPNOTE.TXT), not rankme's code.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rankme::testing {
 
 struct ZipWriterMember {
+  ZipWriterMember(std::string name_, std::string data_, bool deflate_ = false, bool zip64_ = false)
+      : name(std::move(name_)), data(std::move(data_)), deflate(deflate_), zip64(zip64_) {}
   std::string name;
   std::string data;
   bool deflate = false;

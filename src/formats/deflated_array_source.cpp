@@ -14,7 +14,7 @@ DeflatedArraySource::DeflatedArraySource(std::string path, DeflatedStream stream
                              " compressed bytes, beyond the end of the file (truncated?)");
   }
   layout_.check_inside(stream.inflated_bytes, what);
-  cols_ = layout_row_elements(layout_);
+  cols_ = checked_row_elements(layout_, stream.inflated_bytes, what);
   inflating_ = std::make_unique<InflatingStream>(file_, stream, what);
 }
 

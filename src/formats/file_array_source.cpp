@@ -6,7 +6,7 @@ namespace rankme {
 
 FileArraySource::FileArraySource(std::string path, ArrayLayout layout) : file_(path), layout_(std::move(layout)) {
   layout_.check_inside(file_.size(), "'" + file_.path() + "'");
-  cols_ = layout_row_elements(layout_);
+  cols_ = checked_row_elements(layout_, file_.size(), "'" + file_.path() + "'");
 }
 
 void FileArraySource::read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) {

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "rankme/formats/strided_gather.hpp"
+
 namespace rankme {
 
 TensorEntry npy_tensor_entry(const NpyHeader& header, std::string name, std::uint64_t stream_offset,
@@ -18,6 +20,7 @@ TensorEntry npy_tensor_entry(const NpyHeader& header, std::string name, std::uin
   entry.layout = header.fortran_order ? ArrayLayout::fortran_order(*header.type, std::move(layout_shape), values_offset)
                                       : ArrayLayout::c_order(*header.type, std::move(layout_shape), values_offset);
   entry.layout.check_inside(stream_offset + stream_bytes, what);
+  checked_row_elements(entry.layout, stream_bytes, what);
   return entry;
 }
 

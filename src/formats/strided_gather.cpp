@@ -52,6 +52,24 @@ std::uint64_t layout_row_elements(const ArrayLayout& layout) {
   return cols;
 }
 
+std::uint64_t checked_row_elements(const ArrayLayout& layout, std::uint64_t stream_bytes, const std::string& what) {
+  std::uint64_t cols = 0, bytes = 0;
+  bool overflow = false;
+  try {
+    cols = layout_row_elements(layout);
+  } catch (const std::runtime_error&) {
+    overflow = true;
+  }
+  overflow = overflow || __builtin_mul_overflow(cols, static_cast<std::uint64_t>(layout.type.bytes), &bytes);
+  if (overflow || bytes > stream_bytes) {
+    throw std::runtime_error(what + ": shape " + shape_text(layout.shape) + " of " + layout.type.name() +
+                             " has rows of " + (overflow ? std::string("more than 2^64") : std::to_string(bytes)) +
+                             " bytes, more than the " + std::to_string(stream_bytes) +
+                             " bytes that hold it (a header that does not match the data)");
+  }
+  return cols;
+}
+
 void check_row_runs(const std::vector<RowRun>& runs, std::uint64_t rows, std::size_t row_bytes, std::size_t out_bytes,
                     const std::string& what) {
   std::uint64_t next = 0;

@@ -47,7 +47,7 @@ inline ArrayLayout layout_of(const StridedCase& c, std::uint64_t stream_offset) 
 inline std::uint64_t storage_elements(const StridedCase& c) {
   std::uint64_t last = c.base;
   for (std::size_t axis = 0; axis < c.shape.size(); ++axis) {
-    if (c.shape[axis] == 0) return c.base;
+    if (c.shape[axis] == 0) return c.base + 3;
     last += (c.shape[axis] - 1) * c.strides[axis];
   }
   return last + 1 + 3;  // a few values beyond it, which must never be read

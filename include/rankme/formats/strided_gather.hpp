@@ -32,6 +32,12 @@ struct GatherLimits {
 // Elements per row of `layout` as a matrix: the product of every axis but the first (1 for one axis).
 std::uint64_t layout_row_elements(const ArrayLayout& layout);
 
+// Elements per row, after checking that one row's bytes are no more than the stream holds: only an empty
+// array with a huge shape ((0, 10**17)) or a broadcast view (stride 0) has rows larger than its stream, and a
+// reader allocates by the row (a block holds at least one), so such a layout is refused before that.
+// Throws std::runtime_error("<what>: ...").
+std::uint64_t checked_row_elements(const ArrayLayout& layout, std::uint64_t stream_bytes, const std::string& what);
+
 // Copies the rows of `runs` to `out`, row after row in C order. A C-contiguous layout is one read per run,
 // straight into `out`; any other is gathered as above, each slab's reads in ascending offset order (a
 // forward-only stream restarts at most once per slab). The caller has checked the runs and `out`'s size.

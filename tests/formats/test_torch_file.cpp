@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <stdexcept>
@@ -15,6 +17,8 @@
 #include <vector>
 
 #include "rankme/formats/inflating_stream.hpp"
+#include "rankme/formats/pickled_tensors.hpp"
+#include "rankme/formats/torch_pickle.hpp"
 #include "support/float16_encoding.hpp"
 #include "support/temporary_directory.hpp"
 
@@ -199,6 +203,17 @@ TEST(TorchFile, ReadsAStateDictAndAParameter) {
   EXPECT_EQ(entries[2].layout.offset, entries[0].layout.offset);  // the Parameter is the state_dict's weight
 }
 
+TEST(TorchFile, ReadsAFileSavedWithPickleProtocolFour) {
+  // FRAME, MEMOIZE, SHORT_BINUNICODE and STACK_GLOBAL instead of protocol 2's opcodes.
+  const std::vector<TensorEntry> entries = listed("protocol4.pt");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].name, "/emb");
+  EXPECT_EQ(entries[0].shape, (Index{4, 3}));
+  EXPECT_EQ(entries[1].name, "/ids/0");
+  EXPECT_EQ(entries[1].dtype, "int64");
+  for (const TensorEntry& entry : entries) expect_values(fixture("protocol4.pt"), entry, base());
+}
+
 TEST(TorchFile, ListsAnUnreadableDtypeWithoutAType) {
   const std::vector<TensorEntry> entries = listed("bool.pt");
   ASSERT_EQ(entries.size(), 1u);
@@ -303,6 +318,37 @@ TEST(TorchFile, RefusesDamagedArchivesWithOneClearError) {
     const std::string truncated = directory.file("truncated.pt");
     write_bytes(truncated, original.substr(0, length));
     EXPECT_THROW(list_torch_file(ReadOnlyFile(truncated)), std::runtime_error) << length;
+  }
+}
+
+// The fuzz target's seeds (tests/fuzz/corpus_torch: valid pickles and files, which must be read) and the
+// inputs it found to fail (tests/fuzz/regressions_torch: each must now end in entries or a runtime_error).
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& directory) {
+  std::vector<std::filesystem::path> files;
+  if (!std::filesystem::is_directory(directory)) return files;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void read_as_the_fuzzer_does(const std::filesystem::path& path) {
+  const std::string bytes = file_bytes(path.string());
+  if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] == 'K') {
+    list_torch_file(ReadOnlyFile(path.string()));
+  } else {
+    pickled_tensors(unpickle_torch_pickle(bytes).root());
+  }
+}
+
+TEST(TorchFile, ReadsEveryFuzzSeedAndEndsEveryFuzzRegressionInAnError) {
+  const std::vector<std::filesystem::path> seeds = files_in(RANKME_TORCH_FUZZ_CORPUS);
+  EXPECT_GE(seeds.size(), 20u);
+  for (const auto& seed : seeds) EXPECT_NO_THROW(read_as_the_fuzzer_does(seed)) << seed;
+  for (const auto& regression : files_in(RANKME_TORCH_FUZZ_REGRESSIONS)) {
+    try {
+      read_as_the_fuzzer_does(regression);
+    } catch (const std::runtime_error&) {
+    }
   }
 }
 

@@ -70,6 +70,8 @@ with torch.no_grad():
     linear.bias.copy_(base(1, 3)[0])
 save("state_dict.pt", {"model": linear.state_dict(), "param": linear.weight})
 save("legacy.pt", base(2, 2), _use_new_zipfile_serialization=False)
+# Protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, ...) instead of torch's default 2.
+save("protocol4.pt", {"emb": base(4, 3), "ids": [base(2, 2, torch.int64)]}, pickle_protocol=4)
 
 
 def big_endian(name, data):
@@ -92,3 +94,17 @@ def deflated(name, data):
 
 rezip("float32.pt", "big_endian.pt", big_endian)
 rezip("dict.pt", "deflated.pt", deflated)
+
+# The seeds of the fuzz target tests/fuzz/fuzz_torch_pickle.cpp: every fixture's data.pkl, and a few whole files.
+corpus = os.path.join(here, "..", "..", "fuzz", "corpus_torch")
+os.makedirs(corpus, exist_ok=True)
+for name in sorted(os.listdir(here)):
+    if not name.endswith(".pt") or name == "legacy.pt":
+        continue
+    with zipfile.ZipFile(os.path.join(here, name)) as archive:
+        pickle = next(member for member in archive.namelist() if member.endswith("/data.pkl"))
+        with open(os.path.join(corpus, name[:-3] + ".pkl"), "wb") as out:
+            out.write(archive.read(pickle))
+for name in ("float32.pt", "shared.pt", "deflated.pt", "big_endian.pt", "protocol4.pt"):
+    with open(os.path.join(here, name), "rb") as source, open(os.path.join(corpus, name), "wb") as out:
+        out.write(source.read())

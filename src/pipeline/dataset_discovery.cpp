@@ -78,6 +78,8 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
       if (not_a_matrix != nullptr) *not_a_matrix = true;
     } else if (auto missing = description.incompleteness()) {
       target.error = *missing;
+    } else if (auto filter = description.missing_filter()) {
+      target.error = *filter;
     }
   } catch (const std::exception& error) {
     target.error = error.what();

@@ -24,6 +24,7 @@ DatasetDescription check_unchanged(hid_t dataset, const DatasetTarget& target) {
     throw std::runtime_error("changed while rankme ran (now " + now.type_description + " " + now.shape() + ")");
   }
   if (auto missing = now.incompleteness()) throw std::runtime_error(*missing);
+  if (auto filter = now.missing_filter()) throw std::runtime_error(*filter);
   return now;
 }
 

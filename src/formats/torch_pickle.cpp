@@ -285,7 +285,9 @@ class TorchPickleMachine {
   // --- the stack; a MARK opens a frame, and nothing but the opcodes that close it may reach below it
   std::size_t frame_start() const { return marks_.empty() ? 0 : marks_.back(); }
   void push(PickleValue* value) {
-    if (stack_.size() >= max_pickle_values) fail("the pickle's stack grows beyond " + std::to_string(max_pickle_values) + " values");
+    if (stack_.size() >= max_pickle_values) {
+      fail("the pickle's stack grows beyond " + std::to_string(max_pickle_values) + " values");
+    }
     stack_.push_back(value);
   }
   PickleValue* top() {
@@ -541,7 +543,9 @@ class TorchPickleMachine {
       case 0x8a:
       case 0x8b: {  // LONG1, LONG4: little-endian two's complement
         const std::uint64_t length = take_unsigned(opcode == 0x8a ? 1 : 4);
-        if (length > 8) fail(std::string(opcode_name(opcode)) + " of " + std::to_string(length) + " bytes: an integer beyond 64 bits");
+        if (length > 8) {
+          fail(std::string(opcode_name(opcode)) + " of " + std::to_string(length) + " bytes: an integer beyond 64 bits");
+        }
         std::uint64_t value = length == 0 ? 0 : take_unsigned(static_cast<int>(length));
         if (length > 0 && length < 8 && (value >> (8 * length - 1)) != 0) value |= ~std::uint64_t{0} << (8 * length);
         push(make_integer(static_cast<std::int64_t>(value)));
@@ -672,7 +676,8 @@ class TorchPickleMachine {
       case 'Q': push(load_persistent(pop())); return;
       default: {
         const char* name = opcode_name(opcode);
-        fail("refuses opcode " + hex_byte(opcode) + (name != nullptr ? std::string(" (") + name + ")" : std::string(" (not a pickle opcode)")) +
+        fail("refuses opcode " + hex_byte(opcode) +
+             (name != nullptr ? std::string(" (") + name + ")" : std::string(" (not a pickle opcode)")) +
              ": not one torch.save writes for tensors and containers");
       }
     }

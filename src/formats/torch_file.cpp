@@ -128,7 +128,8 @@ class TorchArchive {
     if (member.method == zip_stored) {
       file_.read_exactly(member.data_offset, bytes.data(), bytes.size());
     } else if (member.method == zip_deflated) {
-      InflatingStream stream(file_, {member.data_offset, member.compressed_bytes, member.inflated_bytes, member.crc32}, what);
+      const DeflatedStream deflated{member.data_offset, member.compressed_bytes, member.inflated_bytes, member.crc32};
+      InflatingStream stream(file_, deflated, what);
       stream.read(0, bytes.size(), reinterpret_cast<unsigned char*>(bytes.data()));
     } else {
       throw std::runtime_error(what + ": zip compression method " + std::to_string(member.method) +
@@ -202,7 +203,8 @@ TensorEntry tensor_entry(const TorchArchive& archive, const PickledTensor& pickl
   if (member->method == zip_stored) {
     entry.layout.offset += member->data_offset;  // no overflow: the member lies inside the file
   } else {
-    entry.deflated = DeflatedStream{member->data_offset, member->compressed_bytes, member->inflated_bytes, member->crc32};
+    entry.deflated =
+        DeflatedStream{member->data_offset, member->compressed_bytes, member->inflated_bytes, member->crc32};
   }
   return entry;
 }
@@ -246,7 +248,8 @@ std::vector<TensorEntry> list_torch_file(const ReadOnlyFile& file) {
     const TorchStorageReference& storage = *pickled.tensor->storage->storage;
     const auto [known, inserted] = storages.emplace(storage.key, &storage);
     if (!inserted && (known->second->type_name != storage.type_name || known->second->numel != storage.numel)) {
-      throw std::runtime_error(pickle_what + ": storage '" + storage.key + "' is named twice with different types or sizes");
+      throw std::runtime_error(pickle_what + ": storage '" + storage.key +
+                               "' is named twice with different types or sizes");
     }
     if (pickled.tensor->size.empty()) continue;  // a 0-d tensor: a scalar, not a dataset
     entries.push_back(tensor_entry(archive, pickled, big_endian));

@@ -165,21 +165,22 @@ std::string latin1_bytes(const std::string& text) {
   return bytes;
 }
 
-bool same_key(const PickleValue& a, const PickleValue& b) {
-  if (a.kind != b.kind) {
-    // True == 1 and False == 0 as dict keys, as in Python.
-    const bool numbers = (a.kind == Kind::boolean || a.kind == Kind::integer) &&
-                         (b.kind == Kind::boolean || b.kind == Kind::integer);
-    return numbers && a.integer == b.integer;
-  }
-  switch (a.kind) {
-    case Kind::none: return true;
+// A dict key as a string that is equal for keys Python finds equal: scalars by value (True == 1, as in
+// Python), anything else by identity (containers are not keys in torch files, and tuples of scalars compare
+// well enough by identity for a reader that only walks the values).
+std::string key_identity(const PickleValue& key) {
+  switch (key.kind) {
+    case Kind::none: return "n";
     case Kind::boolean:
-    case Kind::integer: return a.integer == b.integer;
-    case Kind::floating: return a.floating == b.floating;
-    case Kind::text:
-    case Kind::bytes: return a.text == b.text;
-    default: return &a == &b;  // containers and objects: by identity (they are not keys in torch files)
+    case Kind::integer: return "i" + std::to_string(key.integer);
+    case Kind::floating: {
+      std::uint64_t bits;
+      std::memcpy(&bits, &key.floating, sizeof bits);
+      return "f" + std::to_string(bits);
+    }
+    case Kind::text: return "s" + key.text;
+    case Kind::bytes: return "b" + key.text;
+    default: return "@" + std::to_string(reinterpret_cast<std::uintptr_t>(&key));
   }
 }
 
@@ -284,7 +285,9 @@ class TorchPickleMachine {
   // --- the stack; a MARK opens a frame, and nothing but the opcodes that close it may reach below it
   std::size_t frame_start() const { return marks_.empty() ? 0 : marks_.back(); }
   void push(PickleValue* value) {
-    if (stack_.size() >= max_pickle_values) fail("the pickle's stack grows beyond " + std::to_string(max_pickle_values) + " values");
+    if (stack_.size() >= max_pickle_values) {
+      fail("the pickle's stack grows beyond " + std::to_string(max_pickle_values) + " values");
+    }
     stack_.push_back(value);
   }
   PickleValue* top() {
@@ -313,11 +316,11 @@ class TorchPickleMachine {
   // --- containers
   void set_item(PickleValue* dict, const PickleValue* key, const PickleValue* value) {
     if (dict->kind != Kind::dict) fail("SETITEM on a " + describe(*dict) + ", not a dict");
-    for (std::size_t i = 0; i < dict->items.size(); i += 2) {
-      if (same_key(*dict->items[i], *key)) {
-        dict->items[i + 1] = value;
-        return;
-      }
+    // A hash index per dict: a pickle may set millions of items, so no linear search for the key.
+    const auto [where, inserted] = dict_keys_[dict].emplace(key_identity(*key), dict->items.size());
+    if (!inserted) {
+      dict->items[where->second + 1] = value;
+      return;
     }
     dict->items.push_back(key);
     dict->items.push_back(value);
@@ -331,11 +334,13 @@ class TorchPickleMachine {
   PickleValue* resolve_global(std::string module, const std::string& name) {
     if (module == "__builtin__") module = "builtins";  // protocol 2 writes Python 2's module names
     const std::string full = module + "." + name;
+    // A hostile name may be megabytes long: messages show its start.
+    const std::string shown = full.size() > 200 ? full.substr(0, 200) + "..." : full;
     if (module == "torch" && torch_dtype_names().count(name) != 0) return make_text(Kind::dtype, name);
     if ((module == "torch" && torch_storage_names().count(name) != 0) || is_allowed_callable(full)) {
       return make_text(Kind::callable, full);
     }
-    fail("refuses global '" + full +
+    fail("refuses global '" + shown +
          "': a torch file of tensors names only torch's tensor and storage types, its rebuild functions and "
          "plain containers (rankme never runs code from a pickle; load and re-save the object without it)");
   }
@@ -538,7 +543,9 @@ class TorchPickleMachine {
       case 0x8a:
       case 0x8b: {  // LONG1, LONG4: little-endian two's complement
         const std::uint64_t length = take_unsigned(opcode == 0x8a ? 1 : 4);
-        if (length > 8) fail(std::string(opcode_name(opcode)) + " of " + std::to_string(length) + " bytes: an integer beyond 64 bits");
+        if (length > 8) {
+          fail(std::string(opcode_name(opcode)) + " of " + std::to_string(length) + " bytes: an integer beyond 64 bits");
+        }
         std::uint64_t value = length == 0 ? 0 : take_unsigned(static_cast<int>(length));
         if (length > 0 && length < 8 && (value >> (8 * length - 1)) != 0) value |= ~std::uint64_t{0} << (8 * length);
         push(make_integer(static_cast<std::int64_t>(value)));
@@ -669,7 +676,8 @@ class TorchPickleMachine {
       case 'Q': push(load_persistent(pop())); return;
       default: {
         const char* name = opcode_name(opcode);
-        fail("refuses opcode " + hex_byte(opcode) + (name != nullptr ? std::string(" (") + name + ")" : std::string(" (not a pickle opcode)")) +
+        fail("refuses opcode " + hex_byte(opcode) +
+             (name != nullptr ? std::string(" (") + name + ")" : std::string(" (not a pickle opcode)")) +
              ": not one torch.save writes for tensors and containers");
       }
     }
@@ -683,6 +691,8 @@ class TorchPickleMachine {
   std::vector<PickleValue*> stack_;
   std::vector<std::size_t> marks_;  // where each open MARK's frame starts on stack_
   std::unordered_map<std::uint64_t, PickleValue*> memo_;
+  // Per dict: key_identity of each key -> its index in items.
+  std::unordered_map<const PickleValue*, std::unordered_map<std::string, std::size_t>> dict_keys_;
   UnpickledObject result_;
 };
 

@@ -291,7 +291,8 @@ TEST(TorchFile, RefusesDamagedArchivesWithOneClearError) {
   const std::string no_pickle = directory.file("no_pickle.pt");
   write_bytes(no_pickle, patched(patched(original, "float32/data.pkl", "float32/data.pkx"), "float32/data.pkl",
                                  "float32/data.pkx"));
-  EXPECT_NE(error_listing(no_pickle).find("without '<folder>/data.pkl'"), std::string::npos) << error_listing(no_pickle);
+  EXPECT_NE(error_listing(no_pickle).find("without '<folder>/data.pkl'"), std::string::npos)
+      << error_listing(no_pickle);
 
   // The storage member renamed: the tensor's storage is missing.
   const std::string no_storage = directory.file("no_storage.pt");
@@ -302,7 +303,7 @@ TEST(TorchFile, RefusesDamagedArchivesWithOneClearError) {
 
   // The pickle names os.system instead of torch FloatStorage (same length: "torch\nFloatStorage" -> ...).
   const std::string hostile = directory.file("hostile.pt");
-  write_bytes(hostile, patched(original, std::string("ctorch\nFloatStorage\n"), std::string("cos\nsystem\n\x4e\x4e\x4e\x4e\x4e\x4e\x4e\x4e\x4e")));
+  write_bytes(hostile, patched(original, "ctorch\nFloatStorage\n", "cos\nsystem\n" + std::string(9, 'N')));
   const std::string message = error_listing(hostile);
   // The zip's CRC does not cover what rankme checks for stored members, so the pickle itself is what refuses.
   EXPECT_NE(message.find("refuses global 'os.system'"), std::string::npos) << message;

@@ -232,6 +232,16 @@ TEST(TorchPickle, ReadsPlainValuesAsTorchFilesHoldThem) {
   EXPECT_TRUE(pickled_tensors(root).empty());
 }
 
+TEST(TorchPickle, SetsManyDictItemsInLinearTime) {
+  // 300,000 distinct keys and one set again: a linear search per SETITEM would take minutes.
+  std::string pickle = proto(2) + "}" + mark;
+  for (std::uint64_t key = 0; key < 300000; ++key) pickle += "J" + le(key, 4) + "N";
+  pickle += "J" + le(12345, 4) + newfalse + "u" + stop;
+  const UnpickledObject object = unpickle_torch_pickle(pickle);
+  ASSERT_EQ(object.root().items.size(), 600000u);
+  EXPECT_EQ(object.root().items[2 * 12345 + 1]->kind, PickleValue::Kind::boolean);
+}
+
 // The tree walk over what was unpickled: names, nesting, cycles, sharing.
 std::string tensor_pickle(int key) {
   return global("torch._utils", "_rebuild_tensor_v2") + mark + mark + unicode("storage") +

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "rankme/formats/read_only_file.hpp"
+#include "rankme/formats/torch_file.hpp"
 #include "rankme/formats/zip_archive.hpp"
 
 namespace rankme {
@@ -16,8 +17,6 @@ constexpr std::string_view hdf5_signature("\x89HDF\r\n\x1a\n", 8);
 constexpr std::string_view npy_magic("\x93NUMPY", 6);
 constexpr std::string_view zip_local_header("PK\x03\x04", 4);
 constexpr std::string_view zip_empty_archive("PK\x05\x06", 4);
-// pickle protocol 2 of torch's legacy magic number 0x1950a86a20f9469cfc6c (PROTO 2, LONG1 of 10 bytes).
-constexpr std::string_view legacy_torch_magic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 14);
 
 bool starts_with(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && text.substr(0, prefix.size()) == prefix;
@@ -63,7 +62,7 @@ FileFormat format_of_leading_bytes(std::string_view first_bytes, unsigned long l
   if (starts_with(first_bytes, hdf5_signature)) return FileFormat::hdf5;
   if (starts_with(first_bytes, npy_magic)) return FileFormat::npy;
   if (starts_with(first_bytes, zip_local_header) || starts_with(first_bytes, zip_empty_archive)) return FileFormat::npz;
-  if (starts_with(first_bytes, legacy_torch_magic)) return FileFormat::legacy_torch;
+  if (looks_like_legacy_torch(first_bytes.substr(0, 32))) return FileFormat::legacy_torch;
   if (first_bytes.size() >= 9 && first_bytes[8] == '{') {
     std::uint64_t header_bytes = 0;
     for (int i = 7; i >= 0; --i) header_bytes = (header_bytes << 8) | static_cast<unsigned char>(first_bytes[i]);
@@ -74,7 +73,7 @@ FileFormat format_of_leading_bytes(std::string_view first_bytes, unsigned long l
 
 FileFormat detect_file_format(const std::string& path) {
   const ReadOnlyFile file(path);
-  const std::string first_bytes = file.read_at_most(0, 16);
+  const std::string first_bytes = file.read_at_most(0, 32);
   FileFormat format = format_of_leading_bytes(first_bytes, file.size());
   if (format == FileFormat::unknown && has_hdf5_signature_at_some_block(file)) return FileFormat::hdf5;
   if (format == FileFormat::npz && holds_torch_pickle(file)) format = FileFormat::torch;

@@ -60,11 +60,29 @@ std::vector<double> write_filtered_matrix(const std::string& file, const std::st
   const std::string absolute = absolute_object_path(path, where);
   with_file(file, where, [&](hid_t file_id) {
     Handle dcpl = chunked_dcpl(chunk_rows, cols, where);
-    check(H5Pset_filter(dcpl.get(), filter_id, H5Z_FLAG_MANDATORY, parameters.size(), parameters.data()),
+    // Optional, as h5py sets its filters: a chunk the filter cannot shrink is stored as it is (lzf refuses
+    // to expand one). Every chunk is checked below to have gone through it.
+    check(H5Pset_filter(dcpl.get(), filter_id, H5Z_FLAG_OPTIONAL, parameters.size(), parameters.data()),
           where + ": H5Pset_filter");
     if (H5Zfilter_avail(filter_id) <= 0) hdf5_writer::fail(where + ": HDF5 cannot load the filter's plugin");
     Handle space = simple_space({rows, cols}, where);
     create_dataset(file_id, absolute, H5T_IEEE_F32LE, space.get(), dcpl.get(), H5T_NATIVE_FLOAT, values.data(), where);
+    Handle dataset(H5Dopen2(file_id, absolute.c_str(), H5P_DEFAULT), H5Dclose, where + ": H5Dopen2");
+    Handle file_space(H5Dget_space(dataset.get()), H5Sclose, where + ": H5Dget_space");
+    hsize_t chunks = 0;
+    check(H5Dget_num_chunks(dataset.get(), file_space.get(), &chunks), where + ": H5Dget_num_chunks");
+    for (hsize_t index = 0; index < chunks; ++index) {
+      hsize_t offset[2];
+      unsigned filter_mask = 0;
+      haddr_t address = 0;
+      hsize_t bytes = 0;
+      check(H5Dget_chunk_info(dataset.get(), file_space.get(), index, offset, &filter_mask, &address, &bytes),
+            where + ": H5Dget_chunk_info");
+      if (filter_mask != 0) {
+        throw std::invalid_argument(where + ": chunk " + std::to_string(index) +
+                                    " was stored unfiltered (values the filter cannot compress?)");
+      }
+    }
   });
   return std::vector<double>(values.begin(), values.end());
 }

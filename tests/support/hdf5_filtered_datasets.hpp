@@ -17,9 +17,10 @@ inline constexpr unsigned filter_bzip2 = 307, filter_lzf = 32000, filter_blosc =
 // not rankme's, so that a mistake in rankme's is not shared.
 void find_debian_filter_plugins();
 
-// Writes a rows x cols float32 matrix in chunks of `chunk_rows` rows through filter `filter_id` (mandatory,
-// with `parameters` as its cd_values), and returns the values as stored (rounded to float32). Throws when
-// HDF5 cannot load the filter's plugin.
+// Writes a rows x cols float32 matrix in chunks of `chunk_rows` rows through filter `filter_id` (with
+// `parameters` as its cd_values; optional, as h5py sets it), and returns the values as stored (rounded to
+// float32). Throws when HDF5 cannot load the filter's plugin, or when a chunk was stored without going
+// through it (values it could not compress: quantise them).
 std::vector<double> write_filtered_matrix(const std::string& file, const std::string& path,
                                           const std::vector<double>& row_major, std::uint64_t rows,
                                           std::uint64_t cols, unsigned filter_id,

@@ -246,7 +246,9 @@ TEST(SafetensorsFile, ListsTheFuzzSeeds) {
     const std::vector<TensorEntry> entries = list_safetensors_file(file);
     EXPECT_FALSE(entries.empty());
     for (const TensorEntry& entry : entries) {
-      if (entry.type) EXPECT_LE(entry.layout.end_byte(), file.size()) << entry.name;
+      if (entry.type) {
+        EXPECT_LE(entry.layout.end_byte(), file.size()) << entry.name;
+      }
     }
     ++files;
   }

@@ -180,5 +180,22 @@ TEST_P(MissingFilter, IsOneErrorLineNamingTheFilterAndWhereToGetIt) {
 
 INSTANTIATE_TEST_SUITE_P(Ranks, MissingFilter, ::testing::Values(1, 3));
 
+// HDF5_PLUGIN_PATH replaces HDF5's default directory; rankme's additions still follow it, and the user's
+// directories stay first (the message lists the search path in order).
+TEST(PluginPath, TheUsersHdf5PluginPathComesFirstAndDebiansStillFollows) {
+  const FilterFiles& files = filter_files();
+  const testing::TemporaryDirectory own_plugins("rankme-own-plugins-");
+  testing::ScopedEnvironment environment;
+  environment.set("HDF5_PLUGIN_PATH", own_plugins.path().string());
+  const RunResult scored = testing::run_rankme(2, {"--format", "jsonl", files.h5py_file + ":/lzf"});
+  EXPECT_EQ(scored.exit_code, 0) << scored;
+  const RunResult missing = testing::run_rankme(2, {"--format", "jsonl", files.missing_file + ":/needs_zstd"});
+  EXPECT_EQ(missing.exit_code, 1) << missing;
+  const std::vector<std::string> errors = testing::lines_starting_with(missing.err, "rankme: error:");
+  ASSERT_EQ(errors.size(), 1u) << missing;
+  EXPECT_TRUE(contains(errors[0], "no plugin for it in " + own_plugins.path().string() + ":/usr/lib/")) << errors[0];
+  EXPECT_TRUE(contains(errors[0], "/hdf5/openmpi/plugins:/usr/lib/")) << errors[0];
+}
+
 }  // namespace
 }  // namespace rankme

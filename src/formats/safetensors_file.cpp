@@ -70,6 +70,17 @@ void check_nesting(const std::string& header, const std::string& where) {
   }
 }
 
+// A JSON value for a message: compact, escaped (no raw newline from the file reaches the terminal) and cut
+// short, since a hostile header may put megabytes where a number belongs.
+std::string brief(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
+// A tensor name as JSON writes it: in double quotes, control characters escaped.
+std::string quoted_name(const std::string& key) { return brief(nlohmann::json(key)); }
+
 std::uint64_t checked_product(std::uint64_t a, std::uint64_t b, const std::string& what) {
   std::uint64_t product;
   if (__builtin_mul_overflow(a, b, &product)) throw std::runtime_error(what + ": its size overflows 64 bits");
@@ -78,7 +89,7 @@ std::uint64_t checked_product(std::uint64_t a, std::uint64_t b, const std::strin
 
 std::uint64_t unsigned_field(const nlohmann::json& value, const std::string& what) {
   if (!value.is_number_unsigned()) {
-    throw std::runtime_error(what + " is " + value.dump() + ", not a non-negative whole number");
+    throw std::runtime_error(what + " is " + brief(value) + ", not a non-negative whole number");
   }
   return value.get<std::uint64_t>();
 }
@@ -116,7 +127,10 @@ std::vector<TensorEntry> list_safetensors_file(const ReadOnlyFile& file) {
   try {
     tensors = nlohmann::json::parse(header);
   } catch (const nlohmann::json::exception& error) {
-    throw std::runtime_error(where + ": the header is not valid JSON (" + error.what() + ")");
+    // nlohmann quotes the offending token, which a hostile header can make megabytes long.
+    std::string reason = error.what();
+    if (reason.size() > 200) reason = reason.substr(0, 197) + "...";
+    throw std::runtime_error(where + ": the header is not valid JSON (" + reason + ")");
   }
   if (!tensors.is_object()) {
     throw std::runtime_error(where + ": the header is a JSON " + std::string(tensors.type_name()) +
@@ -129,23 +143,26 @@ std::vector<TensorEntry> list_safetensors_file(const ReadOnlyFile& file) {
   std::vector<ByteRange> ranges;
   for (const auto& [key, tensor] : tensors.items()) {
     if (key == "__metadata__") continue;  // free-form strings about the file, not a tensor
-    const std::string what = where + ": tensor '" + key + "'";
-    if (!tensor.is_object()) throw std::runtime_error(what + " is a JSON " + std::string(tensor.type_name()) + ", not an object");
+    const std::string what = where + ": tensor " + quoted_name(key);
+    if (!tensor.is_object()) {
+      throw std::runtime_error(what + " is a JSON " + std::string(tensor.type_name()) + ", not an object");
+    }
     for (const char* field : {"dtype", "shape", "data_offsets"}) {
       if (!tensor.contains(field)) throw std::runtime_error(what + " has no \"" + field + "\"");
     }
     const nlohmann::json& dtype_field = tensor["dtype"];
     const nlohmann::json& shape_field = tensor["shape"];
     const nlohmann::json& offsets_field = tensor["data_offsets"];
-    if (!dtype_field.is_string()) throw std::runtime_error(what + ": \"dtype\" is " + dtype_field.dump() + ", not a string");
-    if (!shape_field.is_array()) throw std::runtime_error(what + ": \"shape\" is " + shape_field.dump() + ", not a list");
+    if (!dtype_field.is_string()) throw std::runtime_error(what + ": \"dtype\" is " + brief(dtype_field) + ", not a string");
+    if (!shape_field.is_array()) throw std::runtime_error(what + ": \"shape\" is " + brief(shape_field) + ", not a list");
     if (!offsets_field.is_array() || offsets_field.size() != 2) {
-      throw std::runtime_error(what + ": \"data_offsets\" is " + offsets_field.dump() + ", not a pair [begin, end]");
+      throw std::runtime_error(what + ": \"data_offsets\" is " + brief(offsets_field) + ", not a pair [begin, end]");
     }
 
     TensorEntry entry;
     entry.name = "/" + key;
     entry.dtype = dtype_field.get<std::string>();
+    if (entry.dtype.size() > 32) throw std::runtime_error(what + ": \"dtype\" " + brief(dtype_field) + " is not a dtype");
     for (const auto& extent : shape_field) entry.shape.push_back(unsigned_field(extent, what + ": a shape extent"));
     const std::uint64_t begin = unsigned_field(offsets_field[0], what + ": the data begin offset");
     const std::uint64_t end = unsigned_field(offsets_field[1], what + ": the data end offset");
@@ -188,8 +205,9 @@ std::vector<TensorEntry> list_safetensors_file(const ReadOnlyFile& file) {
   std::sort(ranges.begin(), ranges.end(), [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
   for (std::size_t i = 1; i < ranges.size(); ++i) {
     if (ranges[i].begin < ranges[i - 1].end) {
-      throw std::runtime_error(where + ": tensors '" + ranges[i - 1].tensor + "' [" + std::to_string(ranges[i - 1].begin) +
-                               ", " + std::to_string(ranges[i - 1].end) + ") and '" + ranges[i].tensor + "' [" +
+      throw std::runtime_error(where + ": tensors " + quoted_name(ranges[i - 1].tensor) + " [" +
+                               std::to_string(ranges[i - 1].begin) + ", " + std::to_string(ranges[i - 1].end) + ") and " +
+                               quoted_name(ranges[i].tensor) + " [" +
                                std::to_string(ranges[i].begin) + ", " + std::to_string(ranges[i].end) +
                                ") overlap in the data buffer (a corrupt header)");
     }

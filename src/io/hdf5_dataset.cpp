@@ -130,10 +130,12 @@ std::string DatasetDescription::shape() const {
 std::optional<std::string> DatasetDescription::unsupported_reason() const {
   // Always both the type and the shape: whichever is wrong, the user sees what the dataset is.
   const std::string what = type_description + " " + shape() + ": ";
-  if (!type) {
-    return what + "element type is not one rankme reads (it reads floats a double holds exactly: IEEE float16/32/64, "
-                  "bfloat16, other HDF5 float layouts of up to 53 significant bits; and 8- to 64-bit integers)";
+  if (!type && type_description.rfind("float", 0) == 0) {
+    // type_description already says why (the layout, and what a double cannot hold).
+    return what + "a floating-point layout rankme cannot convert exactly (it reads every float layout whose values "
+                  "a double holds exactly: IEEE float16/32/64, bfloat16, and others of up to 53 significant bits)";
   }
+  if (!type) return what + "element type is not numeric (rankme reads IEEE float16/32/64 and 8- to 64-bit integers)";
   if (dims.size() != 2) return what + std::to_string(dims.size()) + "-D, not a 2-D rows x columns matrix";
   if (dims[0] == 0 || dims[1] == 0) return what + "no " + (dims[0] == 0 ? "rows" : "columns");
   return std::nullopt;

@@ -1,5 +1,6 @@
 #include "rankme/io/hdf5_plugin_path.hpp"
 
+#include <dlfcn.h>
 #include <hdf5.h>
 #include <sys/stat.h>
 
@@ -13,6 +14,15 @@ namespace {
 bool is_directory(const std::string& path) {
   struct stat status {};
   return ::stat(path.c_str(), &status) == 0 && S_ISDIR(status.st_mode);
+}
+
+// Debian 12's lzf plugin (hdf5-plugin-lzf 3.7.0-8) calls lzf_compress and lzf_decompress without
+// declaring liblzf as a dependency (h5py, which it was made for, carries its own copy): dlopen fails with
+// "undefined symbol: lzf_decompress". Loading liblzf (liblzf1) into the global scope first lets the plugin
+// find them. Deliberately never closed: plugins stay loaded for the life of the process too.
+void make_liblzf_global() {
+  if (::dlopen("liblzf.so.1", RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD) != nullptr) return;
+  ::dlopen("liblzf.so.1", RTLD_NOW | RTLD_GLOBAL);  // absent: the lzf filter is reported unavailable by id
 }
 
 }  // namespace
@@ -42,6 +52,7 @@ std::vector<std::string> filter_plugin_search_path() {
 void add_system_filter_plugin_directories() {
   static std::once_flag once;
   std::call_once(once, [] {
+    make_liblzf_global();
     const std::vector<std::string> present = filter_plugin_search_path();
     for (const std::string& directory : system_filter_plugin_directories()) {
       if (!is_directory(directory)) continue;

@@ -43,7 +43,7 @@ bool is_standard_arrangement(const FloatFields& fields, int bytes) {
 }  // namespace
 
 std::optional<std::string> float_fields_problem(const FloatFields& fields, int bytes) {
-  if (bytes < 1 || bytes > 8) return std::to_string(bytes * 8) + "-bit elements: rankme decodes custom floats of at most 64 bits";
+  if (bytes < 1) return "elements of no bytes";
   const int bits = bytes * 8;
   const auto inside = [bits](int position, int width) { return position >= 0 && width >= 0 && position + width <= bits; };
   if (!inside(fields.sign_position, 1) || !inside(fields.exponent_position, fields.exponent_bits) ||
@@ -73,6 +73,8 @@ std::optional<std::string> float_fields_problem(const FloatFields& fields, int b
     return "its smallest values (2^" + std::to_string(range.lowest_step) +
            ") are below double's smallest subnormal (2^-1074), so double cannot hold them exactly";
   }
+  // Fits a double, but wider than the 64-bit words the decoder assembles (padding bits around the fields).
+  if (bytes > 8) return std::to_string(bits) + "-bit elements: rankme decodes custom floats of at most 64 bits";
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -171,7 +172,11 @@ TEST(SafetensorsFile, RefusesHostileHeadersWithOneClearMessage) {
       {"not JSON", 0, "{\"x\": {\"dtype\": \"F32\",", "", "not valid JSON"},
       {"a JSON list", 0, "[1, 2]", "", "a JSON array, not an object"},
       {"deep nesting", 0, "{\"x\": " + deep + "}", "", "deeper than 64"},
-      {"a tensor that is a number", 0, "{\"x\": 5}", "", "tensor 'x' is a JSON number"},
+      {"a name with a newline and a huge shape value", 0,
+       "{\"bad\\nname\": {\"dtype\": \"F32\", \"shape\": [\"" + std::string(5000, '7') + "\"], \"data_offsets\": [0, 12]}}",
+       twelve, "tensor \"bad\\nname\": a shape extent is \"7777777"},
+      {"a number too long for JSON", 0, "{\"x\": [" + std::string(5000, '7') + "]}", "", "not valid JSON"},
+      {"a tensor that is a number", 0, "{\"x\": 5}", "", "tensor \"x\" is a JSON number"},
       {"no data_offsets", 0, "{\"x\": {\"dtype\": \"F32\", \"shape\": [3]}}", twelve, "has no \"data_offsets\""},
       {"negative extent", 0, "{\"x\": {\"dtype\": \"F32\", \"shape\": [-3], \"data_offsets\": [0, 12]}}", twelve,
        "a shape extent is -3"},
@@ -189,7 +194,7 @@ TEST(SafetensorsFile, RefusesHostileHeadersWithOneClearMessage) {
        "overflows 64 bits"},
       {"overlapping tensors", 0,
        header_of({{"x", "F32", {2}, std::string(8, '\0'), {}}, {"y", "F32", {2}, std::string(8, '\0'), std::make_pair(4, 12)}}),
-       std::string(16, '\0'), "tensors 'x' [0, 8) and 'y' [4, 12) overlap"},
+       std::string(16, '\0'), "tensors \"x\" [0, 8) and \"y\" [4, 12) overlap"},
   };
   testing::TemporaryDirectory directory;
   int index = 0;
@@ -206,6 +211,7 @@ TEST(SafetensorsFile, RefusesHostileHeadersWithOneClearMessage) {
       EXPECT_NE(message.find(path), std::string::npos) << message;
       EXPECT_NE(message.find(c.expected), std::string::npos) << message;
       EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+      EXPECT_LT(message.size(), 600u) << message;
     }
   }
 }
@@ -227,6 +233,26 @@ TEST(SafetensorsFile, RefusesAFileShorterThanTheHeaderLength) {
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find("fewer than the 8"), std::string::npos) << error.what();
   }
+}
+
+// The fuzz target's seeds (tests/fuzz/safetensors_corpus, written by Python's struct + json, not by the
+// test writer) are well-formed: each lists, and every listed value lies inside its file. Inputs the fuzzer
+// finds to crash go into the same folder's regressions and are replayed here.
+TEST(SafetensorsFile, ListsTheFuzzSeeds) {
+  int files = 0;
+  for (const auto& seed : std::filesystem::directory_iterator(RANKME_SAFETENSORS_CORPUS)) {
+    SCOPED_TRACE(seed.path().string());
+    const ReadOnlyFile file(seed.path().string());
+    const std::vector<TensorEntry> entries = list_safetensors_file(file);
+    EXPECT_FALSE(entries.empty());
+    for (const TensorEntry& entry : entries) {
+      if (entry.type) {
+        EXPECT_LE(entry.layout.end_byte(), file.size()) << entry.name;
+      }
+    }
+    ++files;
+  }
+  EXPECT_GE(files, 3);
 }
 
 }  // namespace

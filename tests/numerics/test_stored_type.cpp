@@ -268,7 +268,10 @@ TEST(CustomFloat, FieldOrderBiasAndAStoredLeadingBitAreHonoured) {
 TEST(CustomFloat, FormatsADoubleCannotHoldAreRefusedSayingWhy) {
   const auto problem = [](const FloatFields& fields, int bytes) { return float_fields_problem(fields, bytes).value_or(""); };
   // x87's 80-bit extended precision: 64-bit significand.
-  EXPECT_NE(problem(FloatFields{79, 64, 15, 0, 64, 16383, false}, 10).find("at most 64 bits"), std::string::npos);
+  EXPECT_NE(problem(FloatFields{79, 64, 15, 0, 64, 16383, false}, 10).find("64-bit significand is wider than double's 53"),
+            std::string::npos);
+  // float32's fields padded to 10 bytes: exact in a double, but wider than the decoder's 64-bit words.
+  EXPECT_NE(problem(FloatFields{31, 23, 8, 0, 23, 127, true}, 10).find("at most 64 bits"), std::string::npos);
   EXPECT_NE(problem(FloatFields{63, 55, 8, 0, 55, 127, true}, 8).find("56-bit significand is wider than double's 53"),
             std::string::npos);
   // 11 exponent bits with a bias of 0: values up to 2^2047.

@@ -235,7 +235,7 @@ TEST(SafetensorsFile, RefusesAFileShorterThanTheHeaderLength) {
   }
 }
 
-// The fuzz target's seeds (tests/fuzz/safetensors_corpus, written by Python's struct + json, not by the
+// The fuzz target's seeds (tests/fuzz/corpus_safetensors, written by Python's struct + json, not by the
 // test writer) are well-formed: each lists, and every listed value lies inside its file. Inputs the fuzzer
 // finds to crash go into the same folder's regressions and are replayed here.
 TEST(SafetensorsFile, ListsTheFuzzSeeds) {

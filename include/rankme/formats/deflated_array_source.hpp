@@ -26,6 +26,9 @@ class DeflatedArraySource : public RowSource {
   // `layout` is in the inflated bytes of `stream`; it is checked to lie inside its declared size, and the
   // member's compressed bytes to lie inside the file (std::runtime_error naming the file otherwise).
   DeflatedArraySource(std::string path, DeflatedStream stream, ArrayLayout layout);
+  // The inflating stream reads through file_: neither may move without the other.
+  DeflatedArraySource(const DeflatedArraySource&) = delete;
+  DeflatedArraySource& operator=(const DeflatedArraySource&) = delete;
 
   std::uint64_t rows() const override { return layout_.shape[0]; }
   std::uint64_t cols() const override { return cols_; }

@@ -12,7 +12,7 @@ namespace {
 // (element offset from element [0, ..., 0], in elements; index of its place in `out`, in elements)
 using Placement = std::pair<std::uint64_t, std::uint64_t>;
 
-// The placements of the flat C-order indices [begin, end) of `layout`, written to `slab`, destination
+// The placements of the flat C-order indices [begin, end) of `layout`, appended to `slab`, destination
 // indices counted from `destination`.
 void place_slab(const ArrayLayout& layout, std::uint64_t cols, std::uint64_t begin, std::uint64_t end,
                 std::uint64_t destination, std::vector<Placement>& slab) {
@@ -27,7 +27,6 @@ void place_slab(const ArrayLayout& layout, std::uint64_t cols, std::uint64_t beg
   }
   std::uint64_t offset = 0;
   for (std::size_t axis = 0; axis < axes; ++axis) offset += index[axis] * layout.strides[axis];
-  slab.clear();
   for (std::uint64_t flat = begin; flat < end; ++flat) {
     slab.emplace_back(offset, destination + (flat - begin));
     // Odometer step, keeping the offset up to date (no overflow: check_inside bounded every element's offset).
@@ -104,37 +103,46 @@ void gather_rows(const ArrayLayout& layout, const std::vector<RowRun>& runs, uns
   const std::size_t span_cap = std::max<std::size_t>(limits.span_bytes, static_cast<std::size_t>(element_bytes));
   std::vector<Placement> slab;
   std::vector<unsigned char> scratch;
+  // Reads the slab's elements in ascending offset order, span by span, and empties it.
+  auto read_slab = [&] {
+    std::sort(slab.begin(), slab.end());
+    for (std::size_t first = 0; first < slab.size();) {
+      // One span: the elements from `first` whose bytes lie close enough after each other.
+      const std::uint64_t span_start = slab[first].first * element_bytes;
+      std::uint64_t span_end = span_start + element_bytes;
+      std::size_t last = first + 1;
+      while (last < slab.size()) {
+        const std::uint64_t start = slab[last].first * element_bytes;
+        const std::uint64_t stop = std::max(span_end, start + element_bytes);
+        if (start > span_end + limits.merge_gap_bytes || stop - span_start > span_cap) break;
+        span_end = stop;
+        ++last;
+      }
+      const auto span_bytes = static_cast<std::size_t>(span_end - span_start);
+      if (scratch.size() < span_bytes) scratch.resize(span_bytes);
+      read(layout.offset + span_start, span_bytes, scratch.data());
+      for (std::size_t i = first; i < last; ++i) {
+        std::memcpy(out + slab[i].second * element_bytes, scratch.data() + (slab[i].first * element_bytes - span_start),
+                    static_cast<std::size_t>(element_bytes));
+      }
+      first = last;
+    }
+    slab.clear();
+  };
+  // Slabs run across run boundaries: a block of many short runs (--sample) is as few slabs as one long run,
+  // which for a forward-only stream is as few passes.
   std::uint64_t destination = 0;  // in elements
   for (const RowRun& run : runs) {
     const std::uint64_t run_end = (run.first + run.count) * cols;
-    for (std::uint64_t begin = run.first * cols; begin < run_end; begin += slab_elements) {
-      const std::uint64_t end = std::min(run_end, begin + slab_elements);
+    for (std::uint64_t begin = run.first * cols; begin < run_end;) {
+      const std::uint64_t end = std::min(run_end, begin + (slab_elements - slab.size()));
       place_slab(layout, cols, begin, end, destination, slab);
       destination += end - begin;
-      std::sort(slab.begin(), slab.end());
-      for (std::size_t first = 0; first < slab.size();) {
-        // One span: the elements from `first` whose bytes lie close enough after each other.
-        const std::uint64_t span_start = slab[first].first * element_bytes;
-        std::uint64_t span_end = span_start + element_bytes;
-        std::size_t last = first + 1;
-        while (last < slab.size()) {
-          const std::uint64_t start = slab[last].first * element_bytes;
-          const std::uint64_t stop = std::max(span_end, start + element_bytes);
-          if (start > span_end + limits.merge_gap_bytes || stop - span_start > span_cap) break;
-          span_end = stop;
-          ++last;
-        }
-        const auto span_bytes = static_cast<std::size_t>(span_end - span_start);
-        if (scratch.size() < span_bytes) scratch.resize(span_bytes);
-        read(layout.offset + span_start, span_bytes, scratch.data());
-        for (std::size_t i = first; i < last; ++i) {
-          std::memcpy(out + slab[i].second * element_bytes, scratch.data() + (slab[i].first * element_bytes - span_start),
-                      static_cast<std::size_t>(element_bytes));
-        }
-        first = last;
-      }
+      begin = end;
+      if (slab.size() >= slab_elements) read_slab();
     }
   }
+  read_slab();
 }
 
 }  // namespace rankme

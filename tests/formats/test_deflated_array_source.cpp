@@ -92,6 +92,18 @@ TEST(DeflatedArraySource, ReadsAnAscendingShardInOnePassAndRestartsOnlyForRowsBe
   EXPECT_EQ(source.passes(), 2u);
 }
 
+TEST(DeflatedArraySource, ReadsAFortranOrderBlockInOnePassOverTheStream) {
+  TemporaryDirectory directory;
+  const StridedCase c{"fortran_large", {3000, 40}, {1, 3000}, 0};
+  const DeflatedFile file = write_deflated(directory, "fortran.z", storage_bytes(storage_elements(c)));
+  DeflatedArraySource source(file.path, file.stream, layout_of(c, 0));
+  for (std::uint64_t first = 0; first < 3000; first += 500) {
+    const std::vector<RowRun> runs{{first, 200}, {first + 300, 200}};
+    EXPECT_EQ(block_difference(c, runs, read_block(source, runs)), "");
+  }
+  EXPECT_EQ(source.passes(), 6u);  // one per block, whatever its runs: the cost the header documents
+}
+
 TEST(DeflatedArraySource, RefusesCorruptDataWrongChecksumsAndSizesThatLie) {
   TemporaryDirectory directory;
   const StridedCase c{"c", {200, 10}, {10, 1}, 0};

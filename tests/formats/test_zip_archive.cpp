@@ -138,6 +138,30 @@ TEST_F(ZipArchive, RefusesTruncationAndDirectoriesThatLie) {
   EXPECT_NE(error_of(stored_sizes).find("sizes differ"), std::string::npos);
 }
 
+TEST_F(ZipArchive, ReadsTheDirectoryFromAZip64EndRecord) {
+  ZipLayout layout;
+  const std::string good =
+      testing::zip_archive_bytes({{"a.npy", payload}, {"b.npy", payload, true, true}}, &layout, "", true);
+  const auto members = list(good);
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(good.substr(members[0].data_offset, payload.size()), payload);
+  EXPECT_EQ(members[1].name, "b.npy");
+  // Its count lies (2^40 members in a directory of two entries), its directory lies beyond it, its
+  // locator points nowhere, or it is missing where the end record asks for it.
+  std::string count = good;
+  testing::poke(count, layout.zip64_end_offset + 32, std::uint64_t{1} << 40, 8);
+  EXPECT_NE(error_of(count).find("members"), std::string::npos);
+  std::string beyond = good;
+  testing::poke(beyond, layout.zip64_end_offset + 48, layout.zip64_end_offset + 1, 8);
+  EXPECT_NE(error_of(beyond).find("central directory"), std::string::npos);
+  std::string locator = good;
+  testing::poke(locator, layout.end_offset - 20 + 8, std::uint64_t{1} << 50, 8);
+  EXPECT_NE(error_of(locator).find("zip64 locator"), std::string::npos);
+  std::string no_locator = good;
+  testing::poke(no_locator, layout.end_offset - 20, 0, 4);
+  EXPECT_NE(error_of(no_locator).find("no zip64 locator"), std::string::npos);
+}
+
 TEST_F(ZipArchive, ListsMembersOfOtherMethodsForTheReaderToRefuse) {
   ZipWriterMember bzip2{"a.npy", payload};
   bzip2.method_override = 12;

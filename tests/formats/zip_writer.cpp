@@ -34,7 +34,8 @@ std::string raw_deflate(const std::string& data) {
   return out;
 }
 
-std::string zip_archive_bytes(const std::vector<ZipWriterMember>& members, ZipLayout* layout, const std::string& comment) {
+std::string zip_archive_bytes(const std::vector<ZipWriterMember>& members, ZipLayout* layout, const std::string& comment,
+                              bool zip64_end) {
   std::string out;
   std::string directory;
   ZipLayout where;
@@ -93,13 +94,30 @@ std::string zip_archive_bytes(const std::vector<ZipWriterMember>& members, ZipLa
   where.directory_offset = out.size();
   for (auto& offset : where.central_offsets) offset += where.directory_offset;
   out += directory;
+  if (zip64_end) {
+    where.zip64_end_offset = out.size();
+    append(out, 0x06064b50, 4);
+    append(out, 44, 8);  // the record's size after this field
+    append(out, 45, 2);
+    append(out, 45, 2);
+    append(out, 0, 4);  // disk numbers
+    append(out, 0, 4);
+    append(out, members.size(), 8);
+    append(out, members.size(), 8);
+    append(out, directory.size(), 8);
+    append(out, where.directory_offset, 8);
+    append(out, 0x07064b50, 4);  // the locator
+    append(out, 0, 4);
+    append(out, where.zip64_end_offset, 8);
+    append(out, 1, 4);
+  }
   where.end_offset = out.size();
   append(out, 0x06054b50, 4);
   append(out, 0, 4);  // disk numbers
-  append(out, members.size(), 2);
-  append(out, members.size(), 2);
-  append(out, directory.size(), 4);
-  append(out, where.directory_offset, 4);
+  append(out, zip64_end ? 0xffff : members.size(), 2);
+  append(out, zip64_end ? 0xffff : members.size(), 2);
+  append(out, zip64_end ? 0xffffffff : directory.size(), 4);
+  append(out, zip64_end ? 0xffffffff : where.directory_offset, 4);
   append(out, comment.size(), 2);
   out += comment;
   if (layout != nullptr) *layout = where;

@@ -26,11 +26,13 @@ struct ZipLayout {
   std::vector<std::uint64_t> central_offsets; // where each member's central directory entry starts
   std::uint64_t directory_offset = 0;
   std::uint64_t end_offset = 0;               // the end-of-central-directory record
+  std::uint64_t zip64_end_offset = 0;         // the zip64 end record, when written
 };
 
-// The archive; `layout`, when given, says where its parts are.
+// The archive; `layout`, when given, says where its parts are. `zip64_end`: a zip64 end record and locator
+// hold the directory's count, size and offset, and the classic end record has them saturated.
 std::string zip_archive_bytes(const std::vector<ZipWriterMember>& members, ZipLayout* layout = nullptr,
-                              const std::string& comment = "");
+                              const std::string& comment = "", bool zip64_end = false);
 // Raw deflate (no zlib header) of `data`, as zip members hold it.
 std::string raw_deflate(const std::string& data);
 // Writes `bytes` to `path`.

@@ -6,9 +6,9 @@
 // going for the next runs; only a row behind the stream's position starts it again from the member's
 // first byte. Each rank reads its own shard in ascending order, so that is one pass over the member (up
 // to the end of the shard) per rank. Any other layout (Fortran order) spreads a row over the whole stream:
-// each slab of at most 2^20 elements of a block (strided_gather.hpp) costs one pass over the stream up to
-// the last element it needs, so reading a Fortran-order deflated N x K array costs about
-// ceil(N * K / 2^20) passes in total; memory stays bounded (16 MiB of placements plus the buffers). Re-saving
+// each read_rows call (one block, however many runs) costs one pass over the stream up to the last element
+// it needs per 2^20 elements of the block (strided_gather.hpp's slabs), so reading a Fortran-order
+// deflated N x K array in blocks of B rows costs about N / B * ceil(B * K / 2^20) passes in total; memory stays bounded (16 MiB of placements plus the buffers). Re-saving
 // such an array in C order (np.ascontiguousarray) makes it one pass.
 #include <memory>
 #include <string>
@@ -26,6 +26,9 @@ class DeflatedArraySource : public RowSource {
   // `layout` is in the inflated bytes of `stream`; it is checked to lie inside its declared size, and the
   // member's compressed bytes to lie inside the file (std::runtime_error naming the file otherwise).
   DeflatedArraySource(std::string path, DeflatedStream stream, ArrayLayout layout);
+  // The inflating stream reads through file_: neither may move without the other.
+  DeflatedArraySource(const DeflatedArraySource&) = delete;
+  DeflatedArraySource& operator=(const DeflatedArraySource&) = delete;
 
   std::uint64_t rows() const override { return layout_.shape[0]; }
   std::uint64_t cols() const override { return cols_; }

@@ -6,7 +6,8 @@
 //
 // An N-D array (d0, d1, ..., dk) is a d0 x (d1 * ... * dk) matrix: row i holds the elements [i, ...] in C
 // order, so the elements of rows [first, first + count) are the flat C-order indices [first * cols,
-// (first + count) * cols). They are taken a slab at a time (at most `slab_elements` of them): the slab's
+// (first + count) * cols). They are taken a slab at a time (at most `slab_elements` of them, across the
+// runs of one call): the slab's
 // stream offsets are sorted, neighbours closer than a small gap are merged into one span (capped), each
 // span is read once into a scratch buffer and its elements are copied to their places. Memory is the slab's
 // (offset, place) pairs plus one span: independent of the array's size.

@@ -8,7 +8,8 @@ namespace rankme {
 
 DeflatedArraySource::DeflatedArraySource(std::string path, DeflatedStream stream, ArrayLayout layout)
     : file_(path), layout_(std::move(layout)) {
-  const std::string what = "'" + file_.path() + "': the deflated zip member at byte " + std::to_string(stream.data_offset);
+  const std::string what = "'" + file_.path() + "': the deflated zip member " +
+                           (stream.member.empty() ? "at byte " + std::to_string(stream.data_offset) : "'" + stream.member + "'");
   if (stream.data_offset > file_.size() || stream.compressed_bytes > file_.size() - stream.data_offset) {
     throw std::runtime_error(what + " has " + std::to_string(stream.compressed_bytes) +
                              " compressed bytes, beyond the end of the file (truncated?)");

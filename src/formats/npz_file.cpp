@@ -58,7 +58,7 @@ std::vector<TensorEntry> list_npz_file(const ReadOnlyFile& file) {
       check_member_size(entry, header, member.inflated_bytes, what);
       entries.push_back(std::move(entry));
     } else if (member.method == zip_deflated) {
-      const DeflatedStream stream{member.data_offset, member.compressed_bytes, member.inflated_bytes, member.crc32};
+      const DeflatedStream stream{member.data_offset, member.compressed_bytes, member.inflated_bytes, member.crc32, member.name};
       InflatingStream inflating(file, stream, what);
       const NpyHeader header = read_member_header(member.inflated_bytes, what, [&](std::size_t bytes) {
         std::string prefix(bytes, '\0');

@@ -204,7 +204,7 @@ TensorEntry tensor_entry(const TorchArchive& archive, const PickledTensor& pickl
     entry.layout.offset += member->data_offset;  // no overflow: the member lies inside the file
   } else {
     entry.deflated =
-        DeflatedStream{member->data_offset, member->compressed_bytes, member->inflated_bytes, member->crc32};
+        DeflatedStream{member->data_offset, member->compressed_bytes, member->inflated_bytes, member->crc32, member->name};
   }
   return entry;
 }

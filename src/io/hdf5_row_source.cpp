@@ -12,13 +12,18 @@ namespace rankme {
 Hdf5RowSource::Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description,
                              std::string path)
     : file_(std::move(file)), dataset_(std::move(dataset)), path_(std::move(path)) {
-  if (description.dims.size() != 2 || !description.type) {
+  if (description.dims.size() < 2 || !description.type) {
     throw std::invalid_argument("not a matrix rankme reads (" + description.type_description + " " +
                                 description.shape() + ")");
   }
   type_ = *description.type;
   rows_ = description.dims[0];
-  cols_ = description.dims[1];
+  // An N-D array is read as whole samples: dims[0] rows of every other axis's values in C order.
+  cols_ = 1;
+  for (std::size_t axis = 1; axis < description.dims.size(); ++axis) {
+    if (__builtin_mul_overflow(cols_, description.dims[axis], &cols_)) throw std::invalid_argument("too many values per row");
+  }
+  sample_dims_.assign(description.dims.begin() + 1, description.dims.end());
   file_space_ = Hdf5Handle(check_hdf5(H5Dget_space(dataset_.get()), "H5Dget_space"), H5Sclose);
   // The memory type is the stored type itself, so that HDF5 converts nothing and keeps the transfer
   // collective; widen_to_double does the conversion afterwards.
@@ -61,9 +66,12 @@ void Hdf5RowSource::select_rows(const std::vector<RowRun>& runs) {
   // order, which is the order of the rows in memory (the runs ascend).
   H5S_seloper_t operation = H5S_SELECT_SET;
   for (const RowRun& run : runs) {
-    const hsize_t start[2] = {run.first, 0};
-    const hsize_t count[2] = {run.count, cols_};
-    check_hdf5(H5Sselect_hyperslab(file_space_.get(), operation, start, nullptr, count, nullptr), "selecting rows");
+    std::vector<hsize_t> start(sample_dims_.size() + 1, 0), count(sample_dims_.size() + 1);
+    start[0] = run.first;
+    count[0] = run.count;
+    std::copy(sample_dims_.begin(), sample_dims_.end(), count.begin() + 1);
+    check_hdf5(H5Sselect_hyperslab(file_space_.get(), operation, start.data(), nullptr, count.data(), nullptr),
+               "selecting rows");
     operation = H5S_SELECT_OR;
   }
 }

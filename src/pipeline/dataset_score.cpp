@@ -28,6 +28,12 @@ DatasetResult result_of_listing(const Communicator& comm, const DatasetTarget& t
   result.file_size = target.file_size;
   result.file_mtime_ns = target.file_mtime_ns;
   result.canonical_file = target.canonical_file;
+  if (target.pool != PoolMode::none) result.pool = pool_mode_name(target.pool);
+  for (const DatasetTarget& part : target.parts) {
+    result.parts.push_back(ResultPart{part.file, part.dataset, part.rows, part.canonical_file, part.file_size,
+                                      part.file_mtime_ns});
+  }
+  result.part_count = result.parts.size();
   return result;
 }
 

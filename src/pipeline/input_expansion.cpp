@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "rankme/pipeline/natural_order.hpp"
+
 namespace rankme {
 
 namespace {
@@ -41,7 +43,9 @@ void collect_hdf5_files(const std::filesystem::path& directory, std::vector<Inpu
 std::vector<InputSpec> expand_directory(const std::string& directory) {
   std::vector<InputSpec> found;
   collect_hdf5_files(directory, found);
-  std::stable_sort(found.begin(), found.end(), [](const InputSpec& a, const InputSpec& b) { return a.file < b.file; });
+  // Natural order (emb_rank2 before emb_rank10): the order --concat stacks a directory's files in.
+  std::stable_sort(found.begin(), found.end(),
+                   [](const InputSpec& a, const InputSpec& b) { return natural_less(a.file, b.file); });
   if (found.empty()) {
     found.push_back(failed_input(directory, "directory '" + directory + "' holds no HDF5 file (*.h5, *.hdf5)"));
   }

@@ -2,10 +2,13 @@
 
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
+#include "rankme/io/concatenated_row_source.hpp"
 #include "rankme/io/hdf5_dataset.hpp"
 #include "rankme/io/hdf5_file.hpp"
 #include "rankme/io/hdf5_row_source.hpp"
+#include "rankme/io/pooled_row_source.hpp"
 #include "rankme/parallel/collective_status.hpp"
 
 namespace rankme {
@@ -16,8 +19,9 @@ namespace {
 // listed, or say that it changed.
 DatasetDescription check_unchanged(hid_t dataset, const DatasetTarget& target) {
   DatasetDescription now = describe_dataset(dataset);
-  const bool same = now.dims.size() == 2 && now.dims[0] == target.rows && now.dims[1] == target.cols &&
-                    now.type.has_value() && target.type.has_value() && *now.type == *target.type;
+  const bool same_shape = target.shape.empty() ? now.dims.size() == 2 && now.dims[0] == target.rows && now.dims[1] == target.cols
+                                               : now.dims == target.shape;
+  const bool same = same_shape && now.type.has_value() && target.type.has_value() && *now.type == *target.type;
   if (!same) {
     throw std::runtime_error("changed while rankme ran (now " + now.type_description + " " + now.shape() + ")");
   }
@@ -25,9 +29,8 @@ DatasetDescription check_unchanged(hid_t dataset, const DatasetTarget& target) {
   return now;
 }
 
-}  // namespace
-
-OpenedInput open_input(const Communicator& comm, const DatasetTarget& target) {
+// One stored dataset, pooled when its target says so.
+OpenedInput open_one(const Communicator& comm, const DatasetTarget& target) {
   Hdf5Handle file = open_file_on_all_ranks(target.file, comm);
   OpenedInput input;
   run_stage(comm, [&] {
@@ -35,6 +38,29 @@ OpenedInput open_input(const Communicator& comm, const DatasetTarget& target) {
     input.opened = FileFingerprint::of(target.file);
     const DatasetDescription description = check_unchanged(dataset.get(), target);
     input.source = std::make_unique<Hdf5RowSource>(std::move(file), std::move(dataset), description, target.file);
+    if (target.pool != PoolMode::none) {
+      input.source = std::make_unique<PooledRowSource>(std::move(input.source), target.shape, target.pool);
+    }
+  });
+  return input;
+}
+
+}  // namespace
+
+OpenedInput open_input(const Communicator& comm, const DatasetTarget& target) {
+  if (target.parts.empty()) return open_one(comm, target);
+  // --concat: every part opened as itself (each checked against its own listing), then stacked.
+  std::vector<std::unique_ptr<RowSource>> parts;
+  std::vector<FileFingerprint> opened;
+  for (const DatasetTarget& part : target.parts) {
+    OpenedInput one = open_one(comm, part);
+    parts.push_back(std::move(one.source));
+    opened.push_back(one.opened);
+  }
+  OpenedInput input;
+  run_stage(comm, [&] {
+    input.source = std::make_unique<ConcatenatedRowSource>(std::move(parts));
+    input.opened = ConcatenatedRowSource::combine(opened);  // each part as it was opened
   });
   return input;
 }

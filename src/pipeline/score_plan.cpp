@@ -12,10 +12,28 @@
 
 namespace rankme {
 
+namespace {
+
+// --pool: how many stored values are read per scored value. mean, first and last read a whole sample
+// (M vectors) per row; flatten reads whole samples for runs of rows, so only sampled rows (--sample)
+// cost a sample each. 1 for a matrix.
+std::uint64_t read_expansion(const DatasetTarget& target, const ScoreOptions& options) {
+  if (target.pool == PoolMode::none || target.shape.size() < 3) return 1;
+  std::uint64_t middle = 1;
+  for (std::size_t axis = 1; axis + 1 < target.shape.size(); ++axis) middle *= target.shape[axis];
+  if (target.pool == PoolMode::flatten && options.rows.kind != RowSelection::Kind::sample) return 1;
+  return std::max<std::uint64_t>(middle, 1);
+}
+
+}  // namespace
+
 std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values) {
   if (options.block_rows > 0) return options.block_rows;
-  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
-  return default_block_rows(target.cols, chunk_rows, target.type->bytes, float_values ? sizeof(float) : sizeof(double));
+  // Chunks of an N-D dataset are not rows of the scored matrix: whole chunk rows only for a matrix.
+  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 && target.pool == PoolMode::none ? target.chunk_dims[0] : 0;
+  // A pooled block reads read_expansion times its values: fewer rows per block keep that in bounds.
+  return default_block_rows(target.cols * read_expansion(target, options), chunk_rows, target.type->bytes,
+                            float_values ? sizeof(float) : sizeof(double));
 }
 
 std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
@@ -26,7 +44,9 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
   // A block never holds more than a rank's shard (--block-rows may ask for any number).
   const std::uint64_t ranks = static_cast<std::uint64_t>(comm.size());
   shape.block_rows = std::min(block_rows, std::max<std::uint64_t>(1, target.rows / ranks + 1));
-  shape.stored_bytes = target.type->bytes;
+  // A pooled block also holds the whole samples it was pooled from (and mean, its float64 values).
+  shape.stored_bytes = target.type->bytes * static_cast<int>(std::min<std::uint64_t>(read_expansion(target, options), 1u << 20)) +
+                       (target.pool == PoolMode::mean ? 8 : 0);
   shape.value_bytes = mixed ? sizeof(float) : sizeof(double);
   shape.mixed = mixed;
   shape.tsqr = options.method == SpectrumMethod::tsqr;

@@ -1,6 +1,8 @@
 #pragma once
 // An HDF5 dataset as a RowSource (row_source.hpp): rows read with collective parallel HDF5 (MPI-IO), in
-// the stored type, so that HDF5 converts nothing and keeps the transfer collective.
+// the stored type, so that HDF5 converts nothing and keeps the transfer collective. A dataset of more than
+// two dimensions (d0, d1, ..., dk) is presented as d0 rows of d1*...*dk values in C order, each row one
+// whole-sample hyperslab (pooled_row_source.hpp makes a matrix of it).
 #include <hdf5.h>
 
 #include <cstddef>
@@ -17,8 +19,8 @@ namespace rankme {
 class Hdf5RowSource : public RowSource {
  public:
   // Reads `dataset` of `file` (opened on every rank of one communicator: open_file_on_all_ranks), whose
-  // shape and type `description` gives (describe_dataset; throws std::invalid_argument unless it is a 2-D
-  // matrix of a type rankme reads). Takes over both handles; `file` may be empty when the caller keeps
+  // shape and type `description` gives (describe_dataset; throws std::invalid_argument unless it has 2 or
+  // more axes and a type rankme reads). Takes over both handles; `file` may be empty when the caller keeps
   // the file open itself. `path` is the file's, for fingerprint(). Every rank of the file's communicator
   // makes one.
   Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description, std::string path);
@@ -43,6 +45,7 @@ class Hdf5RowSource : public RowSource {
   StoredType type_;
   std::uint64_t rows_ = 0;
   std::uint64_t cols_ = 0;
+  std::vector<std::uint64_t> sample_dims_;  // every axis but the first
   Hdf5Handle file_space_;
   Hdf5Handle memory_type_;
   Hdf5Handle transfer_;

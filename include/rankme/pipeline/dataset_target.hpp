@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "rankme/io/pool_mode.hpp"
 #include "rankme/numerics/stored_type.hpp"
 
 namespace rankme {
@@ -13,10 +14,17 @@ namespace rankme {
 // One dataset to score, or one input that failed before any dataset was found (error set, and dataset
 // empty when the file itself could not be opened).
 struct DatasetTarget {
-  std::string file;      // as given on the command line
+  std::string file;      // as given on the command line; for --concat, see parts
   std::string dataset;   // absolute HDF5 path
+  // The matrix that is scored: the stored matrix, or an N-D array's after --pool (pool_targets), or the
+  // parts stacked (--concat).
   std::uint64_t rows = 0;
   std::uint64_t cols = 0;
+  // The stored array's full shape ({rows, cols} for a matrix; (1000, 197, 768) for tokens), empty when
+  // unknown (an error target). A format's discovery fills it; rows and cols stay 0 for 3 or more axes
+  // until pool_targets says how they become a matrix.
+  std::vector<std::uint64_t> shape;
+  PoolMode pool = PoolMode::none;  // how an array of 3 or more axes was made a matrix (--pool)
   std::string dtype;     // StoredType::name(), or what the unsupported type is
   std::optional<StoredType> type;
   std::vector<std::uint64_t> chunk_dims;
@@ -31,6 +39,13 @@ struct DatasetTarget {
   std::string object_identity;
   bool through_external_link = false;  // the object lives in another file than `file`
   bool named_explicitly = false;       // FILE:DATASET, not found by a scan or a pattern
+  // --concat: the datasets whose rows are stacked, in order (each a complete target of its own, pooled
+  // alike); empty for a single dataset. rows is their sum; file, dataset and the file identity above
+  // name the whole (target_concatenation.hpp).
+  std::vector<DatasetTarget> parts;
+
+  // Whether shape has 3 or more axes still waiting for a --pool mode.
+  bool awaits_pooling() const { return shape.size() > 2 && pool == PoolMode::none; }
 
   bool scorable() const { return error.empty(); }
 };

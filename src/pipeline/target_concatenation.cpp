@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "rankme/io/concatenated_row_source.hpp"
 #include "rankme/os/canonical_path.hpp"
 #include "rankme/pipeline/natural_order.hpp"
 
@@ -65,10 +66,13 @@ DatasetTarget stack(std::vector<DatasetTarget> parts, const std::string& failed_
   whole.pool = first.pool;
   whole.shape = first.shape;
   whole.canonical_file = canonical_path(whole.file).value_or("");
+  std::vector<FileFingerprint> listed;
   for (const DatasetTarget& part : parts) {
     whole.named_explicitly = whole.named_explicitly || part.named_explicitly;
-    whole.file_size += part.file_size;
-    whole.file_mtime_ns = std::max(whole.file_mtime_ns, part.file_mtime_ns);
+    FileFingerprint fingerprint;
+    fingerprint.size = part.file_size;
+    fingerprint.mtime_ns = part.file_mtime_ns;
+    listed.push_back(fingerprint);
     if (whole.error.empty() && (part.cols != first.cols || !(part.type == first.type))) {
       whole.error = "--concat: " + describe_part(part) + " does not match " + describe_part(first) +
                     ": the parts of one matrix need the same number of columns and the same dtype";
@@ -76,6 +80,12 @@ DatasetTarget stack(std::vector<DatasetTarget> parts, const std::string& failed_
     if (__builtin_add_overflow(whole.rows, part.rows, &whole.rows)) whole.error = "--concat: more than 2^64 rows";
     if (!whole.shape.empty() && part.shape.size() == whole.shape.size() && &part != &first) whole.shape[0] += part.shape[0];
   }
+  // The parts' total size, and their sizes and modification times mixed (not a time): what the stacked
+  // source's fingerprint says when the parts are read as listed, so that a result's identity (which takes
+  // them from what was read) matches its target's.
+  const FileFingerprint combined = ConcatenatedRowSource::combine(listed);
+  whole.file_size = combined.size;
+  whole.file_mtime_ns = combined.mtime_ns;
   if (whole.error.empty() && !failed_input.empty()) {
     whole.error = "--concat: not scored without its part " + failed_input + ", which failed (see its own error)";
   }

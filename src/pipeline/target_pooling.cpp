@@ -20,7 +20,9 @@ void pool_targets(Discovery& discovery, PoolMode mode) {
   std::vector<DatasetTarget> kept;
   std::vector<std::string> files_with_skipped;  // in the order found
   for (DatasetTarget& target : discovery.targets) {
-    if (!target.awaits_pooling() || !target.error.empty()) {
+    // Without --pool an array is skipped (or refused) whatever else is wrong with it (say, never written):
+    // it would not be scored anyway. With a mode, its other errors stand.
+    if (!target.awaits_pooling() || (mode != PoolMode::none && !target.error.empty())) {
       kept.push_back(std::move(target));
       continue;
     }

@@ -55,6 +55,14 @@ TEST(TargetConcatenation, AllInputsStackInOrderWithAGlobsRunInNaturalOrder) {
   EXPECT_EQ(whole.file, ".");  // relative paths with no directory in common
   EXPECT_EQ(whole.dataset, "/");
   EXPECT_EQ(whole.file_size, 500u);
+  // Any part's time changes the stacked matrix's identity.
+  Discovery touched;
+  touched.targets = {shard("run/emb_rank0.npy", "/", 3), shard("run/emb_rank1.npy", "/", 4)};
+  Discovery same = touched;
+  touched.targets[1].file_mtime_ns += 1;
+  concatenate_targets(touched, ConcatMode::all);
+  concatenate_targets(same, ConcatMode::all);
+  EXPECT_NE(touched.targets[0].file_mtime_ns, same.targets[0].file_mtime_ns);
   EXPECT_TRUE(whole.scorable());
 }
 

@@ -40,8 +40,8 @@ struct DatasetTarget {
   bool through_external_link = false;  // the object lives in another file than `file`
   bool named_explicitly = false;       // FILE:DATASET, not found by a scan or a pattern
   // --concat: the datasets whose rows are stacked, in order (each a complete target of its own, pooled
-  // alike); empty for a single dataset. rows is their sum; file, dataset and the file identity above
-  // name the whole (target_concatenation.hpp).
+  // alike); empty for a single dataset. rows is their sum; file and dataset name the whole, file_size is
+  // the parts' total and file_mtime_ns a mix of every part's size and time (target_concatenation.hpp).
   std::vector<DatasetTarget> parts;
 
   // Whether shape has 3 or more axes still waiting for a --pool mode.

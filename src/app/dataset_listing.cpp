@@ -22,7 +22,7 @@ void print_listing_table(const std::vector<DatasetTarget>& targets, bool any_fai
   if (any_failed) cells.front().insert(cells.front().end(), {"status", "error"});
   for (const DatasetTarget& target : targets) {
     // --concat and --pool said beside the names: "runs/a (8 parts)", "/tokens (pool mean)".
-    const std::string file = target.parts.empty() ? target.file : target.file + " (" + std::to_string(target.parts.size()) + " parts)";
+    const std::string file = target.parts.empty() ? target.file : target.file + " (" + std::to_string(target.parts.size()) + (target.parts.size() == 1 ? " part)" : " parts)");
     const std::string dataset = target.dataset.empty() ? "-" : target.dataset;
     std::vector<std::string> row = {file, target.pool == PoolMode::none ? dataset : dataset + " (pool " + pool_text(target) + ")",
                                     target.rows ? std::to_string(target.rows) : "-",

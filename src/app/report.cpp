@@ -57,7 +57,7 @@ void ResultReport::finish() {
     const bool is_best = any_scored && leaderboard_group(result) == 0 && *result.rankme == best;
     // --concat and --pool said beside the names: "runs/a (8 parts)", "/tokens (pool mean)".
     const std::string file =
-        result.part_count > 0 ? result.file + " (" + std::to_string(result.part_count) + " parts)" : result.file;
+        result.part_count > 0 ? result.file + " (" + std::to_string(result.part_count) + (result.part_count == 1 ? " part)" : " parts)") : result.file;
     const std::string dataset = result.dataset.empty() ? "-" : result.dataset;
     cells.push_back({file, result.pool.empty() ? dataset : dataset + " (pool " + result.pool + ")",
                      result.rows ? std::to_string(result.rows) : "-", result.cols ? std::to_string(result.cols) : "-",

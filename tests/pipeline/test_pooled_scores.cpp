@@ -16,6 +16,7 @@
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_score.hpp"
+#include "rankme/pipeline/score_plan.hpp"
 #include "rankme/pipeline/target_pooling.hpp"
 #include "support/hdf5_matrix_writer.hpp"
 #include "support/lapack_reference.hpp"
@@ -218,6 +219,49 @@ TEST_F(PooledScores, NonFiniteValuesPropagateIntoTheMean) {
             ResultStatus::nonfinite);
   // The first token of every sample is finite: its matrix scores.
   EXPECT_EQ(score_dataset(comm, pooled_target(comm, file, "/z", PoolMode::first), double_options()).status, ResultStatus::ok);
+}
+
+TEST_F(PooledScores, TheWholeSamplesToPoolCountAgainstMaxMemory) {
+  const Communicator comm = Communicator::world();
+  // 1,000 samples of 2^16 tokens of 64 float32 features: 16 MiB per sample, 64 features scored.
+  DatasetTarget target;
+  target.file = "tokens.h5";
+  target.dataset = "/tokens";
+  target.shape = {1000, 1u << 16, 64};
+  target.type = StoredType{StoredType::Kind::floating, 4, false};
+  target.dtype = "float32";
+  target.pool = PoolMode::mean;
+  target.rows = 1000;
+  target.cols = 64;
+  ScoreOptions options = double_options();
+  options.max_memory = std::uint64_t{512} << 20;
+  const std::uint64_t block_rows = block_rows_of(target, options, false);
+  EXPECT_LE(block_rows, 64u);  // a pooled block holds few whole samples
+  const auto shortfall = memory_shortfall(comm, target, options, false, block_rows);
+  ASSERT_TRUE(shortfall.has_value());
+  EXPECT_NE(shortfall->find("whole samples to pool (--pool)"), std::string::npos) << *shortfall;
+  // Unpooled, the same 1,000 x 64 matrix fits easily.
+  DatasetTarget matrix = target;
+  matrix.pool = PoolMode::none;
+  matrix.shape = {1000, 64};
+  EXPECT_FALSE(memory_shortfall(comm, matrix, options, false, block_rows_of(matrix, options, false)).has_value());
+  // flatten reads runs of rows as whole samples: a block of flattened rows needs 2 samples at most.
+  target.pool = PoolMode::flatten;
+  target.rows = 1000u << 16;
+  options.max_memory = std::uint64_t{1} << 30;
+  EXPECT_FALSE(memory_shortfall(comm, target, options, false, block_rows_of(target, options, false)).has_value());
+}
+
+TEST_F(PooledScores, AnArrayNotYetPooledIsNotScored) {
+  const Communicator comm = Communicator::world();
+  DatasetTarget target;
+  target.file = "tokens.h5";
+  target.dataset = "/tokens";
+  target.shape = {10, 3, 4};
+  EXPECT_FALSE(target.scorable());
+  const DatasetResult result = score_dataset(comm, target, double_options());
+  EXPECT_EQ(result.status, ResultStatus::error);
+  EXPECT_NE(result.error.find("--pool"), std::string::npos) << result.error;
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ struct DatasetTarget {
   // Whether shape has 3 or more axes still waiting for a --pool mode.
   bool awaits_pooling() const { return shape.size() > 2 && pool == PoolMode::none; }
 
-  bool scorable() const { return error.empty(); }
+  // An array still waiting for --pool is not (pool_targets makes it a matrix, an error or a note).
+  bool scorable() const { return error.empty() && !awaits_pooling(); }
 };
 
 // An input that failed as a whole: `dataset` is what it asked for ("" for a whole file).

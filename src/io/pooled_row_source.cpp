@@ -68,14 +68,6 @@ void PooledRowSource::average_samples(std::uint64_t samples, unsigned char* out)
   }
 }
 
-void PooledRowSource::copy_one_vector(std::uint64_t samples, std::uint64_t index, unsigned char* out) {
-  const std::size_t vector_bytes = row_bytes();
-  for (std::uint64_t sample = 0; sample < samples; ++sample) {
-    std::memcpy(out + sample * vector_bytes, samples_.data() + sample * inner_->row_bytes() + index * vector_bytes,
-                vector_bytes);
-  }
-}
-
 void PooledRowSource::copy_flattened(const std::vector<RowRun>& runs, const std::vector<RowRun>& sample_runs,
                                      unsigned char* out) {
   // Each run of rows lies inside one run of samples (the sample runs merge every run that touches or
@@ -106,10 +98,16 @@ void PooledRowSource::read_rows(const std::vector<RowRun>& runs, unsigned char* 
     rows += run.count;
   }
   if (rows * row_bytes() > out_bytes) throw std::logic_error("a block of " + std::to_string(rows) + " rows does not fit its buffer");
-  if (mode_ != PoolMode::flatten) {
+  if (mode_ == PoolMode::first || mode_ == PoolMode::last) {
+    // One vector of each sample, straight into the block: sources that read a sub-range (HDF5) read
+    // only it; others read the whole samples (RowSource::read_row_columns).
+    const std::uint64_t index = mode_ == PoolMode::first ? 0 : middle_ - 1;
+    inner_->read_row_columns(runs, index * cols_, cols_, out, out_bytes);
+    return;
+  }
+  if (mode_ == PoolMode::mean) {
     read_samples(runs);  // a row is a sample
-    if (mode_ == PoolMode::mean) average_samples(rows, out);
-    else copy_one_vector(rows, mode_ == PoolMode::first ? 0 : middle_ - 1, out);
+    average_samples(rows, out);
     return;
   }
   // The whole samples that hold the runs, ascending, runs that share or touch a sample merged.

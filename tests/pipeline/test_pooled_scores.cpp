@@ -125,7 +125,8 @@ void expect_score(const DatasetResult& result, double expected, double tolerance
   EXPECT_EQ(testing::values_of_rank_zero({mine}).front(), mine) << what;
 }
 
-TEST_F(PooledScores, EveryModeOfA3DArrayMatchesLapackOfThePooledMatrix) {
+// Each mode of a 3-D array, stored contiguous (float32) and chunked and deflated (int16 big-endian).
+void expect_mode_matches_lapack(PoolMode mode) {
   const Communicator comm = Communicator::world();
   testing::SharedDirectory directory;
   const std::string file = directory.file("tokens.h5");
@@ -133,26 +134,29 @@ TEST_F(PooledScores, EveryModeOfA3DArrayMatchesLapackOfThePooledMatrix) {
   const std::vector<double> stored = write_shared(file, "/tokens", dims, float32, 11);
   // Chunked and deflated across samples: hyperslabs of whole samples cut through chunks.
   const std::vector<double> stored_be = write_shared(file, "/chunked", dims, int16be, 12, {4, 2, 6}, 40.0);
-  for (const PoolMode mode : {PoolMode::mean, PoolMode::first, PoolMode::last, PoolMode::flatten}) {
-    for (const auto& [dataset, values] : {std::make_pair(std::string("/tokens"), stored), std::make_pair(std::string("/chunked"), stored_be)}) {
-      const std::string what = std::string(pool_mode_name(mode)) + " " + dataset;
-      const DatasetTarget target = pooled_target(comm, file, dataset, mode);
-      ASSERT_TRUE(target.scorable()) << target.error;
-      EXPECT_EQ(target.pool, mode);
-      EXPECT_EQ(target.shape, dims);
-      EXPECT_EQ(target.cols, 6u);
-      EXPECT_EQ(target.rows, mode == PoolMode::flatten ? 37u * 5u : 37u);
-      const double expected = reference_rankme_of(pooled_reference_matrix(values, dims, mode), 6);
-      // Blocks of 4 rows: flattened blocks end inside a sample (5 tokens), pooled ones are 4 samples.
-      for (const std::uint64_t block_rows : {std::uint64_t{0}, std::uint64_t{4}}) {
-        const DatasetResult result = score_dataset(comm, target, double_options(block_rows));
-        expect_score(result, expected, 1e-10, what + " block_rows " + std::to_string(block_rows));
-        EXPECT_EQ(result.pool, pool_mode_name(mode));
-        EXPECT_EQ(result.rows, target.rows);
-      }
+  for (const auto& [dataset, values] : {std::make_pair(std::string("/tokens"), stored), std::make_pair(std::string("/chunked"), stored_be)}) {
+    const std::string what = std::string(pool_mode_name(mode)) + " " + dataset;
+    const DatasetTarget target = pooled_target(comm, file, dataset, mode);
+    ASSERT_TRUE(target.scorable()) << target.error;
+    EXPECT_EQ(target.pool, mode);
+    EXPECT_EQ(target.shape, dims);
+    EXPECT_EQ(target.cols, 6u);
+    EXPECT_EQ(target.rows, mode == PoolMode::flatten ? 37u * 5u : 37u);
+    const double expected = reference_rankme_of(pooled_reference_matrix(values, dims, mode), 6);
+    // Blocks of 4 rows: flattened blocks end inside a sample (5 tokens), pooled ones are 4 samples.
+    for (const std::uint64_t block_rows : {std::uint64_t{0}, std::uint64_t{4}}) {
+      const DatasetResult result = score_dataset(comm, target, double_options(block_rows));
+      expect_score(result, expected, 1e-10, what + " block_rows " + std::to_string(block_rows));
+      EXPECT_EQ(result.pool, pool_mode_name(mode));
+      EXPECT_EQ(result.rows, target.rows);
     }
   }
 }
+
+TEST_F(PooledScores, MeanOfA3DArrayMatchesLapack) { expect_mode_matches_lapack(PoolMode::mean); }
+TEST_F(PooledScores, FirstOfA3DArrayMatchesLapack) { expect_mode_matches_lapack(PoolMode::first); }
+TEST_F(PooledScores, LastOfA3DArrayMatchesLapack) { expect_mode_matches_lapack(PoolMode::last); }
+TEST_F(PooledScores, FlattenOfA3DArrayMatchesLapack) { expect_mode_matches_lapack(PoolMode::flatten); }
 
 TEST_F(PooledScores, MeanOfA4DArrayAveragesEveryMiddleAxis) {
   const Communicator comm = Communicator::world();
@@ -169,13 +173,13 @@ TEST_F(PooledScores, MeanOfA4DArrayAveragesEveryMiddleAxis) {
   }
 }
 
-TEST_F(PooledScores, RowsSampleCenterAndTsqrApplyToThePooledMatrix) {
+void expect_selections_apply_to_pooled_matrix(PoolMode mode) {
   const Communicator comm = Communicator::world();
   testing::SharedDirectory directory;
   const std::string file = directory.file("tokens.h5");
   const std::vector<std::uint64_t> dims = {41, 4, 7};
   const std::vector<double> stored = write_shared(file, "/tokens", dims, float32, 31);
-  for (const PoolMode mode : {PoolMode::mean, PoolMode::first, PoolMode::flatten}) {
+  {
     const DatasetTarget target = pooled_target(comm, file, "/tokens", mode);
     ASSERT_TRUE(target.scorable()) << target.error;
     const std::vector<double> pooled = pooled_reference_matrix(stored, dims, mode);
@@ -204,6 +208,10 @@ TEST_F(PooledScores, RowsSampleCenterAndTsqrApplyToThePooledMatrix) {
     expect_score(score_dataset(comm, target, tsqr), reference_rankme_of(pooled, 7), 1e-12, name + " --method tsqr");
   }
 }
+
+TEST_F(PooledScores, RowsSampleCenterAndTsqrWithMean) { expect_selections_apply_to_pooled_matrix(PoolMode::mean); }
+TEST_F(PooledScores, RowsSampleCenterAndTsqrWithFirst) { expect_selections_apply_to_pooled_matrix(PoolMode::first); }
+TEST_F(PooledScores, RowsSampleCenterAndTsqrWithFlatten) { expect_selections_apply_to_pooled_matrix(PoolMode::flatten); }
 
 TEST_F(PooledScores, NonFiniteValuesPropagateIntoTheMean) {
   const Communicator comm = Communicator::world();

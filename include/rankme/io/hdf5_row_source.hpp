@@ -30,14 +30,24 @@ class Hdf5RowSource : public RowSource {
   StoredType stored_type() const override { return type_; }
   // One H5Dread of the runs (one hyperslab per run, OR-ed together), collective.
   void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) override;
+  // A range inside the last axis (one vector of an N-D sample, a column range of a matrix) is one
+  // hyperslab per run, read collectively; any other range reads whole rows (RowSource's default).
+  void read_row_columns(const std::vector<RowRun>& runs, std::uint64_t first_col, std::uint64_t col_count,
+                        unsigned char* out, std::size_t out_bytes) override;
   FileFingerprint fingerprint() const override { return FileFingerprint::of(path_); }
 
   // Whether HDF5 really used collective I/O for the last read (H5Pget_mpio_actual_io_mode).
   bool last_read_was_collective() const;
 
  private:
-  // Selects the rows of `runs` in the file space (none when there are none).
-  void select_rows(const std::vector<RowRun>& runs);
+  // Selects, for each row of `runs`, the values from index `start` (one per axis after the first) with
+  // `count` of them per axis (sample_dims_ for whole rows), in the file space (none when there are no runs).
+  void select_rows(const std::vector<RowRun>& runs, const std::vector<std::uint64_t>& start,
+                   const std::vector<std::uint64_t>& count);
+  // One collective H5Dread of the selection, `values_per_row` values per row, into `out`.
+  void read_selection(const std::vector<RowRun>& runs, const std::vector<std::uint64_t>& start,
+                      const std::vector<std::uint64_t>& count, std::uint64_t values_per_row, unsigned char* out,
+                      std::size_t out_bytes);
 
   Hdf5Handle file_;     // declared first: closed after the dataset and everything taken from it
   Hdf5Handle dataset_;

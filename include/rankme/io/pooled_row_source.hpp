@@ -9,9 +9,10 @@
 //           float64 in this machine's byte order. NaN and infinity propagate into the mean, so such data
 //           is reported as non-finite as it would be unpooled.
 //  * first, last: rows = d0, cols = K, the first or last of the M vectors, its bytes copied as stored (the
-//           stored type is kept). I/O cost: the whole sample (M x K values) is read for each row, M times
-//           the bytes scored; for a CLS token of a ViT (M = 197) that is the price of reading through a
-//           row-only seam. Memory: one block of whole samples.
+//           stored type is kept), read with RowSource::read_row_columns: a source that reads a sub-range
+//           (HDF5: a hyperslab of the vector) reads only the K values; one that does not reads the whole
+//           sample (M x K values, M times the bytes scored: 197x for a ViT's CLS token) into a block-sized
+//           buffer and copies the vector out.
 //  * flatten: rows = d0 * M, cols = K, every (sample, middle index) a row; a run of rows is read as the
 //           run of whole samples that holds it (at most one partial sample read in excess at each end, and
 //           for sampled rows, --sample, a whole sample per sampled row).
@@ -48,7 +49,6 @@ class PooledRowSource : public RowSource {
   // Reads the whole samples of `sample_runs` into samples_ (one inner read).
   void read_samples(const std::vector<RowRun>& sample_runs);
   void average_samples(std::uint64_t samples, unsigned char* out);
-  void copy_one_vector(std::uint64_t samples, std::uint64_t index, unsigned char* out);
   void copy_flattened(const std::vector<RowRun>& runs, const std::vector<RowRun>& sample_runs, unsigned char* out);
 
   std::unique_ptr<RowSource> inner_;

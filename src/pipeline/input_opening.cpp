@@ -19,8 +19,14 @@ namespace {
 // listed, or say that it changed.
 DatasetDescription check_unchanged(hid_t dataset, const DatasetTarget& target) {
   DatasetDescription now = describe_dataset(dataset);
-  const bool same_shape = target.shape.empty() ? now.dims.size() == 2 && now.dims[0] == target.rows && now.dims[1] == target.cols
-                                               : now.dims == target.shape;
+  // The stored shape as listed, and the scored matrix as listed: the matrix itself, or the array's pooled.
+  bool same_shape = target.shape.empty() || now.dims == target.shape;
+  if (target.pool == PoolMode::none) {
+    same_shape = same_shape && now.dims.size() == 2 && now.dims[0] == target.rows && now.dims[1] == target.cols;
+  } else {
+    same_shape = same_shape && now.dims.size() > 2 &&
+                 pooled_matrix_shape(now.dims, target.pool) == std::make_pair(target.rows, target.cols);
+  }
   const bool same = same_shape && now.type.has_value() && target.type.has_value() && *now.type == *target.type;
   if (!same) {
     throw std::runtime_error("changed while rankme ran (now " + now.type_description + " " + now.shape() + ")");

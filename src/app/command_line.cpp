@@ -50,6 +50,9 @@ struct OptionTexts {
   std::string shard;
   std::string progress = "auto";
   bool quiet = false;
+  std::string pool = "none";
+  bool concat = false;
+  std::string concat_by;
 };
 
 // Inputs, output format and how each dataset is scored, in --help's order.
@@ -126,6 +129,19 @@ void add_run_options(CLI::App& app, CommandLine& options, OptionTexts& texts) {
   app.add_option("--seed", options.score.rows.seed, "Seed of --sample")->needs(sample_option)->capture_default_str();
   app.add_flag("--center", options.score.center,
                "Subtract the column means over all rows before the spectrum (default: raw embeddings, as the paper)");
+  app.add_option("--pool", texts.pool,
+                 "Arrays of 3 or more axes (samples x tokens x features, ...): mean (average the middle axes), first "
+                 "or last (the first or last token, e.g. CLS), or flatten (every sample-token pair a row); none: skip them")
+      ->check(CLI::IsMember({"none", "mean", "first", "last", "flatten"}))
+      ->capture_default_str();
+  auto* concat_option = app.add_flag("--concat", texts.concat,
+                                     "Score all inputs as one matrix, rows stacked in the order given (a directory's "
+                                     "files, and a shell glob's, in natural order: rank2 before rank10); one matrix "
+                                     "per dataset name");
+  app.add_option("--concat-by", texts.concat_by,
+                 "directory: --concat with one matrix per parent directory (a sweep of sharded runs in one job)")
+      ->check(CLI::IsMember({"all", "directory"}))
+      ->excludes(concat_option);
   app.add_flag("--list", options.list_only, "Print the datasets that would be scored (file, dataset, shape, type) and exit");
   app.add_option("--shard", texts.shard,
                  "i/n: score every n-th dataset of the sorted list starting at the i-th (0-based), e.g. for a "
@@ -208,6 +224,9 @@ void convert_option_texts(const CLI::App& app, const OptionTexts& texts, Command
   options.format = formats.at(texts.format);
   options.progress = texts.quiet ? ProgressReport::Choice::none : progress_choices.at(texts.progress);
   options.score.solver = solvers.at(texts.solver);
+  options.pool = *pool_mode_from_name(texts.pool);
+  if (texts.concat || texts.concat_by == "all") options.concat = ConcatMode::all;
+  if (texts.concat_by == "directory") options.concat = ConcatMode::by_directory;
 }
 
 }  // namespace

@@ -13,11 +13,18 @@ namespace {
 
 const char* listing_status(const DatasetTarget& target) { return target.scorable() ? "listed" : "error"; }
 
+std::string pool_text(const DatasetTarget& target) {
+  return target.pool == PoolMode::none ? std::string() : pool_mode_name(target.pool);
+}
+
 void print_listing_table(const std::vector<DatasetTarget>& targets, bool any_failed, std::ostream& out) {
   std::vector<std::vector<std::string>> cells = {{"file", "dataset", "rows", "cols", "dtype"}};
   if (any_failed) cells.front().insert(cells.front().end(), {"status", "error"});
   for (const DatasetTarget& target : targets) {
-    std::vector<std::string> row = {target.file, target.dataset.empty() ? "-" : target.dataset,
+    // --concat and --pool said beside the names: "runs/a (8 parts)", "/tokens (pool mean)".
+    const std::string file = target.parts.empty() ? target.file : target.file + " (" + std::to_string(target.parts.size()) + (target.parts.size() == 1 ? " part)" : " parts)");
+    const std::string dataset = target.dataset.empty() ? "-" : target.dataset;
+    std::vector<std::string> row = {file, target.pool == PoolMode::none ? dataset : dataset + " (pool " + pool_text(target) + ")",
                                     target.rows ? std::to_string(target.rows) : "-",
                                     target.cols ? std::to_string(target.cols) : "-",
                                     target.dtype.empty() ? "-" : target.dtype};
@@ -31,13 +38,22 @@ std::string listing_json_line(const DatasetTarget& target) {
   nlohmann::json json;
   write_listed_keys(target, json);
   json["status"] = listing_status(target);
+  json["pool"] = target.pool == PoolMode::none ? nlohmann::json(nullptr) : nlohmann::json(pool_text(target));
+  json["shape"] = target.shape;
+  if (target.parts.empty()) {
+    json["parts"] = nullptr;
+  } else {
+    json["parts"] = nlohmann::json::array();
+    for (const DatasetTarget& part : target.parts) json["parts"].push_back({{"file", part.file}, {"dataset", part.dataset}, {"rows", part.rows}});
+  }
   return json_text(json);
 }
 
 std::string listing_csv_line(const DatasetTarget& target) {
   return csv_field(target.file) + "," + csv_field(target.dataset) + "," + std::to_string(target.rows) + "," +
          std::to_string(target.cols) + "," + csv_field(target.dtype) + "," + listing_status(target) + "," +
-         csv_field(target.error);
+         csv_field(target.error) + "," + csv_field(pool_text(target)) + "," +
+         (target.parts.empty() ? std::string() : std::to_string(target.parts.size()));
 }
 
 }  // namespace
@@ -52,7 +68,7 @@ bool print_listing(const std::vector<DatasetTarget>& targets, OutputFormat forma
       for (const DatasetTarget& target : targets) out << listing_json_line(target) << '\n';
       break;
     case OutputFormat::csv:
-      out << "file,dataset,rows,cols,dtype,status,error\n";
+      out << "file,dataset,rows,cols,dtype,status,error,pool,parts\n";
       for (const DatasetTarget& target : targets) out << listing_csv_line(target) << '\n';
       break;
   }

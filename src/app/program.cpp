@@ -15,7 +15,9 @@
 #include "rankme/parallel/mpi_session.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/memory_budget.hpp"
+#include "rankme/pipeline/target_concatenation.hpp"
 #include "rankme/pipeline/target_order.hpp"
+#include "rankme/pipeline/target_pooling.hpp"
 #include "rankme/sweep/group_plan.hpp"
 #include "rankme/sweep/resume.hpp"
 #include "rankme/sweep/sweep_scheduler.hpp"
@@ -27,6 +29,10 @@ namespace {
 std::vector<rankme::DatasetTarget> select_targets(const rankme::Communicator& world,
                                                   const rankme::CommandLine& command_line) {
   rankme::Discovery discovery = rankme::discover_arguments_on_root(world, command_line.inputs);
+  // Every rank the same, from the same broadcast discovery: arrays pooled, then shards stacked (in the
+  // inputs' order, before sorting).
+  rankme::pool_targets(discovery, command_line.pool);
+  rankme::concatenate_targets(discovery, command_line.concat);
   if (world.is_root()) {
     for (const std::string& note : discovery.notes) std::cerr << "rankme: note: " << note << '\n';
   }

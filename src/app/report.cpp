@@ -55,7 +55,11 @@ void ResultReport::finish() {
   for (const DatasetResult& result : table_rows_) {
     const std::string score = result.rankme ? format_number(*result.rankme, "%.6f") : status_name(result.status);
     const bool is_best = any_scored && leaderboard_group(result) == 0 && *result.rankme == best;
-    cells.push_back({result.file, result.dataset.empty() ? "-" : result.dataset,
+    // --concat and --pool said beside the names: "runs/a (8 parts)", "/tokens (pool mean)".
+    const std::string file =
+        result.part_count > 0 ? result.file + " (" + std::to_string(result.part_count) + (result.part_count == 1 ? " part)" : " parts)") : result.file;
+    const std::string dataset = result.dataset.empty() ? "-" : result.dataset;
+    cells.push_back({file, result.pool.empty() ? dataset : dataset + " (pool " + result.pool + ")",
                      result.rows ? std::to_string(result.rows) : "-", result.cols ? std::to_string(result.cols) : "-",
                      result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f"),
                      is_best ? "<- best" : ""});

@@ -97,7 +97,10 @@ SpectrumFile SpectrumFile::open(const std::string& path) {
 
 void SpectrumFile::write(const DatasetResult& result, const std::vector<double>& singular_values, double eps,
                          bool centered) {
-  const std::string where = result.dataset.empty() ? "" : spectrum_path(result.file, result.dataset);
+  // A pooled array's spectrum is named by its pooling too ("/a.h5/tokens@mean"), so that the modes of one
+  // array, and the array's own 2-D view, do not overwrite each other in one spectrum file.
+  const std::string named = result.pool.empty() ? result.dataset : result.dataset + "@" + result.pool;
+  const std::string where = result.dataset.empty() ? "" : spectrum_path(result.file, named);
   try {
     if (result.dataset.empty() || result.dataset.front() != '/') {
       throw std::runtime_error("no absolute dataset path for a result of '" + result.file + "'");
@@ -128,6 +131,13 @@ void SpectrumFile::write(const DatasetResult& result, const std::vector<double>&
     write_double_attribute(object, "eps", eps);
     write_int_attribute(object, "centered", centered ? 1 : 0);
     write_string_attribute(object, "status", status_name(result.status));
+    if (!result.pool.empty()) write_string_attribute(object, "pool", result.pool);
+    if (!result.parts.empty()) {
+      // --concat: the files stacked, in row order, one per line (a string attribute of any length).
+      std::string parts;
+      for (const ResultPart& part : result.parts) parts += (parts.empty() ? "" : "\n") + part.file + ":" + part.dataset;
+      write_string_attribute(object, "parts", parts);
+    }
     check_hdf5(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot flush");
   } catch (const std::runtime_error& failure) {
     throw std::runtime_error("spectrum file '" + path_ + "'" + (where.empty() ? "" : ", dataset '" + where + "'") + ": " +

@@ -12,13 +12,18 @@ namespace rankme {
 Hdf5RowSource::Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description,
                              std::string path)
     : file_(std::move(file)), dataset_(std::move(dataset)), path_(std::move(path)) {
-  if (description.dims.size() != 2 || !description.type) {
+  if (description.dims.size() < 2 || !description.type) {
     throw std::invalid_argument("not a matrix rankme reads (" + description.type_description + " " +
                                 description.shape() + ")");
   }
   type_ = *description.type;
   rows_ = description.dims[0];
-  cols_ = description.dims[1];
+  // An N-D array is read as whole samples: dims[0] rows of every other axis's values in C order.
+  cols_ = 1;
+  for (std::size_t axis = 1; axis < description.dims.size(); ++axis) {
+    if (__builtin_mul_overflow(cols_, description.dims[axis], &cols_)) throw std::invalid_argument("too many values per row");
+  }
+  sample_dims_.assign(description.dims.begin() + 1, description.dims.end());
   file_space_ = Hdf5Handle(check_hdf5(H5Dget_space(dataset_.get()), "H5Dget_space"), H5Sclose);
   // The memory type is the stored type itself, so that HDF5 converts nothing and keeps the transfer
   // collective; widen_to_double does the conversion afterwards.
@@ -28,16 +33,41 @@ Hdf5RowSource::Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetD
 }
 
 void Hdf5RowSource::read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) {
+  read_selection(runs, std::vector<std::uint64_t>(sample_dims_.size(), 0), sample_dims_, cols_, out, out_bytes);
+}
+
+void Hdf5RowSource::read_row_columns(const std::vector<RowRun>& runs, std::uint64_t first_col, std::uint64_t col_count,
+                                     unsigned char* out, std::size_t out_bytes) {
+  const std::uint64_t last_axis = sample_dims_.back();
+  // Inside one run of the last axis: the index of first_col on every axis, and col_count values on the last.
+  if (first_col > cols_ || col_count > cols_ - first_col || col_count == 0 || first_col % last_axis + col_count > last_axis) {
+    RowSource::read_row_columns(runs, first_col, col_count, out, out_bytes);
+    return;
+  }
+  std::vector<std::uint64_t> start(sample_dims_.size()), count(sample_dims_.size(), 1);
+  std::uint64_t remainder = first_col;
+  for (std::size_t axis = sample_dims_.size(); axis-- > 0;) {
+    start[axis] = remainder % sample_dims_[axis];
+    remainder /= sample_dims_[axis];
+  }
+  count.back() = col_count;
+  read_selection(runs, start, count, col_count, out, out_bytes);
+}
+
+void Hdf5RowSource::read_selection(const std::vector<RowRun>& runs, const std::vector<std::uint64_t>& start,
+                                   const std::vector<std::uint64_t>& count, std::uint64_t values_per_row,
+                                   unsigned char* out, std::size_t out_bytes) {
   std::uint64_t rows = 0;
   for (const RowRun& run : runs) rows += run.count;
-  const hsize_t memory_dims[2] = {std::max<hsize_t>(rows, 1), cols_};
+  const hsize_t memory_dims[2] = {std::max<hsize_t>(rows, 1), values_per_row};
   Hdf5Handle memory_space(check_hdf5(H5Screate_simple(2, memory_dims, nullptr), "H5Screate_simple"), H5Sclose);
   // The read is collective: a rank whose selection failed must still take part in it (selecting nothing)
   // or the others would wait inside H5Dread forever. Its error is raised once the read is over.
   std::exception_ptr selection_failure;
   try {
-    if (rows * row_bytes() > out_bytes) throw std::logic_error("a block of " + std::to_string(rows) + " rows does not fit its buffer");
-    select_rows(runs);
+    const std::uint64_t bytes = rows * values_per_row * static_cast<std::uint64_t>(type_.bytes);
+    if (bytes > out_bytes) throw std::logic_error("a block of " + std::to_string(rows) + " rows does not fit its buffer");
+    select_rows(runs, start, count);
   } catch (...) {
     selection_failure = std::current_exception();
     check_hdf5(H5Sselect_none(file_space_.get()), "H5Sselect_none");
@@ -52,7 +82,8 @@ void Hdf5RowSource::read_rows(const std::vector<RowRun>& runs, unsigned char* ou
   if (selection_failure) std::rethrow_exception(selection_failure);
 }
 
-void Hdf5RowSource::select_rows(const std::vector<RowRun>& runs) {
+void Hdf5RowSource::select_rows(const std::vector<RowRun>& runs, const std::vector<std::uint64_t>& start,
+                                const std::vector<std::uint64_t>& count) {
   if (runs.empty()) {
     check_hdf5(H5Sselect_none(file_space_.get()), "H5Sselect_none");
     return;
@@ -60,10 +91,14 @@ void Hdf5RowSource::select_rows(const std::vector<RowRun>& runs) {
   // Sampled rows come as several runs, OR-ed together. HDF5 hands a selection's elements over in file
   // order, which is the order of the rows in memory (the runs ascend).
   H5S_seloper_t operation = H5S_SELECT_SET;
+  std::vector<hsize_t> file_start(start.size() + 1), file_count(count.size() + 1);
+  std::copy(start.begin(), start.end(), file_start.begin() + 1);
+  std::copy(count.begin(), count.end(), file_count.begin() + 1);
   for (const RowRun& run : runs) {
-    const hsize_t start[2] = {run.first, 0};
-    const hsize_t count[2] = {run.count, cols_};
-    check_hdf5(H5Sselect_hyperslab(file_space_.get(), operation, start, nullptr, count, nullptr), "selecting rows");
+    file_start[0] = run.first;
+    file_count[0] = run.count;
+    check_hdf5(H5Sselect_hyperslab(file_space_.get(), operation, file_start.data(), nullptr, file_count.data(), nullptr),
+               "selecting rows");
     operation = H5S_SELECT_OR;
   }
 }

@@ -52,7 +52,7 @@ std::string object_identity(hid_t dataset) {
 }
 
 // `not_a_matrix` tells a whole-file scan or a pattern which failures to skip with a note (labels, strings,
-// 3-D arrays) rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
+// 1-D arrays) rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
 DatasetTarget describe_target(hid_t file, const std::string& file_name, const std::string& path,
                               bool* not_a_matrix = nullptr) {
   DatasetTarget target;
@@ -69,11 +69,17 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
     target.dtype = description.type_description;
     target.type = description.type;
     target.chunk_dims = description.chunk_dims;
+    target.shape = description.dims;
     if (description.dims.size() == 2) {
       target.rows = description.dims[0];
       target.cols = description.dims[1];
     }
-    if (auto reason = description.unsupported_reason()) {
+    // An array of 3 or more axes is listed with its shape; pool_targets (--pool) decides what it becomes.
+    const bool pooling_candidate = description.dims.size() > 2 && description.type &&
+                                   std::all_of(description.dims.begin(), description.dims.end(), [](auto d) { return d > 0; });
+    if (pooling_candidate) {
+      if (auto missing = description.incompleteness()) target.error = *missing;
+    } else if (auto reason = description.unsupported_reason()) {
       target.error = *reason;
       if (not_a_matrix != nullptr) *not_a_matrix = true;
     } else if (auto missing = description.incompleteness()) {

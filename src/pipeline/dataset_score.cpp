@@ -28,6 +28,12 @@ DatasetResult result_of_listing(const Communicator& comm, const DatasetTarget& t
   result.file_size = target.file_size;
   result.file_mtime_ns = target.file_mtime_ns;
   result.canonical_file = target.canonical_file;
+  if (target.pool != PoolMode::none) result.pool = pool_mode_name(target.pool);
+  for (const DatasetTarget& part : target.parts) {
+    result.parts.push_back(ResultPart{part.file, part.dataset, part.rows, part.canonical_file, part.file_size,
+                                      part.file_mtime_ns});
+  }
+  result.part_count = result.parts.size();
   return result;
 }
 
@@ -35,7 +41,10 @@ DatasetResult result_of_listing(const Communicator& comm, const DatasetTarget& t
 DatasetResult refused(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
                       DatasetResult result) {
   result.status = ResultStatus::error;
-  result.error = target.error;
+  result.error = target.error.empty() && target.awaits_pooling()
+                     ? "dataset '" + target.dataset + "' in '" + target.file + "' has " + std::to_string(target.shape.size()) +
+                           " axes: give --pool mean|first|last|flatten to score it"
+                     : target.error;
   // A declared shape too large for memory is said first (e.g. 2^40 x 2^20, never written, so also
   // incomplete). Only the rank that reports it gets here, so its own limit decides.
   if (target.type && target.cols > 0) {

@@ -1,6 +1,7 @@
 #include "rankme/pipeline/dataset_target_json.hpp"
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace rankme {
@@ -97,6 +98,10 @@ nlohmann::json target_to_json(const DatasetTarget& target) {
   json["through_external_link"] = target.through_external_link;
   json["named_explicitly"] = target.named_explicitly;
   json["format"] = target.format;
+  json["shape"] = target.shape;
+  json["pool"] = pool_mode_name(target.pool);
+  json["parts"] = nlohmann::json::array();
+  for (const DatasetTarget& part : target.parts) json["parts"].push_back(target_to_json(part));
   return json;
 }
 
@@ -109,6 +114,11 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   target.through_external_link = json.at("through_external_link").get<bool>();
   target.named_explicitly = json.at("named_explicitly").get<bool>();
   target.format = json.at("format").get<std::string>();
+  target.shape = json.at("shape").get<std::vector<std::uint64_t>>();
+  const auto pool = pool_mode_from_name(json.at("pool").get<std::string>());
+  if (!pool) throw std::runtime_error("unknown pool mode " + json.at("pool").dump());
+  target.pool = *pool;
+  for (const auto& part : json.at("parts")) target.parts.push_back(target_from_json(part));
   return target;
 }
 

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "rankme/formats/file_format.hpp"
+#include "rankme/pipeline/natural_order.hpp"
 
 namespace rankme {
 
@@ -38,7 +39,9 @@ void collect_tensor_files(const std::filesystem::path& directory, std::vector<In
 std::vector<InputSpec> expand_directory(const std::string& directory) {
   std::vector<InputSpec> found;
   collect_tensor_files(directory, found);
-  std::stable_sort(found.begin(), found.end(), [](const InputSpec& a, const InputSpec& b) { return a.file < b.file; });
+  // Natural order (emb_rank2 before emb_rank10): the order --concat stacks a directory's files in.
+  std::stable_sort(found.begin(), found.end(),
+                   [](const InputSpec& a, const InputSpec& b) { return natural_less(a.file, b.file); });
   if (found.empty()) {
     found.push_back(failed_input(directory, "directory '" + directory + "' holds no file to score (*.h5, *.hdf5, *.npy, *.npz, *.safetensors, *.pt, *.pth)"));
   }

@@ -1,6 +1,7 @@
 #include "rankme/pipeline/score_plan.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -12,10 +13,47 @@
 
 namespace rankme {
 
+namespace {
+
+// --pool: how many stored values are read per scored value. mean, first and last read a whole sample
+// (M vectors) per row; flatten reads whole samples for runs of rows, so only sampled rows (--sample)
+// cost a sample each. 1 for a matrix. Saturates instead of overflowing (a hostile shape).
+std::uint64_t read_expansion(const DatasetTarget& target, const ScoreOptions& options) {
+  if (target.pool == PoolMode::none || target.shape.size() < 3) return 1;
+  if (target.pool == PoolMode::flatten && options.rows.kind != RowSelection::Kind::sample) return 1;
+  std::uint64_t middle = 1;
+  for (std::size_t axis = 1; axis + 1 < target.shape.size(); ++axis) {
+    if (__builtin_mul_overflow(middle, target.shape[axis], &middle)) return std::numeric_limits<std::uint64_t>::max();
+  }
+  return std::max<std::uint64_t>(middle, 1);
+}
+
+std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t product = 0;
+  return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<std::uint64_t>::max() : product;
+}
+
+// The whole samples a pooled block is read into before it is pooled (PooledRowSource), beside the
+// block itself: block rows x M x K stored values. 0 for a matrix.
+std::uint64_t pooling_buffer_bytes(const DatasetTarget& target, const ScoreOptions& options, std::uint64_t block_rows) {
+  if (target.pool == PoolMode::none || target.shape.size() < 3) return 0;
+  std::uint64_t sample_values = 1;
+  for (std::size_t axis = 1; axis < target.shape.size(); ++axis) sample_values = saturating_product(sample_values, target.shape[axis]);
+  const std::uint64_t samples = target.pool == PoolMode::flatten && options.rows.kind != RowSelection::Kind::sample
+                                    ? block_rows / std::max<std::uint64_t>(1, sample_values / std::max<std::uint64_t>(target.cols, 1)) + 2
+                                    : block_rows;
+  return saturating_product(saturating_product(samples, sample_values), static_cast<std::uint64_t>(target.type->bytes));
+}
+
+}  // namespace
+
 std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values) {
   if (options.block_rows > 0) return options.block_rows;
-  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 ? target.chunk_dims[0] : 0;
-  return default_block_rows(target.cols, chunk_rows, target.type->bytes, float_values ? sizeof(float) : sizeof(double));
+  // Chunks of an N-D dataset are not rows of the scored matrix: whole chunk rows only for a matrix.
+  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 && target.pool == PoolMode::none ? target.chunk_dims[0] : 0;
+  // A pooled block reads read_expansion times its values: fewer rows per block keep that in bounds.
+  const std::uint64_t width = saturating_product(target.cols, read_expansion(target, options));
+  return default_block_rows(width, chunk_rows, target.type->bytes, float_values ? sizeof(float) : sizeof(double));
 }
 
 std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
@@ -36,8 +74,13 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
   }
   shape.ranks = comm.size();
   const MemoryEstimate estimate = estimate_memory_per_rank(shape);
-  if (estimate.total() <= options.max_memory) return std::nullopt;
-  return "needs about " + estimate.describe() + " per rank for " + std::to_string(target.cols) +
+  const std::uint64_t pooling = pooling_buffer_bytes(target, options, shape.block_rows);
+  const std::uint64_t total = estimate.total() > std::numeric_limits<std::uint64_t>::max() - pooling
+                                  ? std::numeric_limits<std::uint64_t>::max()
+                                  : estimate.total() + pooling;
+  if (total <= options.max_memory) return std::nullopt;
+  const std::string pooled = pooling == 0 ? "" : " and " + describe_bytes(pooling) + " of whole samples to pool (--pool)";
+  return "needs about " + estimate.describe() + pooled + " per rank for " + std::to_string(target.cols) +
          " columns, more than the " + describe_bytes(options.max_memory) +
          " of --max-memory; not read (raise --max-memory if this node has the memory)";
 }

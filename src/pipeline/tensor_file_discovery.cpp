@@ -15,13 +15,19 @@ namespace {
 
 // Why `entry` is not an N x K matrix rankme scores, or nothing when it is (wording as for HDF5 datasets,
 // io/hdf5_dataset.hpp, so that a scan's notes read alike whatever the format).
+// An array of 3 or more axes is no reason: it is listed with its shape, and pool_targets (--pool) decides
+// what it becomes, as for HDF5.
 std::optional<std::string> not_a_matrix_reason(const TensorEntry& entry) {
   const std::string what = entry.dtype + " " + shape_text(entry.shape) + ": ";
   if (!entry.type) {
     return what + "element type is not numeric (rankme reads float16/32/64, bfloat16 and 8- to 64-bit integers)";
   }
-  if (entry.shape.size() != 2) return what + std::to_string(entry.shape.size()) + "-D, not a 2-D rows x columns matrix";
-  if (entry.shape[0] == 0 || entry.shape[1] == 0) return what + "no " + std::string(entry.shape[0] == 0 ? "rows" : "columns");
+  if (entry.shape.size() < 2) return what + std::to_string(entry.shape.size()) + "-D, not a 2-D rows x columns matrix";
+  for (std::size_t axis = 0; axis < entry.shape.size(); ++axis) {
+    if (entry.shape[axis] == 0) {
+      return what + (axis == 0 ? "no rows" : axis + 1 == entry.shape.size() ? "no columns" : "an empty axis");
+    }
+  }
   return std::nullopt;
 }
 
@@ -33,6 +39,7 @@ DatasetTarget target_of_entry(const InputSpec& input, FileFormat format, const F
   target.format = format_name(format);
   target.dtype = entry.dtype;
   target.type = entry.type;
+  target.shape = entry.shape;
   if (entry.shape.size() == 2) {
     target.rows = entry.shape[0];
     target.cols = entry.shape[1];

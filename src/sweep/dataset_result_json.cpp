@@ -28,6 +28,22 @@ nlohmann::json result_to_json(const DatasetResult& result) {
                        {"block_rows", t.block_rows}};
   }
   write_file_identity_keys(result, json);
+  json["pool"] = result.pool.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.pool);
+  // --concat: every part as listed (its identity is part of the result's, for --resume); null otherwise.
+  if (result.parts.empty()) {
+    json["parts"] = nullptr;
+  } else {
+    json["parts"] = nlohmann::json::array();
+    for (const ResultPart& part : result.parts) {
+      json["parts"].push_back({{"file", part.file},
+                               {"dataset", part.dataset},
+                               {"rows", part.rows},
+                               {"canonical_file", part.canonical_file.empty() ? nlohmann::json(nullptr)
+                                                                              : nlohmann::json(part.canonical_file)},
+                               {"file_size", part.file_size},
+                               {"file_mtime_ns", part.file_mtime_ns}});
+    }
+  }
   // Every metric has its key, null when not asked for. Values go in as they are: CBOR (messages between
   // ranks) keeps infinities and NaN exactly, and JSON text writes them as null.
   for (const std::string& name : metric_names()) {
@@ -74,6 +90,22 @@ DatasetResult result_from_json(const nlohmann::json& json) {
       timings.block_rows = t.value("block_rows", std::uint64_t{0});
       result.timings = timings;
     }
+    result.pool = text_or_empty("pool");
+    if (json.contains("parts") && json["parts"].is_array()) {
+      for (const nlohmann::json& entry : json["parts"]) {
+        ResultPart part;
+        part.file = entry.at("file").get<std::string>();
+        part.dataset = entry.at("dataset").get<std::string>();
+        part.rows = entry.at("rows").get<std::uint64_t>();
+        if (entry.contains("canonical_file") && entry["canonical_file"].is_string()) {
+          part.canonical_file = entry["canonical_file"].get<std::string>();
+        }
+        part.file_size = entry.value("file_size", std::uint64_t{0});
+        part.file_mtime_ns = entry.value("file_mtime_ns", std::int64_t{0});
+        result.parts.push_back(part);
+      }
+    }
+    result.part_count = result.parts.size();
     result.seconds = json.value("seconds", 0.0);
     result.rows_used = json.value("rows_used", std::uint64_t{0});
     result.ranks = json.value("ranks", 1);

@@ -93,6 +93,8 @@ DatasetResult ResultCsvLayout::parse(const std::string& line) const {
   if (auto size = field("file_size"); size) result.file_size = parse_integer<std::uint64_t>(*size, "file_size");
   if (auto mtime = field("file_mtime_ns"); mtime) result.file_mtime_ns = parse_integer<std::int64_t>(*mtime, "file_mtime_ns");
   result.canonical_file = field("canonical_file").value_or("");
+  result.pool = field("pool").value_or("");
+  if (auto parts = field("parts"); parts && !parts->empty()) result.part_count = parse_integer<std::uint64_t>(*parts, "parts");
   return result;
 }
 

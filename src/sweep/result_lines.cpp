@@ -14,7 +14,8 @@ std::string csv_header(CsvColumns columns) {
     if (name != "rankme") header += "," + name;
   }
   if (columns != CsvColumns::report) header += ",file_size,file_mtime_ns";
-  if (columns == CsvColumns::with_file_identity) header += ",canonical_file";
+  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling) header += ",canonical_file";
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) header += ",pool,parts";
   return header;
 }
 
@@ -33,7 +34,13 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
   if (columns != CsvColumns::report) {
     line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
   }
-  if (columns == CsvColumns::with_file_identity) line += "," + csv_field(result.canonical_file);
+  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling) {
+    line += "," + csv_field(result.canonical_file);
+  }
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) {
+    // The number of parts only (empty for one dataset): their identities are in the JSON lines.
+    line += "," + csv_field(result.pool) + "," + (result.part_count > 0 ? std::to_string(result.part_count) : std::string());
+  }
   return line;
 }
 

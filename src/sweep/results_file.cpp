@@ -74,6 +74,9 @@ ResultsFile ResultsFile::open_for_append(const std::string& path) {
       // Written before rankme recorded canonical_file: its lines keep their columns (result_identity.hpp
       // resolves their files when read back).
       file.csv_columns_ = CsvColumns::before_canonical_file;
+    } else if (*first_line == csv_header(CsvColumns::before_pooling)) {
+      // Written before rankme recorded pool and parts: its lines keep their columns too.
+      file.csv_columns_ = CsvColumns::before_pooling;
     } else if (*first_line != header) {
       throw std::runtime_error("results file '" + path + "' has other columns than rankme writes (" + *first_line +
                                "); give a new file");

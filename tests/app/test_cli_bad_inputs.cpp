@@ -170,7 +170,7 @@ std::vector<BadInputCase> bad_input_cases() {
       {"Enum", in_types("/enum"), dataset_of("/enum"), "enum", "enum", "3x2"},
       {"Bitfield", in_types("/bitfield"), dataset_of("/bitfield"), "bitfield", "bitfield", "3x2"},
       {"OneD", in_types("/one_d"), dataset_of("/one_d"), "1-D", "float32", "7"},
-      {"ThreeD", in_types("/three_d"), dataset_of("/three_d"), "3-D", "float32", "2x3x4"},
+      {"ThreeD", in_types("/three_d"), dataset_of("/three_d"), "--pool", "float32", "3-D (2, 3, 4)"},
       {"Scalar", in_types("/scalar"), dataset_of("/scalar"), "scalar", "float64", "scalar"},
       {"NullDataspace", in_types("/null_space"), dataset_of("/null_space"), "null", "float64", "null"},
       {"ZeroRows", in_types("/zero_rows"), dataset_of("/zero_rows"), "no rows", "float32", "0x4"},

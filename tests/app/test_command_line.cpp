@@ -49,6 +49,22 @@ TEST(CommandLine, EveryOption) {
   EXPECT_EQ(parse({"--format", "csv", "--solver", "lapack", "a.h5"}).command_line.format, OutputFormat::csv);
 }
 
+TEST(CommandLine, PoolAndConcat) {
+  EXPECT_EQ(parse({"a.h5"}).command_line.pool, PoolMode::none);
+  EXPECT_EQ(parse({"a.h5"}).command_line.concat, ConcatMode::none);
+  for (const PoolMode mode : {PoolMode::mean, PoolMode::first, PoolMode::last, PoolMode::flatten}) {
+    EXPECT_EQ(parse({"--pool", pool_mode_name(mode), "a.h5"}).command_line.pool, mode);
+  }
+  EXPECT_EQ(parse({"--pool", "median", "a.h5"}).exit_code, exit_usage);
+  EXPECT_EQ(parse({"--concat", "a.npy", "b.npy"}).command_line.concat, ConcatMode::all);
+  EXPECT_EQ(parse({"--concat-by", "directory", "runs"}).command_line.concat, ConcatMode::by_directory);
+  EXPECT_EQ(parse({"--concat-by", "all", "runs"}).command_line.concat, ConcatMode::all);
+  EXPECT_EQ(parse({"--concat-by", "file", "runs"}).exit_code, exit_usage);
+  EXPECT_EQ(parse({"--concat", "--concat-by", "directory", "runs"}).exit_code, exit_usage);
+  // --concat takes no value: the next argument is an input.
+  EXPECT_EQ(parse({"--concat", "runs"}).command_line.inputs, std::vector<std::string>{"runs"});
+}
+
 TEST(CommandLine, ProgressChoicesAndQuiet) {
   using Choice = ProgressReport::Choice;
   EXPECT_EQ(parse({"a.h5"}).command_line.progress, Choice::automatic);

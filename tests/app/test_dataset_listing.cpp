@@ -109,7 +109,8 @@ TEST(PrintListing, JsonLinesHaveTheDocumentedKeys) {
   for (const json& row : rows) {
     std::set<std::string> keys;
     for (const auto& item : row.items()) keys.insert(item.key());
-    EXPECT_EQ(keys, (std::set<std::string>{"file", "dataset", "rows", "cols", "dtype", "status", "error"})) << row.dump();
+    EXPECT_EQ(keys, (std::set<std::string>{"file", "dataset", "rows", "cols", "dtype", "status", "error", "shape", "pool", "parts"}))
+        << row.dump();
   }
   EXPECT_EQ(rows[0]["file"], "sweep/a,b.h5");
   EXPECT_EQ(rows[0]["dataset"], "/runs/lr=0.1, wd=1e-4/epoch 100/embeddings");
@@ -123,6 +124,8 @@ TEST(PrintListing, JsonLinesHaveTheDocumentedKeys) {
   EXPECT_EQ(rows[2]["rows"], 0);
   EXPECT_EQ(rows[2]["error"], "cannot open 'sweep/broken.h5' as HDF5: not an HDF5 file");
   EXPECT_EQ(rows[3]["rows"], 7);
+  EXPECT_TRUE(rows[0]["pool"].is_null());
+  EXPECT_TRUE(rows[0]["parts"].is_null());
 
   std::ostringstream clean;
   EXPECT_TRUE(print_listing(listing_targets(false), OutputFormat::jsonl, clean));
@@ -134,16 +137,16 @@ TEST(PrintListing, CsvHasAHeaderAndQuotesFields) {
   EXPECT_FALSE(print_listing(listing_targets(true), OutputFormat::csv, out));
   const std::vector<std::string> lines = lines_of(out.str());
   ASSERT_EQ(lines.size(), 5u);
-  EXPECT_EQ(lines[0], "file,dataset,rows,cols,dtype,status,error");
-  EXPECT_EQ(lines[1], "\"sweep/a,b.h5\",\"/runs/lr=0.1, wd=1e-4/epoch 100/embeddings\",10,4,float32,listed,");
+  EXPECT_EQ(lines[0], "file,dataset,rows,cols,dtype,status,error,pool,parts");
+  EXPECT_EQ(lines[1], "\"sweep/a,b.h5\",\"/runs/lr=0.1, wd=1e-4/epoch 100/embeddings\",10,4,float32,listed,,,");
   EXPECT_EQ(csv_fields(lines[3]),
             (std::vector<std::string>{"sweep/broken.h5", "", "0", "0", "", "error",
-                                      "cannot open 'sweep/broken.h5' as HDF5: not an HDF5 file"}));
+                                      "cannot open 'sweep/broken.h5' as HDF5: not an HDF5 file", "", ""}));
   EXPECT_EQ(csv_fields(lines[4])[2], "7");
 
   std::ostringstream empty;
   EXPECT_TRUE(print_listing({}, OutputFormat::csv, empty));
-  EXPECT_EQ(empty.str(), "file,dataset,rows,cols,dtype,status,error\n");
+  EXPECT_EQ(empty.str(), "file,dataset,rows,cols,dtype,status,error,pool,parts\n");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/dataset_score.hpp"
 #include "rankme/pipeline/input_spec.hpp"
+#include "rankme/pipeline/target_pooling.hpp"
 
 namespace rankme::fuzz {
 
@@ -14,7 +15,8 @@ FileReadOutcome open_and_read_every_dataset(const Communicator& comm, const std:
   FileReadOutcome outcome;
   InputSpec whole_file;
   whole_file.file = path;
-  const Discovery discovery = discover_targets_on_root(comm, {whole_file});
+  Discovery discovery = discover_targets_on_root(comm, {whole_file});
+  pool_targets(discovery, PoolMode::none);  // as the tool does without --pool: arrays of 3+ axes noted
   ScoreOptions options;  // the tool's defaults (Gram route, --precision auto with its fallback) ...
   options.rows = RowSelection{RowSelection::Kind::first, max_rows_read, 0};  // ... with --rows as the cap
   options.block_rows = rows_per_block;

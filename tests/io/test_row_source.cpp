@@ -269,5 +269,47 @@ TEST_F(RowSourceSeam, AFailedPreparationStillCallsTheSource) {
   EXPECT_EQ(source.read_calls(), blocks);
 }
 
+// An N-D dataset is read as whole samples (d0 rows of d1*...*dk values, C order), and a range of columns
+// (one vector of a sample: --pool first/last) as a hyperslab or, across the last axis, from whole rows:
+// the same bytes as memory gives, at every rank, with the runs of a sample.
+TEST_F(RowSourceSeam, AnNDimensionalDatasetReadsWholeSamplesAndColumnRanges) {
+  const Communicator comm = Communicator::world();
+  testing::SharedDirectory directory;
+  const std::string file_name = directory.file("tokens.h5");
+  const std::vector<std::uint64_t> dims = {9, 2, 3, 4};  // 24 values per sample
+  std::vector<double> stored;
+  ASSERT_EQ(testing::write_on_root([&] {
+              stored = testing::write_array(file_name, "/z", gaussian(9, 24, 5), dims,
+                                            FixtureType{FixtureType::Kind::floating, 8, false}, {2, 1, 3, 4});
+            }),
+            "");
+  stored = testing::values_of_rank_zero(stored);
+  const Hdf5Handle file = open_file_on_all_ranks(file_name, comm);
+  Hdf5Handle dataset = open_dataset(file.get(), "/z");
+  const DatasetDescription description = describe_dataset(dataset.get());
+  Hdf5RowSource from_file(Hdf5Handle(), std::move(dataset), description, file_name);
+  MemoryRowSource in_memory(float64_le, 9, 24, little_endian_bytes(stored, float64_le));
+  EXPECT_EQ(from_file.rows(), 9u);
+  EXPECT_EQ(from_file.cols(), 24u);
+  // Each rank its own runs (the collective reads are matched: every rank calls the same number of times).
+  const std::vector<RowRun> runs = comm.rank() % 2 == 0 ? std::vector<RowRun>{{1, 2}, {6, 3}} : std::vector<RowRun>{{4, 1}};
+  const auto read_both = [&](std::uint64_t first_col, std::uint64_t count) {
+    std::vector<unsigned char> a(6 * count * 8), b(6 * count * 8);
+    from_file.read_row_columns(runs, first_col, count, a.data(), a.size());
+    in_memory.read_row_columns(runs, first_col, count, b.data(), b.size());
+    EXPECT_EQ(a, b) << "columns " << first_col << "+" << count;
+  };
+  read_both(0, 24);   // whole samples
+  read_both(0, 4);    // the first vector (--pool first): one hyperslab
+  read_both(20, 4);   // the last vector (--pool last)
+  read_both(9, 2);    // inside a vector
+  read_both(2, 5);    // across vectors: read from whole rows
+  std::vector<unsigned char> whole(6 * 24 * 8), expected(6 * 24 * 8);
+  from_file.read_rows(runs, whole.data(), whole.size());
+  in_memory.read_rows(runs, expected.data(), expected.size());
+  EXPECT_EQ(whole, expected);
+  EXPECT_THROW(in_memory.read_row_columns(runs, 22, 4, whole.data(), whole.size()), std::out_of_range);
+}
+
 }  // namespace
 }  // namespace rankme

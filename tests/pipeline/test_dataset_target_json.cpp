@@ -32,6 +32,13 @@ DatasetTarget every_field_set() {
   target.object_identity = "2049:1234567:8192";
   target.through_external_link = true;
   target.named_explicitly = true;
+  target.shape = {(std::uint64_t{1} << 40) + 3, 2, 4097};
+  target.pool = PoolMode::last;
+  DatasetTarget part = target;  // --concat: parts are whole targets of their own
+  part.file = "sweep/part 1.h5";
+  part.file_size = 17;
+  target.parts = {part, part};
+  target.parts[1].file = "sweep/part 2.h5";
   return target;
 }
 
@@ -53,6 +60,10 @@ void expect_same(const DatasetTarget& back, const DatasetTarget& target) {
   EXPECT_EQ(back.object_identity, target.object_identity);
   EXPECT_EQ(back.through_external_link, target.through_external_link);
   EXPECT_EQ(back.named_explicitly, target.named_explicitly);
+  EXPECT_EQ(back.shape, target.shape);
+  EXPECT_EQ(back.pool, target.pool);
+  ASSERT_EQ(back.parts.size(), target.parts.size());
+  for (std::size_t i = 0; i < back.parts.size(); ++i) expect_same(back.parts[i], target.parts[i]);
 }
 
 DatasetTarget through_cbor(const DatasetTarget& target) {
@@ -121,7 +132,7 @@ TEST(DatasetTargetJson, DefaultsRoundTripAndAnEmptyErrorIsNull) {
 
 TEST(DatasetTargetJson, AMissingKeyIsAnErrorNotADefault) {
   for (const char* key : {"file", "dataset", "rows", "cols", "chunk", "type", "object_identity",
-                          "through_external_link", "named_explicitly"}) {
+                          "through_external_link", "named_explicitly", "shape", "pool", "parts"}) {
     json written = target_to_json(every_field_set());
     written.erase(key);
     EXPECT_THROW(target_from_json(written), json::exception) << key;
@@ -129,6 +140,9 @@ TEST(DatasetTargetJson, AMissingKeyIsAnErrorNotADefault) {
   json wrong = target_to_json(every_field_set());
   wrong["rows"] = "many";
   EXPECT_THROW(target_from_json(wrong), json::exception);
+  json unknown_pool = target_to_json(every_field_set());
+  unknown_pool["pool"] = "median";
+  EXPECT_THROW(target_from_json(unknown_pool), std::runtime_error);
 }
 
 // The keys --list prints and the results carry: spelled in one place for both.

@@ -171,4 +171,44 @@ std::vector<double> write_matrix(const std::string& file, const std::string& dat
   return stored;
 }
 
+std::vector<double> write_array(const std::string& file, const std::string& dataset_path,
+                                const std::vector<double>& row_major, const std::vector<std::uint64_t>& dims,
+                                const StoredType& type, const std::vector<std::uint64_t>& chunk_dims, bool gzip) {
+  const std::string where = describe("write_array", file, "dataset", dataset_path);
+  validate_stored_type(type, where);
+  const std::string path = absolute_object_path(dataset_path, where);
+  std::size_t count = 1;
+  for (const std::uint64_t d : dims) count *= static_cast<std::size_t>(d);
+  if (row_major.size() != count) {
+    throw std::invalid_argument(where + ": got " + std::to_string(row_major.size()) + " values for " +
+                                std::to_string(count) + " elements");
+  }
+  if (!chunk_dims.empty() && chunk_dims.size() != dims.size()) throw std::invalid_argument(where + ": one chunk size per axis");
+  const auto width = static_cast<std::size_t>(type.bytes);
+  std::vector<unsigned char> raw(count * width);
+  std::vector<double> stored(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const EncodedValue encoded = encode_value(row_major[i], type, where);
+    stored[i] = encoded.value;
+    for (std::size_t byte = 0; byte < width; ++byte) {
+      const std::size_t position = type.big_endian ? width - 1 - byte : byte;
+      raw[i * width + position] = static_cast<unsigned char>((encoded.bits >> (8 * byte)) & 0xffu);
+    }
+  }
+  const std::string context = where + " (" + type.name() + ", " + std::to_string(dims.size()) + "-D)";
+  with_file(file, context, [&](hid_t file_id) {
+    Handle file_type = make_file_type(type, context);
+    Handle space = simple_space(std::vector<hsize_t>(dims.begin(), dims.end()), context);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, context + ": H5Pcreate(H5P_DATASET_CREATE) failed");
+    if (!chunk_dims.empty()) {
+      const std::vector<hsize_t> chunk(chunk_dims.begin(), chunk_dims.end());
+      check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), context + ": H5Pset_chunk failed");
+      if (gzip) check(H5Pset_deflate(dcpl.get(), 4), context + ": H5Pset_deflate failed");
+    }
+    create_dataset(file_id, path, file_type.get(), space.get(), dcpl.get(), file_type.get(),
+                   count > 0 ? raw.data() : nullptr, context);
+  });
+  return stored;
+}
+
 }  // namespace rankme::testing

@@ -33,4 +33,12 @@ std::vector<double> write_matrix(const std::string& file, const std::string& dat
                                  std::uint64_t cols, const StoredType& type,
                                  const Layout& layout = {});
 
+// The same for an array of any number of axes (samples x tokens x features, ...): `row_major` in C order,
+// `dims` its shape; contiguous, or chunked by `chunk_dims` (one per axis, each in [1, dims[i]]) when
+// given, deflated when `gzip`. Returns the values as stored.
+std::vector<double> write_array(const std::string& file, const std::string& dataset_path,
+                                const std::vector<double>& row_major, const std::vector<std::uint64_t>& dims,
+                                const StoredType& type, const std::vector<std::uint64_t>& chunk_dims = {},
+                                bool gzip = false);
+
 }  // namespace rankme::testing

@@ -44,7 +44,26 @@ TEST(DatasetResultJson, EveryFieldSurvivesTheCborRoundTripExactly) {
   result.timings = timings;
   result.file_size = 123456789012ull;
   result.file_mtime_ns = -5;  // before 1970: signed
+  result.pool = "flatten";
+  result.parts = {{"runs/a/emb_rank0.h5", "/emb", 600, "/scratch/runs/a/emb_rank0.h5", 4096, 17},
+                  {"runs/a/emb_rank1.h5", "/emb", 400, "", 2048, -3}};
+  result.part_count = 2;
   const DatasetResult back = through_cbor(result);
+  EXPECT_EQ(back.pool, "flatten");
+  ASSERT_EQ(back.parts.size(), 2u);
+  EXPECT_EQ(back.part_count, 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(back.parts[i].file, result.parts[i].file);
+    EXPECT_EQ(back.parts[i].dataset, result.parts[i].dataset);
+    EXPECT_EQ(back.parts[i].rows, result.parts[i].rows);
+    EXPECT_EQ(back.parts[i].canonical_file, result.parts[i].canonical_file);
+    EXPECT_EQ(back.parts[i].file_size, result.parts[i].file_size);
+    EXPECT_EQ(back.parts[i].file_mtime_ns, result.parts[i].file_mtime_ns);
+  }
+  // One dataset, not pooled: both keys are there, null.
+  const json plain = result_to_json(scored("a.h5", "/x", 2.0));
+  EXPECT_TRUE(plain.at("pool").is_null());
+  EXPECT_TRUE(plain.at("parts").is_null());
   EXPECT_EQ(back.file, result.file);
   EXPECT_EQ(back.dataset, result.dataset);
   EXPECT_EQ(back.rows, 1000u);

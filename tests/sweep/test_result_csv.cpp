@@ -16,10 +16,21 @@ namespace {
 using testing::scored;
 
 TEST(ResultCsv, HeaderMatchesTheReportPlusTheFileIdentity) {
-  EXPECT_EQ(csv_header(CsvColumns::with_file_identity), csv_header(CsvColumns::report) + ",file_size,file_mtime_ns,canonical_file");
-  EXPECT_EQ(csv_header(CsvColumns::before_canonical_file), csv_header(CsvColumns::report) + ",file_size,file_mtime_ns");
-  const std::string line = to_csv_line(scored("/a", 2.5), CsvColumns::with_file_identity);
+  // The report's columns end with pool and parts; results files put the file identity before them.
+  const std::string report = csv_header(CsvColumns::report);
+  ASSERT_EQ(report.substr(report.size() - 11), ",pool,parts");
+  const std::string before = report.substr(0, report.size() - 11);
+  EXPECT_EQ(csv_header(CsvColumns::with_file_identity), before + ",file_size,file_mtime_ns,canonical_file,pool,parts");
+  EXPECT_EQ(csv_header(CsvColumns::before_pooling), before + ",file_size,file_mtime_ns,canonical_file");
+  EXPECT_EQ(csv_header(CsvColumns::before_canonical_file), before + ",file_size,file_mtime_ns");
+  const std::string line = to_csv_line(scored("/a", 2.5), CsvColumns::before_pooling);
   EXPECT_EQ(line.substr(line.size() - std::string(",123456,1700000000123456789,").size()), ",123456,1700000000123456789,");
+  DatasetResult pooled = scored("/a", 2.5);
+  pooled.pool = "mean";
+  pooled.part_count = 3;
+  const std::string newest = to_csv_line(pooled, CsvColumns::with_file_identity);
+  EXPECT_EQ(newest.substr(newest.size() - std::string(",123456,1700000000123456789,,mean,3").size()),
+            ",123456,1700000000123456789,,mean,3");
   const std::string older = to_csv_line(scored("/a", 2.5), CsvColumns::before_canonical_file);
   EXPECT_EQ(older.substr(older.size() - std::string(",123456,1700000000123456789").size()), ",123456,1700000000123456789");
 }
@@ -35,7 +46,10 @@ TEST(ResultCsv, SplitsQuotedFieldsAndRefusesBrokenQuoting) {
 TEST(ResultCsv, EveryLayoutReadsBackWhatItWrote) {
   DatasetResult result = scored("/runs/lr=0.1,wd=\"1e-4\"/emb", 7.25);
   result.canonical_file = "/data/odd, \"name\".h5";
-  for (const CsvColumns columns : {CsvColumns::report, CsvColumns::before_canonical_file, CsvColumns::with_file_identity}) {
+  result.pool = "flatten";
+  result.part_count = 12;
+  for (const CsvColumns columns : {CsvColumns::report, CsvColumns::before_canonical_file, CsvColumns::before_pooling,
+                                   CsvColumns::with_file_identity}) {
     const DatasetResult read = ResultCsvLayout(csv_header(columns)).parse(to_csv_line(result, columns));
     EXPECT_EQ(read.file, result.file);
     EXPECT_EQ(read.dataset, result.dataset);
@@ -45,7 +59,11 @@ TEST(ResultCsv, EveryLayoutReadsBackWhatItWrote) {
     EXPECT_EQ(read.solver, result.solver);
     EXPECT_EQ(read.file_size, columns == CsvColumns::report ? 0u : result.file_size);
     EXPECT_EQ(read.file_mtime_ns, columns == CsvColumns::report ? 0 : result.file_mtime_ns);
-    EXPECT_EQ(read.canonical_file, columns == CsvColumns::with_file_identity ? result.canonical_file : "");
+    const bool has_canonical = columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling;
+    EXPECT_EQ(read.canonical_file, has_canonical ? result.canonical_file : "");
+    const bool has_pool = columns == CsvColumns::with_file_identity || columns == CsvColumns::report;
+    EXPECT_EQ(read.pool, has_pool ? "flatten" : "");
+    EXPECT_EQ(read.part_count, has_pool ? 12u : 0u);
   }
 }
 

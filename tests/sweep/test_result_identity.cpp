@@ -193,3 +193,72 @@ TEST(ResultIdentity, AnUnreachableTargetIsKnownByItsSpelling) {
 
 }  // namespace
 }  // namespace rankme
+
+namespace rankme {
+namespace {
+
+// A pooled or stacked target, and the result scoring it reports (score_dataset copies these fields).
+DatasetTarget pooled_or_stacked(PoolMode pool, std::size_t parts) {
+  DatasetTarget target;
+  target.file = "runs/lr0.1";
+  target.dataset = "/emb";
+  target.rows = 40;
+  target.cols = 8;
+  target.canonical_file = "/scratch/runs/lr0.1";
+  target.pool = pool;
+  for (std::size_t i = 0; i < parts; ++i) {
+    DatasetTarget part;
+    part.file = "runs/lr0.1/emb_rank" + std::to_string(i) + ".h5";
+    part.dataset = "/emb";
+    part.rows = 10;
+    part.canonical_file = "/scratch/" + part.file;
+    part.file_size = 1000 + i;
+    part.file_mtime_ns = static_cast<std::int64_t>(7000 + i);
+    target.parts.push_back(part);
+  }
+  return target;
+}
+
+DatasetResult reported(const DatasetTarget& target) {
+  DatasetResult result;
+  result.file = target.file;
+  result.dataset = target.dataset;
+  result.rows = target.rows;
+  result.cols = target.cols;
+  result.canonical_file = target.canonical_file;
+  if (target.pool != PoolMode::none) result.pool = pool_mode_name(target.pool);
+  for (const DatasetTarget& part : target.parts) {
+    result.parts.push_back({part.file, part.dataset, part.rows, part.canonical_file, part.file_size, part.file_mtime_ns});
+  }
+  result.part_count = result.parts.size();
+  return result;
+}
+
+TEST(ResultIdentity, AnotherPoolingIsAnotherResult) {
+  const DatasetTarget mean = pooled_or_stacked(PoolMode::mean, 0);
+  EXPECT_EQ(identity_of(reported(mean)), identity_of(mean));
+  EXPECT_FALSE(identity_of(reported(mean)) == identity_of(pooled_or_stacked(PoolMode::first, 0)));
+  EXPECT_FALSE(identity_of(reported(mean)) == identity_of(pooled_or_stacked(PoolMode::none, 0)));
+}
+
+TEST(ResultIdentity, AStackedMatrixIsKnownByEveryPart) {
+  const DatasetTarget stacked = pooled_or_stacked(PoolMode::none, 3);
+  EXPECT_EQ(identity_of(reported(stacked)), identity_of(stacked));
+  DatasetTarget rewritten = stacked;
+  rewritten.parts[1].file_mtime_ns += 1;
+  EXPECT_FALSE(identity_of(reported(stacked)) == identity_of(rewritten));
+  DatasetTarget resized = stacked;
+  resized.parts[2].file_size += 1;
+  EXPECT_FALSE(identity_of(reported(stacked)) == identity_of(resized));
+  DatasetTarget reordered = stacked;
+  std::swap(reordered.parts[0], reordered.parts[1]);
+  EXPECT_FALSE(identity_of(reported(stacked)) == identity_of(reordered));
+  EXPECT_FALSE(identity_of(reported(stacked)) == identity_of(pooled_or_stacked(PoolMode::none, 2)));
+  // A CSV line says only how many parts: it never settles a stacked target.
+  DatasetResult from_csv = reported(stacked);
+  from_csv.parts.clear();
+  EXPECT_FALSE(identity_of(from_csv) == identity_of(stacked));
+}
+
+}  // namespace
+}  // namespace rankme

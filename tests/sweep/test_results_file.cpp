@@ -186,6 +186,23 @@ TEST(TornLines, TornCsvHeaderIsWrittenAgain) {
 }
 
 
+// A CSV results file written before pool and parts were recorded is still appended to, in its columns.
+TEST(ResultsFile, ACsvFileWithoutPoolAndPartsKeepsItsColumns) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::before_pooling) + "\n" +
+                        to_csv_line(scored("/a", 1.5), CsvColumns::before_pooling) + "\n");
+  DatasetResult later = scored("/b", 2.5);
+  later.pool = "mean";
+  ResultsFile::open_for_append(path).append(later);
+  EXPECT_EQ(read_text(path), csv_header(CsvColumns::before_pooling) + "\n" +
+                                 to_csv_line(scored("/a", 1.5), CsvColumns::before_pooling) + "\n" +
+                                 to_csv_line(later, CsvColumns::before_pooling) + "\n");
+  const ResultsFileContents contents = read_results_file(path);
+  EXPECT_EQ(contents.skipped_lines, 0u) << contents.first_problem;
+  EXPECT_EQ(contents.results.size(), 2u);
+}
+
 // A CSV results file written before canonical_file was recorded is still appended to (--resume after an
 // upgrade), in its own columns, so that every line of it still matches its header.
 TEST(ResultsFile, ACsvFileWithoutCanonicalFileKeepsItsColumns) {

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "rankme/app/report.hpp"
+#include "rankme/io/pool_mode.hpp"
 #include "rankme/pipeline/dataset_score.hpp"
+#include "rankme/pipeline/target_concatenation.hpp"
 #include "rankme/sweep/progress_report.hpp"
 
 namespace rankme {
@@ -32,6 +34,8 @@ struct CommandLine {
   bool verbose = false;             // --verbose: say how threads were chosen
   // --max-memory: bytes per rank for one dataset; nothing: the default (memory_budget.hpp), 0: "none".
   std::optional<std::uint64_t> max_memory;
+  PoolMode pool = PoolMode::none;       // --pool: how arrays of 3 or more axes become matrices
+  ConcatMode concat = ConcatMode::none; // --concat (all), --concat-by directory
 };
 
 struct ParsedCommandLine {

@@ -1,6 +1,8 @@
 #pragma once
 // An HDF5 dataset as a RowSource (row_source.hpp): rows read with collective parallel HDF5 (MPI-IO), in
-// the stored type, so that HDF5 converts nothing and keeps the transfer collective.
+// the stored type, so that HDF5 converts nothing and keeps the transfer collective. A dataset of more than
+// two dimensions (d0, d1, ..., dk) is presented as d0 rows of d1*...*dk values in C order, each row one
+// whole-sample hyperslab (pooled_row_source.hpp makes a matrix of it).
 #include <hdf5.h>
 
 #include <cstddef>
@@ -17,8 +19,8 @@ namespace rankme {
 class Hdf5RowSource : public RowSource {
  public:
   // Reads `dataset` of `file` (opened on every rank of one communicator: open_file_on_all_ranks), whose
-  // shape and type `description` gives (describe_dataset; throws std::invalid_argument unless it is a 2-D
-  // matrix of a type rankme reads). Takes over both handles; `file` may be empty when the caller keeps
+  // shape and type `description` gives (describe_dataset; throws std::invalid_argument unless it has 2 or
+  // more axes and a type rankme reads). Takes over both handles; `file` may be empty when the caller keeps
   // the file open itself. `path` is the file's, for fingerprint(). Every rank of the file's communicator
   // makes one.
   Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description, std::string path);
@@ -28,14 +30,24 @@ class Hdf5RowSource : public RowSource {
   StoredType stored_type() const override { return type_; }
   // One H5Dread of the runs (one hyperslab per run, OR-ed together), collective.
   void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) override;
+  // A range inside the last axis (one vector of an N-D sample, a column range of a matrix) is one
+  // hyperslab per run, read collectively; any other range reads whole rows (RowSource's default).
+  void read_row_columns(const std::vector<RowRun>& runs, std::uint64_t first_col, std::uint64_t col_count,
+                        unsigned char* out, std::size_t out_bytes) override;
   FileFingerprint fingerprint() const override { return FileFingerprint::of(path_); }
 
   // Whether HDF5 really used collective I/O for the last read (H5Pget_mpio_actual_io_mode).
   bool last_read_was_collective() const;
 
  private:
-  // Selects the rows of `runs` in the file space (none when there are none).
-  void select_rows(const std::vector<RowRun>& runs);
+  // Selects, for each row of `runs`, the values from index `start` (one per axis after the first) with
+  // `count` of them per axis (sample_dims_ for whole rows), in the file space (none when there are no runs).
+  void select_rows(const std::vector<RowRun>& runs, const std::vector<std::uint64_t>& start,
+                   const std::vector<std::uint64_t>& count);
+  // One collective H5Dread of the selection, `values_per_row` values per row, into `out`.
+  void read_selection(const std::vector<RowRun>& runs, const std::vector<std::uint64_t>& start,
+                      const std::vector<std::uint64_t>& count, std::uint64_t values_per_row, unsigned char* out,
+                      std::size_t out_bytes);
 
   Hdf5Handle file_;     // declared first: closed after the dataset and everything taken from it
   Hdf5Handle dataset_;
@@ -43,6 +55,7 @@ class Hdf5RowSource : public RowSource {
   StoredType type_;
   std::uint64_t rows_ = 0;
   std::uint64_t cols_ = 0;
+  std::vector<std::uint64_t> sample_dims_;  // every axis but the first
   Hdf5Handle file_space_;
   Hdf5Handle memory_type_;
   Hdf5Handle transfer_;

@@ -57,6 +57,15 @@ class RowSource {
   // still takes part in the transfer before it throws, so that the other ranks are not left waiting.
   virtual void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) = 0;
 
+  // The same for columns [first_col, first_col + col_count) of each row only: `out` receives col_count
+  // values per row, row after row. --pool first/last read one vector of each sample this way. The default
+  // reads the whole rows (one read_rows, into a buffer of the block's size) and copies the range out; a
+  // source that can read a sub-range directly overrides it (Hdf5RowSource: a hyperslab of the range, when
+  // it lies inside the last axis), which saves reading the rest of the row. Collective like read_rows
+  // (one read per call either way); throws std::out_of_range for a range past cols().
+  virtual void read_row_columns(const std::vector<RowRun>& runs, std::uint64_t first_col, std::uint64_t col_count,
+                                unsigned char* out, std::size_t out_bytes);
+
   // What identifies the input's bytes now. The pipeline takes one when it opens the input and compares
   // it with another once every block is read: a file truncated, rewritten or replaced in between is
   // reported, not scored. Throws std::runtime_error when the input cannot be examined (removed, say).

@@ -12,9 +12,10 @@
 
 namespace rankme {
 
-// Serial: opens each file alone, inputs in the order given. A named dataset that is not a 2-D numeric
-// matrix is an error target; in a whole-file scan or a pattern's matches such datasets are skipped with a
-// note, and a file (or pattern) with none to score is an error. The datasets one scan or pattern finds are
+// Serial: opens each file alone, inputs in the order given. A numeric array of 3 or more axes is listed
+// with its shape and rows = cols = 0, for pool_targets (target_pooling.hpp) to make a matrix of or skip.
+// A named dataset that is not such an array or a 2-D numeric matrix is an error target; in a whole-file
+// scan or a pattern's matches such datasets are skipped with a note, and a file (or pattern) with none to score is an error. The datasets one scan or pattern finds are
 // sorted by path, and a dataset reached through several hard links is listed once. Groups are walked
 // through hard links only, as in H5Ovisit; a soft link the scan or pattern accepts that leads to a dataset
 // no hard link matched is listed under its own name, a dangling one (or a cycle) gets a note, and external

@@ -35,6 +35,16 @@ struct PhaseTimings {
   std::uint64_t block_rows = 0;  // rows per block and rank
 };
 
+// One of the datasets a --concat result stacked, as listed: what --resume knows it by.
+struct ResultPart {
+  std::string file;            // as given
+  std::string dataset;
+  std::uint64_t rows = 0;
+  std::string canonical_file;  // empty when unknown
+  std::uint64_t file_size = 0;
+  std::int64_t file_mtime_ns = 0;
+};
+
 struct DatasetResult {
   std::string file;            // as given on the command line
   std::string dataset;         // absolute HDF5 path (empty when the file itself failed)
@@ -60,6 +70,9 @@ struct DatasetResult {
   std::uint64_t file_size = 0;     // the file as listed (see DatasetTarget), for --resume
   std::int64_t file_mtime_ns = 0;
   std::string canonical_file;      // the file however it was spelled (see DatasetTarget); empty when unknown
+  std::string pool;                // --pool mode that made an N-D array a matrix ("mean", ...); empty: none
+  std::vector<ResultPart> parts;   // --concat: the datasets stacked, in row order; empty otherwise
+  std::uint64_t part_count = 0;    // parts.size(), or what a CSV line (which lists no parts) says
   // The singular values, descending, when ScoreOptions::keep_spectrum asked for them (--spectrum) and the
   // dataset was scored; carried to rank 0 with the result, never written to the reports.
   std::vector<double> singular_values;

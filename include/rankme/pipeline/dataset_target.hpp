@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "rankme/io/pool_mode.hpp"
 #include "rankme/numerics/stored_type.hpp"
 
 namespace rankme {
@@ -13,11 +14,18 @@ namespace rankme {
 // One dataset to score, or one input that failed before any dataset was found (error set, and dataset
 // empty when the file itself could not be opened).
 struct DatasetTarget {
-  std::string file;      // as given on the command line
+  std::string file;      // as given on the command line; for --concat, see parts
   std::string dataset;   // absolute HDF5 path, or the array's name in another format ("/" for a bare .npy)
   std::string format = "hdf5";  // format_name() of the file's format (formats/file_format.hpp)
+  // The matrix that is scored: the stored matrix, or an N-D array's after --pool (pool_targets), or the
+  // parts stacked (--concat).
   std::uint64_t rows = 0;
   std::uint64_t cols = 0;
+  // The stored array's full shape ({rows, cols} for a matrix; (1000, 197, 768) for tokens), empty when
+  // unknown (an error target). A format's discovery fills it; rows and cols stay 0 for 3 or more axes
+  // until pool_targets says how they become a matrix.
+  std::vector<std::uint64_t> shape;
+  PoolMode pool = PoolMode::none;  // how an array of 3 or more axes was made a matrix (--pool)
   std::string dtype;     // StoredType::name(), or what the unsupported type is
   std::optional<StoredType> type;
   std::vector<std::uint64_t> chunk_dims;
@@ -32,8 +40,16 @@ struct DatasetTarget {
   std::string object_identity;
   bool through_external_link = false;  // the object lives in another file than `file`
   bool named_explicitly = false;       // FILE:DATASET, not found by a scan or a pattern
+  // --concat: the datasets whose rows are stacked, in order (each a complete target of its own, pooled
+  // alike); empty for a single dataset. rows is their sum; file and dataset name the whole, file_size is
+  // the parts' total and file_mtime_ns a mix of every part's size and time (target_concatenation.hpp).
+  std::vector<DatasetTarget> parts;
 
-  bool scorable() const { return error.empty(); }
+  // Whether shape has 3 or more axes still waiting for a --pool mode.
+  bool awaits_pooling() const { return shape.size() > 2 && pool == PoolMode::none; }
+
+  // An array still waiting for --pool is not (pool_targets makes it a matrix, an error or a note).
+  bool scorable() const { return error.empty() && !awaits_pooling(); }
 };
 
 // An input that failed as a whole: `dataset` is what it asked for ("" for a whole file).

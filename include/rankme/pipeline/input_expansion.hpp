@@ -10,7 +10,8 @@ namespace rankme {
 
 // Expands command-line arguments into inputs, in argument order:
 //  * a directory becomes every *.h5 / *.hdf5 file below it (recursively; symbolic links to directories are
-//    not followed, so a link loop cannot run forever), sorted by path;
+//    not followed, so a link loop cannot run forever), in natural order of their paths (natural_order.hpp:
+//    emb_rank2 before emb_rank10), the order --concat stacks them in;
 //  * anything else goes through parse_input_spec (FILE, FILE:DATASET, FILE:PATTERN).
 // Never throws for a bad argument: a directory with no tensor file, an unreadable directory, a missing
 // "DIR/" or a "DIR:DATASET" becomes an InputSpec with `error` set, which discovery reports as an error

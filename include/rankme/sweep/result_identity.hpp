@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "rankme/pipeline/dataset_result.hpp"
 #include "rankme/pipeline/dataset_target.hpp"
@@ -30,10 +31,17 @@ struct ResultIdentity {
   std::uint64_t cols = 0;
   std::uint64_t file_size = 0;
   std::int64_t file_mtime_ns = 0;
+  // --pool: the same array pooled otherwise is another result ("" for none).
+  std::string pool;
+  // --concat: every part's identity (canonical file, dataset, rows, size, modification time), in order, as
+  // one text each; a part rewritten, added, removed or reordered is another result. A result read from a
+  // CSV line has only the count of its parts: it never matches a target (it is scored again).
+  std::vector<std::string> parts;
+  std::uint64_t part_count = 0;
 
   friend bool operator<(const ResultIdentity& a, const ResultIdentity& b) {
-    return std::tie(a.file, a.dataset, a.rows, a.cols, a.file_size, a.file_mtime_ns) <
-           std::tie(b.file, b.dataset, b.rows, b.cols, b.file_size, b.file_mtime_ns);
+    return std::tie(a.file, a.dataset, a.rows, a.cols, a.file_size, a.file_mtime_ns, a.pool, a.part_count, a.parts) <
+           std::tie(b.file, b.dataset, b.rows, b.cols, b.file_size, b.file_mtime_ns, b.pool, b.part_count, b.parts);
   }
   friend bool operator==(const ResultIdentity& a, const ResultIdentity& b) { return !(a < b) && !(b < a); }
 };

@@ -15,8 +15,10 @@ std::string to_json_line(const DatasetResult& result);
 // CSV on stdout keeps its 11 documented columns (and the metrics); results files (--output x.csv) add
 // what --resume and rankme-merge know a result by (result_identity.hpp): file_size and file_mtime_ns, to
 // tell a rewritten file from the one that was scored, and canonical_file, to know the file however it was
-// spelled. Results files written before canonical_file keep their columns when appended to.
-enum class CsvColumns { report, with_file_identity, before_canonical_file };
+// spelled. Both end with pool (--pool) and parts (how many datasets --concat stacked; a CSV line does not
+// list them, so --resume scores a --concat result read from CSV again: JSON Lines list them). Results
+// files written before canonical_file, or before pool and parts, keep their columns when appended to.
+enum class CsvColumns { report, with_file_identity, before_canonical_file, before_pooling };
 
 std::string csv_header(CsvColumns columns);
 // One CSV record on one line (no newline at the end): RFC 4180 quoting, and line breaks inside a field

@@ -799,21 +799,24 @@ def formats_section(raw):
         hdf5 = summary(formats["configs"].get(f"hdf5/{layout.replace(' ', '')}"))
         value, reference = s.get("wall"), hdf5.get("wall")
         if value is None:
-            rows.append([FORMAT_LABELS.get(config["format"], config["format"]), layout, s.get("cell"), "", "", "", ""])
+            rows.append([FORMAT_LABELS.get(config["format"], config["format"]), layout, s.get("cell"), "", "", "", "", ""])
             continue
         r = value / reference if reference else None
         met = "" if config["format"] == "hdf5" or r is None else ("**met**" if r <= FORMAT_TARGET else "**missed**")
         same = "" if config["format"] == "hdf5" else relative_difference(s.get("rankme"), hdf5.get("rankme"))
+        read = (s.get("timings") or {}).get("read")
         rows.append([FORMAT_LABELS.get(config["format"], config["format"]), layout, seconds(value),
-                     "1.00x (reference)" if config["format"] == "hdf5" else ratio(r), met, same, s.get("solver") or "n/a"])
+                     "1.00x (reference)" if config["format"] == "hdf5" else ratio(r), met, seconds(read), same,
+                     s.get("solver") or "n/a"])
     files = ", ".join(f"`{os.path.basename(path)}`" for path in formats.get("files", {}).values())
     return (title + f"One file per format with the same values ({files}; written by `scripts/bench_data.py`), rankme in "
             f"the default precision, each format's runs interleaved with the others' in every one of {formats['repeats']} "
             f"repeats (medians of whole-process wall times, warm page cache). Ratio = format / HDF5 contiguous in the same "
-            f"layout; target <= {FORMAT_TARGET:.2f}x. BLAS: {blas.get('openblas_get_config', 'OpenBLAS (openblas_get_config not found)')}, "
+            f"layout; target <= {FORMAT_TARGET:.2f}x; the read phase is rankme's own time in reading (and, for a deflated or chunked file, decompressing), from `--timings`. BLAS: {blas.get('openblas_get_config', 'OpenBLAS (openblas_get_config not found)')}, "
             f"kernel core `{blas.get('openblas_get_corename', '?')}` (openblas_get_corename).\n\n"
             + table(["format", "ranks x threads", "wall (s)", "ratio to HDF5", f"<= {FORMAT_TARGET:.2f}x",
-                     "RankMe rel. diff. to HDF5", "solver"], rows, ["l", "l", "r", "r", "l", "r", "l"]))
+                     "read phase (s, --timings)", "RankMe rel. diff. to HDF5", "solver"], rows,
+                    ["l", "l", "r", "r", "l", "r", "r", "l"]))
 
 
 def render(raw):

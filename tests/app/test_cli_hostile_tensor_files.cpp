@@ -168,5 +168,39 @@ TEST(HostileTensorFiles, AllInOneCommandStillScoreTheGoodFile) {
   EXPECT_EQ(good, 1) << result;
 }
 
+// The files that declare far more than they hold, at 3 ranks under a 1 GB address-space limit (RLIMIT_AS,
+// through prlimit; inherited by mpiexec's ranks): a reader that allocated what a header declares (8 PB,
+// 4 GB, 4 TB) would fail to, or crash; one that checks declared sizes against the file first answers each
+// with its error and scores the good file.
+TEST(HostileTensorFiles, DeclaredSizesAreRefusedBeforeAllocatingUnderOneGigabyteOfAddressSpace) {
+  if (testing::run_command({"prlimit", "--version"}, 30).exit_code != 0) GTEST_SKIP() << "prlimit (util-linux) not found";
+  const std::vector<std::string> huge = {"huge_shape.npy", "overflowing_shape.npy", "header_length_huge.npy",
+                                         "bomb.npz", "member_beyond_file.npz", "huge_shape.safetensors",
+                                         "header_length_huge.safetensors", "offsets_outside.safetensors",
+                                         "storage_too_small.pt"};
+  std::vector<std::string> args = {"--format", "jsonl", "--quiet", "--max-memory", "none", good_file};
+  for (const std::string& name : huge) args.push_back(hostile_folder + "/files/" + name);
+  std::vector<std::string> command = {"prlimit", "--as=1000000000"};
+  const std::vector<std::string> launch = testing::rankme_command(3, args);
+  command.insert(command.end(), launch.begin(), launch.end());
+  const RunResult result = testing::run_command(command, testing::run_timeout_seconds);
+  EXPECT_FALSE(result.hung) << result;
+  EXPECT_EQ(result.exit_code, 1) << result;
+  expect_no_crash_hang_or_signal(result);
+  EXPECT_FALSE(contains_nocase(result.err, "bad_alloc") || contains_nocase(result.err, "out of memory")) << result;
+  const std::vector<json> rows = parse_jsonl(result);
+  for (const std::string& name : huge) {
+    const std::string path = hostile_folder + "/files/" + name;
+    const auto errors = std::count_if(rows.begin(), rows.end(), [&](const json& row) {
+      return row.value("file", json()) == path && row.value("status", json()) == "error";
+    });
+    EXPECT_GE(errors, 1) << name << result;
+  }
+  const auto good = std::count_if(rows.begin(), rows.end(), [](const json& row) {
+    return row.value("file", json()) == good_file && row.value("status", json()) == "ok";
+  });
+  EXPECT_EQ(good, 1) << result;
+}
+
 }  // namespace
 }  // namespace rankme

@@ -173,14 +173,15 @@ TEST(HostileTensorFiles, AllInOneCommandStillScoreTheGoodFile) {
 // 4 GB, 4 TB) would fail to, or crash; one that checks declared sizes against the file first answers each
 // with its error and scores the good file.
 TEST(HostileTensorFiles, DeclaredSizesAreRefusedBeforeAllocatingUnderOneGigabyteOfAddressSpace) {
-  if (testing::run_command({"prlimit", "--version"}, 30).exit_code != 0) GTEST_SKIP() << "prlimit (util-linux) not found";
+  const std::string prlimit = "/usr/bin/prlimit";  // util-linux; the child is started without a PATH search
+  if (::access(prlimit.c_str(), X_OK) != 0) GTEST_SKIP() << prlimit << " (util-linux) not found";
   const std::vector<std::string> huge = {"huge_shape.npy", "overflowing_shape.npy", "header_length_huge.npy",
                                          "bomb.npz", "member_beyond_file.npz", "huge_shape.safetensors",
                                          "header_length_huge.safetensors", "offsets_outside.safetensors",
                                          "storage_too_small.pt"};
   std::vector<std::string> args = {"--format", "jsonl", "--quiet", "--max-memory", "none", good_file};
   for (const std::string& name : huge) args.push_back(hostile_folder + "/files/" + name);
-  std::vector<std::string> command = {"prlimit", "--as=1000000000"};
+  std::vector<std::string> command = {prlimit, "--as=1000000000"};
   const std::vector<std::string> launch = testing::rankme_command(3, args);
   command.insert(command.end(), launch.begin(), launch.end());
   const RunResult result = testing::run_command(command, testing::run_timeout_seconds);

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Fuzzes "open an HDF5 file, list, validate and read its datasets" (tests/fuzz/) for a bounded time:
-# installs clang and libFuzzer when missing, builds the `fuzz` preset into build-fuzz/, copies the seed
-# corpus into a working directory outside the repository and runs the target there.
+# Fuzzes "open an HDF5 file, list, validate and read its datasets" (tests/fuzz/), or with --target the .npy
+# or .npz readers, for a bounded time: installs clang and libFuzzer when missing, builds the target in
+# build-fuzz/ (the `fuzz` preset), copies its seed corpus into a working directory outside the repository
+# and runs the target there.
 #
-#   scripts/fuzz.sh [--seconds N] [--work DIR] [--keep-going] [-- LIBFUZZER_ARGS...]
+#   scripts/fuzz.sh [--target NAME] [--seconds N] [--work DIR] [--keep-going] [-- LIBFUZZER_ARGS...]
 #
+#   --target NAME which target: fuzz_open_and_read_dataset (HDF5, the default), fuzz_npy or fuzz_npz; each
+#                 starts from its own seed corpus (tests/fuzz/corpus, corpus_npy, corpus_npz)
 #   --seconds N   fuzzing time (libFuzzer's -max_total_time; default 600)
-#   --work DIR    working directory (default /tmp/rankme-fuzz): DIR/corpus grows with every input that
-#                 found new coverage and is reused by the next run, DIR/artifacts gets crash-*, timeout-*,
+#   --work DIR    working directory (default /tmp/rankme-fuzz, /tmp/rankme-NAME for the others): DIR/corpus
+#                 grows with every input that found new coverage and is reused by the next run,
+#                 DIR/artifacts gets crash-*, timeout-*,
 #                 leak-*, oom-* inputs, DIR/fuzz-<round>.log the fuzzer's output
 #   --keep-going  after a crash, hang, leak or out-of-memory, start the fuzzer again on the grown corpus
 #                 until the time is used, collecting every artifact (libFuzzer's own -fork mode loses
@@ -16,33 +20,42 @@
 # Without --keep-going libFuzzer stops at the first crash. Either way the script lists the inputs to
 # turn into regression tests (tests/fuzz/regressions/, see the README's Fuzzing section) and exits 1
 # when there are any; exit 0: nothing found in the time.
-# Not part of the test suite: tests/fuzz/test_fuzz_regressions.cpp replays the corpus and regressions there.
+# Not part of the test suite: tests/fuzz/test_fuzz_regressions.cpp (HDF5) and test_tensor_fuzz_regressions.cpp
+# (.npy, .npz) replay the corpora and the regressions there.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=600
-work=/tmp/rankme-fuzz
+target=fuzz_open_and_read_dataset
+work=
 keep_going=false
 extra=()
 while (($#)); do
   case "$1" in
+    --target) target=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --keep-going) keep_going=true; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds needs a whole number >= 1" >&2; exit 2; }
+case "$target" in
+  fuzz_open_and_read_dataset) seeds=corpus; pattern='*.h5'; work=${work:-/tmp/rankme-fuzz} ;;
+  fuzz_npy) seeds=corpus_npy; pattern='*.npy'; work=${work:-/tmp/rankme-$target} ;;
+  fuzz_npz) seeds=corpus_npz; pattern='*.npz'; work=${work:-/tmp/rankme-$target} ;;
+  *) echo "fuzz.sh: unknown --target '$target' (fuzz_open_and_read_dataset, fuzz_npy, fuzz_npz)" >&2; exit 2 ;;
+esac
 
 "$root/scripts/install_dependencies.sh" --fuzz
 cd "$root"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -- -j2
-fuzzer="$root/build-fuzz/fuzz_open_and_read_dataset"  # CMAKE_RUNTIME_OUTPUT_DIRECTORY
+cmake --build build-fuzz --target "$target" -- -j2
+fuzzer="$root/build-fuzz/$target"  # CMAKE_RUNTIME_OUTPUT_DIRECTORY
 
 mkdir -p "$work/corpus" "$work/artifacts"
-cp -n "$root"/tests/fuzz/corpus/*.h5 "$work/corpus/"
+cp -n "$root"/tests/fuzz/$seeds/$pattern "$work/corpus/"
 
 # As root OpenMPI refuses to start (and MPI_Init in the target would exit) without these.
 if [[ $(id -u) -eq 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi

@@ -5,13 +5,18 @@
 #   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (scipy, torch, psutil)
 #   scripts/install_dependencies.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
 set -euo pipefail
+# hdf5-plugin-lzf, hdf5-filter-plugin (lz4, bzip2) and hdf5-filter-plugin-blosc-serial: the compression
+# filters h5py users write with; rankme finds their plugin directories itself (io/hdf5_plugin_path.hpp).
+# liblzf1: the lzf plugin needs it but does not depend on it (rankme loads it for the plugin).
 packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
-          hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev)
+          hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev
+          hdf5-plugin-lzf liblzf1 hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
 if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
-  # h5py and numpy read the test fixtures back independently of rankme's own reader.
+  # h5py and numpy read the test fixtures back independently of rankme's own reader; python3-hdf5plugin
+  # writes the compressed HDF5 fixtures (lzf, blosc, bzip2, lz4) as h5py users do.
   # matplotlib: test_cli_spectrum runs scripts/plot_spectra.py.
   # slurmctld, slurmd, slurm-client and munge bring up a one-node SLURM for tests/slurm.
-  packages+=(libgtest-dev python3-numpy python3-h5py python3-matplotlib slurmctld slurmd slurm-client munge)
+  packages+=(libgtest-dev python3-numpy python3-h5py python3-hdf5plugin python3-matplotlib slurmctld slurmd slurm-client munge)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes; psutil sums a process tree's memory.

@@ -3,8 +3,7 @@
 // rankme_add_area in CMakeLists.txt (the graph CMake writes to RANKME_AREA_GRAPH), and the headers of the
 // external libraries those areas link (mpi.h only from parallel up, hdf5.h only from io up). An include
 // that points up, a folder that is no declared area, or a cycle in the graph fails the test.
-// src/main.cpp, src/tools/, tests/support/ and tests/fuzz/ sit above every area and are not checked;
-// tests/data/ holds fixture files (and the scripts that write them), no code of an area.
+// src/main.cpp, src/tools/, tests/support/ and tests/fuzz/ sit above every area (tests/data/ holds fixture files, no code) and are not checked.
 #include <gtest/gtest.h>
 
 #include <filesystem>

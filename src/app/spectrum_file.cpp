@@ -77,6 +77,8 @@ std::string spectrum_group_name(const std::string& file) {
 }
 
 std::string spectrum_path(const std::string& file, const std::string& dataset) {
+  // A bare .npy holds one array, named "/": its spectrum is the file's entry itself, not a group.
+  if (dataset == "/") return "/" + spectrum_group_name(file);
   return "/" + spectrum_group_name(file) + dataset;
 }
 

@@ -1,10 +1,13 @@
 #include "rankme/io/hdf5_dataset.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
 #include "rankme/io/hdf5_error.hpp"
+#include "rankme/io/hdf5_filter_catalogue.hpp"
+#include "rankme/io/hdf5_plugin_path.hpp"
 
 namespace rankme {
 
@@ -30,25 +33,53 @@ std::optional<bool> byte_order_is_big_endian(hid_t type) {
 
 std::optional<StoredType> classify_float(hid_t type, std::string& description) {
   const std::size_t bytes = H5Tget_size(type);
-  description = "float" + std::to_string(bytes * 8) + " (non-IEEE layout)";
+  description = "float" + std::to_string(bytes * 8) + " (a layout rankme cannot read)";
   std::size_t sign_position = 0, exponent_position = 0, exponent_size = 0, mantissa_position = 0, mantissa_size = 0;
   if (H5Tget_fields(type, &sign_position, &exponent_position, &exponent_size, &mantissa_position, &mantissa_size) < 0) {
     return std::nullopt;
   }
   const auto big_endian = byte_order_is_big_endian(type);
+  const std::size_t bias = H5Tget_ebias(type);
+  const H5T_norm_t norm = H5Tget_norm(type);
   for (const IeeeLayout& ieee : ieee_layouts) {
     const bool matches = bytes == ieee.bytes && H5Tget_precision(type) == bytes * 8 && H5Tget_offset(type) == 0 &&
                          sign_position == ieee.sign_position && exponent_position == ieee.exponent_position &&
                          exponent_size == ieee.exponent_size && mantissa_position == ieee.mantissa_position &&
-                         mantissa_size == ieee.mantissa_size && H5Tget_ebias(type) == ieee.exponent_bias &&
-                         H5Tget_norm(type) == H5T_NORM_IMPLIED && big_endian.has_value();
+                         mantissa_size == ieee.mantissa_size && bias == ieee.exponent_bias &&
+                         norm == H5T_NORM_IMPLIED && big_endian.has_value();
     if (matches) {
       StoredType stored{StoredType::Kind::floating, static_cast<int>(bytes), *big_endian};
       description = stored.name();
       return stored;
     }
   }
-  return std::nullopt;
+  if (!big_endian) {
+    description = "float" + std::to_string(bytes * 8) + " (VAX or mixed byte order, which rankme cannot read)";
+    return std::nullopt;
+  }
+  // bfloat16 (as h5py writes torch's bfloat16 through a custom type): the top half of a float32.
+  if (bytes == 2 && sign_position == 15 && exponent_position == 7 && exponent_size == 8 && mantissa_position == 0 &&
+      mantissa_size == 7 && bias == 127 && norm == H5T_NORM_IMPLIED) {
+    const StoredType stored = StoredType::bfloat16(*big_endian);
+    description = stored.name();
+    return stored;
+  }
+  // Any other layout: decoded field by field when a double holds every value exactly, refused (saying
+  // why) otherwise. HDF5 keeps sizes in size_t; anything beyond int is refused by float_fields_problem.
+  const auto small = [](std::size_t value) { return static_cast<int>(std::min<std::size_t>(value, 1U << 20)); };
+  if (norm != H5T_NORM_IMPLIED && norm != H5T_NORM_NONE && norm != H5T_NORM_MSBSET) return std::nullopt;
+  FloatFields fields{small(sign_position),     small(exponent_position), small(exponent_size),
+                     small(mantissa_position), small(mantissa_size),     static_cast<std::int64_t>(std::min<std::size_t>(bias, 1U << 30)),
+                     norm == H5T_NORM_IMPLIED};
+  const int element_bytes = small(bytes);
+  if (auto problem = float_fields_problem(fields, element_bytes)) {
+    description = "float" + std::to_string(bytes * 8) + " (" + std::to_string(exponent_size) + "-bit exponent, " +
+                  std::to_string(mantissa_size) + "-bit mantissa: " + *problem + ")";
+    return std::nullopt;
+  }
+  const StoredType stored = StoredType::custom_float(element_bytes, *big_endian, fields);
+  description = stored.name();
+  return stored;
 }
 
 std::optional<StoredType> classify_integer(hid_t type, std::string& description) {
@@ -99,6 +130,11 @@ std::string DatasetDescription::shape() const {
 std::optional<std::string> DatasetDescription::unsupported_reason() const {
   // Always both the type and the shape: whichever is wrong, the user sees what the dataset is.
   const std::string what = type_description + " " + shape() + ": ";
+  if (!type && type_description.rfind("float", 0) == 0) {
+    // type_description already says why (the layout, and what a double cannot hold).
+    return what + "a floating-point layout rankme cannot convert exactly (it reads every float layout whose values "
+                  "a double holds exactly: IEEE float16/32/64, bfloat16, and others of up to 53 significant bits)";
+  }
   if (!type) return what + "element type is not numeric (rankme reads IEEE float16/32/64 and 8- to 64-bit integers)";
   if (dims.size() != 2) return what + std::to_string(dims.size()) + "-D, not a 2-D rows x columns matrix";
   if (dims[0] == 0 || dims[1] == 0) return what + "no " + (dims[0] == 0 ? "rows" : "columns");
@@ -119,6 +155,17 @@ std::optional<std::string> DatasetDescription::incompleteness() const {
            " chunks were written (the others would read back as fill values)";
   }
   return std::nullopt;
+}
+
+std::optional<std::string> DatasetDescription::missing_filter() const {
+  if (unavailable_filters.empty()) return std::nullopt;
+  const UnavailableFilter& filter = unavailable_filters.front();
+  std::string paths;
+  for (const std::string& path : filter_plugin_search_path()) paths += (paths.empty() ? "" : ":") + path;
+  return "compressed with HDF5 filter " + std::to_string(filter.id) +
+         (filter.name.empty() ? std::string() : " (" + filter.name + ")") +
+         ", which this HDF5 cannot load (no plugin for it in " + (paths.empty() ? "the plugin path" : paths) +
+         "): install " + filter_source(filter.id);
 }
 
 std::string link_destination(hid_t location, const std::string& name) {
@@ -183,6 +230,22 @@ DatasetDescription describe_dataset(hid_t dataset) {
 
   Hdf5Handle creation(check_hdf5(H5Dget_create_plist(dataset), "H5Dget_create_plist"), H5Pclose);
   const H5D_layout_t layout = H5Pget_layout(creation.get());
+  // Asking whether a filter is available loads its plugin: the system plugin directories must be on the
+  // search path first (the file openers add them; a dataset opened otherwise, as in tests, gets them here).
+  add_system_filter_plugin_directories();
+  const int filter_count = H5Pget_nfilters(creation.get());
+  for (int index = 0; index < filter_count; ++index) {
+    unsigned flags = 0, filter_config = 0;
+    std::size_t value_count = 0;
+    char name[256] = {};
+    const H5Z_filter_t id = H5Pget_filter2(creation.get(), static_cast<unsigned>(index), &flags, &value_count, nullptr,
+                                           sizeof name, name, &filter_config);
+    if (id < 0) continue;
+    if (H5Zfilter_avail(id) > 0) continue;
+    std::string filter_name = known_filter_name(static_cast<int>(id));
+    if (filter_name.empty()) filter_name = std::string(name, strnlen(name, sizeof name));
+    description.unavailable_filters.push_back({static_cast<int>(id), filter_name});
+  }
   if (layout == H5D_CHUNKED) {
     const int chunk_rank = H5Pget_chunk(creation.get(), 0, nullptr);
     if (chunk_rank > 0) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "rankme/io/hdf5_error.hpp"
+#include "rankme/io/hdf5_plugin_path.hpp"
 #include "rankme/os/fault_injection.hpp"
 #include "rankme/parallel/collective_status.hpp"
 
@@ -26,6 +27,8 @@ void check_openable(const std::string& path) {
 }
 
 Hdf5Handle open_with(const std::string& path, hid_t access_properties) {
+  // Before any dataset of the file is described or read: their filters load from these directories.
+  add_system_filter_plugin_directories();
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, access_properties);
   if (file < 0) {
     std::string reason = hdf5_error_reason();

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "rankme/formats/file_format.hpp"
 #include "rankme/io/hdf5_dataset.hpp"
 #include "rankme/io/hdf5_file.hpp"
 #include "rankme/os/canonical_path.hpp"
@@ -15,6 +16,7 @@
 #include "rankme/pipeline/hdf5_path_pattern.hpp"
 #include "rankme/pipeline/input_expansion.hpp"
 #include "rankme/pipeline/isolated_discovery.hpp"
+#include "rankme/pipeline/tensor_file_discovery.hpp"
 
 namespace rankme {
 
@@ -76,6 +78,8 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
       if (not_a_matrix != nullptr) *not_a_matrix = true;
     } else if (auto missing = description.incompleteness()) {
       target.error = *missing;
+    } else if (auto filter = description.missing_filter()) {
+      target.error = *filter;
     }
   } catch (const std::exception& error) {
     target.error = error.what();
@@ -142,11 +146,26 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
     discovery.targets.push_back(failed_target(input.file, "", input.error));
     return;
   }
+  // The format comes from the file's first bytes; one that cannot be read at all is left to HDF5's open,
+  // whose messages say why (missing, a directory, unreadable).
+  FileFormat format = FileFormat::unknown;
+  try {
+    format = detect_file_format(input.file);
+  } catch (const std::exception&) {
+  }
+  if (format != FileFormat::hdf5 && format != FileFormat::unknown) {
+    discover_in_tensor_file(input, format, discovery);
+    return;
+  }
   Hdf5Handle file;
   try {
     file = open_file_alone(input.file);
   } catch (const std::exception& error) {
-    discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""), error.what()));
+    std::string message = error.what();
+    if (format == FileFormat::unknown && message.find("not an HDF5 file") != std::string::npos) {
+      message += "; nor is it .npy, .npz, safetensors or a torch zip file (rankme tells formats by their first bytes)";
+    }
+    discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""), message));
     return;
   }
   if (!input.dataset) {

@@ -44,14 +44,33 @@ void read_listed(const nlohmann::json& json, Listed& listed) {
 
 nlohmann::json type_to_json(const std::optional<StoredType>& type) {
   if (!type) return nullptr;
-  return {{"kind", static_cast<int>(type->kind)}, {"bytes", type->bytes}, {"big_endian", type->big_endian},
-          {"brain_float", type->brain_float}};
+  nlohmann::json json = {{"kind", static_cast<int>(type->kind)}, {"bytes", type->bytes},
+                         {"big_endian", type->big_endian}, {"brain_float", type->brain_float}};
+  if (type->fields) {
+    const FloatFields& fields = *type->fields;
+    json["fields"] = {{"sign_position", fields.sign_position},         {"exponent_position", fields.exponent_position},
+                      {"exponent_bits", fields.exponent_bits},         {"mantissa_position", fields.mantissa_position},
+                      {"mantissa_bits", fields.mantissa_bits},         {"exponent_bias", fields.exponent_bias},
+                      {"implied_leading_bit", fields.implied_leading_bit}};
+  }
+  return json;
 }
 
 std::optional<StoredType> type_from_json(const nlohmann::json& json) {
   if (json.is_null()) return std::nullopt;
-  return StoredType{static_cast<StoredType::Kind>(json.at("kind").get<int>()), json.at("bytes").get<int>(),
-                    json.at("big_endian").get<bool>(), json.value("brain_float", false)};
+  StoredType type{static_cast<StoredType::Kind>(json.at("kind").get<int>()), json.at("bytes").get<int>(),
+                  json.at("big_endian").get<bool>(), json.value("brain_float", false), std::nullopt};
+  if (json.contains("fields")) {
+    const nlohmann::json& fields = json.at("fields");
+    // custom_float checks the fields again: a decoder must never be handed a layout it cannot decode.
+    type = StoredType::custom_float(
+        type.bytes, type.big_endian,
+        FloatFields{fields.at("sign_position").get<int>(), fields.at("exponent_position").get<int>(),
+                    fields.at("exponent_bits").get<int>(), fields.at("mantissa_position").get<int>(),
+                    fields.at("mantissa_bits").get<int>(), fields.at("exponent_bias").get<std::int64_t>(),
+                    fields.at("implied_leading_bit").get<bool>()});
+  }
+  return type;
 }
 
 std::string cbor_bytes(const nlohmann::json& json) {
@@ -77,6 +96,7 @@ nlohmann::json target_to_json(const DatasetTarget& target) {
   json["object_identity"] = target.object_identity;
   json["through_external_link"] = target.through_external_link;
   json["named_explicitly"] = target.named_explicitly;
+  json["format"] = target.format;
   return json;
 }
 
@@ -88,6 +108,7 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   target.object_identity = json.at("object_identity").get<std::string>();
   target.through_external_link = json.at("through_external_link").get<bool>();
   target.named_explicitly = json.at("named_explicitly").get<bool>();
+  target.format = json.at("format").get<std::string>();
   return target;
 }
 

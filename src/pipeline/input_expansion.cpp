@@ -4,14 +4,11 @@
 #include <filesystem>
 #include <system_error>
 
+#include "rankme/formats/file_format.hpp"
+
 namespace rankme {
 
 namespace {
-
-bool has_hdf5_extension(const std::filesystem::path& path) {
-  const std::string extension = path.extension().string();
-  return extension == ".h5" || extension == ".hdf5";
-}
 
 InputSpec failed_input(const std::string& argument, const std::string& error) {
   InputSpec failed;
@@ -20,16 +17,16 @@ InputSpec failed_input(const std::string& argument, const std::string& error) {
   return failed;
 }
 
-// Every HDF5 file below `directory`; an unreadable directory on the way becomes an error entry naming it,
+// Every tensor file (HDF5, .npy, .npz, safetensors, torch) below `directory`; an unreadable directory on the way becomes an error entry naming it,
 // and the rest is still listed.
-void collect_hdf5_files(const std::filesystem::path& directory, std::vector<InputSpec>& found) {
+void collect_tensor_files(const std::filesystem::path& directory, std::vector<InputSpec>& found) {
   std::error_code error;
   std::filesystem::directory_iterator entry(directory, error), end;
   for (; !error && entry != end; entry.increment(error)) {
     std::error_code ignored;  // an entry that vanished meanwhile is simply not listed
     if (entry->is_directory(ignored) && !entry->is_symlink(ignored)) {
-      collect_hdf5_files(entry->path(), found);
-    } else if (entry->is_regular_file(ignored) && has_hdf5_extension(entry->path())) {
+      collect_tensor_files(entry->path(), found);
+    } else if (entry->is_regular_file(ignored) && has_tensor_file_extension(entry->path().filename().string())) {
       InputSpec file;
       file.file = entry->path().string();
       found.push_back(file);
@@ -40,10 +37,10 @@ void collect_hdf5_files(const std::filesystem::path& directory, std::vector<Inpu
 
 std::vector<InputSpec> expand_directory(const std::string& directory) {
   std::vector<InputSpec> found;
-  collect_hdf5_files(directory, found);
+  collect_tensor_files(directory, found);
   std::stable_sort(found.begin(), found.end(), [](const InputSpec& a, const InputSpec& b) { return a.file < b.file; });
   if (found.empty()) {
-    found.push_back(failed_input(directory, "directory '" + directory + "' holds no HDF5 file (*.h5, *.hdf5)"));
+    found.push_back(failed_input(directory, "directory '" + directory + "' holds no file to score (*.h5, *.hdf5, *.npy, *.npz, *.safetensors, *.pt, *.pth)"));
   }
   return found;
 }

@@ -126,7 +126,8 @@ struct BadInputFiles {
     testing::write_null_dataspace_dataset(types, "/null_space");
     testing::write_array_of_rank(types, "/zero_rows", {0, 4});
     testing::write_array_of_rank(types, "/zero_cols", {4, 0});
-    testing::write_float_type_dataset(types, "/bfloat16", 15, 7, 8, 0, 7, 2, 127);
+    // x87's fields in 10 bytes (with an implied leading bit): 65 significant bits, more than a double holds.
+    testing::write_float_type_dataset(types, "/float80", 79, 64, 15, 0, 64, 10, 16383);
     testing::write_not_hdf5(not_hdf5);
     testing::copy_truncated(good, truncated, 0.5);
     std::filesystem::create_directory(a_directory);
@@ -174,7 +175,7 @@ std::vector<BadInputCase> bad_input_cases() {
       {"NullDataspace", in_types("/null_space"), dataset_of("/null_space"), "null", "float64", "null"},
       {"ZeroRows", in_types("/zero_rows"), dataset_of("/zero_rows"), "no rows", "float32", "0x4"},
       {"ZeroColumns", in_types("/zero_cols"), dataset_of("/zero_cols"), "no columns", "float32", "4x0"},
-      {"Bfloat16", in_types("/bfloat16"), dataset_of("/bfloat16"), "IEEE", "float16", "2x2"},
+      {"Float80", in_types("/float80"), dataset_of("/float80"), "53 bits", "float80", "2x2"},
   };
 }
 

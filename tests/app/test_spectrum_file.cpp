@@ -70,6 +70,8 @@ TEST(SpectrumFile, GroupNamesEscapeSlashAndPercent) {
   EXPECT_EQ(spectrum_group_name("/abs/100%.h5"), "%2Fabs%2F100%25.h5");
   EXPECT_EQ(spectrum_group_name("x%2F.h5"), "x%252F.h5");  // not confused with an escaped '/'
   EXPECT_EQ(spectrum_path("dir/sweep.h5", "/runs/lr=0.1/emb"), "/dir%2Fsweep.h5/runs/lr=0.1/emb");
+  // The one array of a bare .npy is named "/": its spectrum is the file's own entry.
+  EXPECT_EQ(spectrum_path("dumps/emb_rank0.npy", "/"), "/dumps%2Femb_rank0.npy");
 }
 
 TEST(SpectrumFile, WritesAppendsReplacesAndReadsBack) {
@@ -80,12 +82,14 @@ TEST(SpectrumFile, WritesAppendsReplacesAndReadsBack) {
   const DatasetResult a = scored(input_a, "/runs/lr=0.1,wd=0/emb", 2.5);
   const DatasetResult b = scored(input_a, "/runs/lr=0.01,wd=0/emb", 2.75);
   DatasetResult c = scored(input_b, "/emb", 1.25);
+  const DatasetResult d = scored("feats.npy", "/", 3.5);
   c.solver = "tsqr";  // scored by the accurate route
   c.metrics.clear();
   {
     SpectrumFile file = SpectrumFile::open(path);
     file.write(a, {3.0, 2.0, 1.0}, 1e-7, false);
     file.write(b, {4.0, 1.0, 0.5}, 1e-7, false);
+    file.write(d, {2.0, 1.5}, 1e-7, false);
   }
   {
     // Reopened: appends beside what is there, and replaces a dataset written before (a resumed re-score).
@@ -103,6 +107,7 @@ TEST(SpectrumFile, WritesAppendsReplacesAndReadsBack) {
   EXPECT_EQ(read_values(file.get(), path_a), (std::vector<double>{5.0, 4.0, 3.0, 2.0}));
   EXPECT_EQ(read_values(file.get(), path_b), (std::vector<double>{4.0, 1.0, 0.5}));
   EXPECT_EQ(read_values(file.get(), path_c), (std::vector<double>{9.0, 0.0}));
+  EXPECT_EQ(read_values(file.get(), "/feats.npy"), (std::vector<double>{2.0, 1.5}));
 
   EXPECT_EQ(read_double(file.get(), path_a, "rankme"), 2.25);  // the replacement's attributes
   EXPECT_EQ(read_double(file.get(), path_a, "eps"), 1e-6);

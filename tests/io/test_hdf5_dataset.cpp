@@ -13,6 +13,8 @@
 
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/io/hdf5_file.hpp"
+#include "support/hdf5_custom_floats.hpp"
+#include "support/hdf5_filtered_datasets.hpp"
 #include "support/hdf5_links.hpp"
 #include "support/hdf5_matrix_writer.hpp"
 #include "support/hdf5_unusual_objects.hpp"
@@ -46,6 +48,15 @@ class Hdf5Dataset : public ::testing::Test {
     testing::write_scalar_dataset(f, "/scalar");
     testing::write_null_dataspace_dataset(f, "/null");
     testing::write_float_type_dataset(f, "/bfloat16", 15, 7, 8, 0, 7, 2, 127);
+    testing::write_float_type_dataset(f, "/float24", 23, 16, 7, 0, 16, 3, 63);
+    testing::write_float_type_dataset(f, "/float80", 79, 64, 15, 0, 64, 10, 16383);
+    testing::write_custom_float_matrix(f, "/bfloat16be", std::vector<double>(6, 1.5), 3, 2,
+                                       {15, 7, 8, 0, 7, 2, 127, true});
+    // Double holds its significand but not its range: 11 exponent bits with a bias of 0.
+    testing::write_float_type_dataset(f, "/float64_bias0", 63, 52, 11, 0, 52, 8, 0);
+    testing::write_filtered_matrix(f, "/lzf", std::vector<double>(40, 2), 10, 4, testing::filter_lzf, {}, 5);
+    testing::write_matrix_needing_filter(f, "/needs_zstd", 8, 4, testing::filter_zstd);
+    testing::write_matrix_needing_filter(f, "/needs_unknown", 8, 4, 32767);
     testing::write_unallocated_dataset(f, "/unallocated", 20, 4);
     testing::write_partially_written_dataset(f, "/partial", 100, 4, 10, 30, false);
     testing::make_soft_link(f, "/dangling", "/nowhere");
@@ -126,9 +137,57 @@ TEST_F(Hdf5Dataset, UnsupportedDatasetsSayTheirTypeShapeAndWhy) {
   EXPECT_TRUE(null.null_dataspace);
   EXPECT_EQ(null.shape(), "null");
   EXPECT_TRUE(null.unsupported_reason().has_value());
+  // An 80-bit float with x87's fields (written with an implied leading bit): 65 significant bits.
+  const DatasetDescription float80 = describe("/float80");
+  EXPECT_FALSE(float80.type.has_value());
+  const std::string float80_reason = float80.unsupported_reason().value_or("");
+  EXPECT_TRUE(contains(float80_reason, "float80") && contains(float80_reason, "65-bit significand is wider than double's 53") &&
+              contains(float80_reason, "cannot convert exactly"))
+      << float80_reason;
+  const DatasetDescription bias0 = describe("/float64_bias0");
+  EXPECT_FALSE(bias0.type.has_value());
+  EXPECT_TRUE(contains(bias0.type_description, "beyond double's range")) << bias0.type_description;
+}
+
+// bfloat16 (as h5py writes torch's) is StoredType::bfloat16 in either byte order; other float layouts a
+// double holds exactly get a field-by-field description.
+TEST_F(Hdf5Dataset, FloatLayoutsBeyondIeeeAreReadWhenADoubleHoldsThem) {
   const DatasetDescription bfloat16 = describe("/bfloat16");
-  EXPECT_FALSE(bfloat16.type.has_value());
-  EXPECT_TRUE(contains(bfloat16.type_description, "non-IEEE")) << bfloat16.type_description;
+  ASSERT_TRUE(bfloat16.type.has_value()) << bfloat16.type_description;
+  EXPECT_EQ(*bfloat16.type, StoredType::bfloat16(false));
+  EXPECT_EQ(bfloat16.type_description, "bfloat16");
+  EXPECT_FALSE(bfloat16.unsupported_reason().has_value());
+  const DatasetDescription big = describe("/bfloat16be");
+  ASSERT_TRUE(big.type.has_value()) << big.type_description;
+  EXPECT_EQ(*big.type, StoredType::bfloat16(true));
+  const DatasetDescription float24 = describe("/float24");
+  ASSERT_TRUE(float24.type.has_value()) << float24.type_description;
+  EXPECT_EQ(float24.type_description, "float24_e7m16");
+  EXPECT_EQ(*float24.type, StoredType::custom_float(3, false, FloatFields{23, 16, 7, 0, 16, 63, true}));
+  EXPECT_FALSE(float24.unsupported_reason().has_value());
+}
+
+// A filter this HDF5 can load (lzf from Debian's plugin directory) is nothing to report; one it cannot is
+// named with its id, its name and where to get it, before anything is read.
+TEST_F(Hdf5Dataset, AFilterWithoutAPluginIsNamedWithWhereToGetIt) {
+  const DatasetDescription lzf = describe("/lzf");
+  EXPECT_TRUE(lzf.unavailable_filters.empty());
+  EXPECT_FALSE(lzf.missing_filter().has_value()) << lzf.missing_filter().value_or("");
+  const DatasetDescription zstd = describe("/needs_zstd");
+  ASSERT_EQ(zstd.unavailable_filters.size(), 1u);
+  EXPECT_EQ(zstd.unavailable_filters[0].id, 32015);
+  EXPECT_EQ(zstd.unavailable_filters[0].name, "zstd");
+  const std::string zstd_message = zstd.missing_filter().value_or("");
+  EXPECT_TRUE(contains(zstd_message, "filter 32015 (zstd)") && contains(zstd_message, "pip install hdf5plugin") &&
+              contains(zstd_message, "HDF5_PLUGIN_PATH"))
+      << zstd_message;
+  EXPECT_FALSE(zstd.unsupported_reason().has_value()) << "its shape and type are fine";
+  // An id rankme does not know: the name the file gives it, and where the registry of filters is.
+  const DatasetDescription unknown = describe("/needs_unknown");
+  const std::string unknown_message = unknown.missing_filter().value_or("");
+  EXPECT_TRUE(contains(unknown_message, "filter 32767 (rankme test stand-in)") &&
+              contains(unknown_message, "RegisteredFilterPlugins"))
+      << unknown_message;
 }
 
 TEST_F(Hdf5Dataset, StorageNeverOrPartlyWrittenIsIncomplete) {

@@ -80,6 +80,33 @@ TEST(DatasetTargetJson, EveryStoredTypeRoundTrips) {
   }
 }
 
+TEST(DatasetTargetJson, BfloatAndCustomFloatLayoutsRoundTrip) {
+  // A 24-bit float with a bias of its own and its fields in an unusual order, and one that stores its
+  // leading bit: every field of the description must come back, or rank 0 and the others would decode
+  // the same bytes differently.
+  const std::vector<StoredType> types = {
+      StoredType::bfloat16(false), StoredType::bfloat16(true),
+      StoredType::custom_float(3, true, FloatFields{0, 1, 7, 8, 16, 60, true}),
+      StoredType::custom_float(8, false, FloatFields{63, 52, 11, 0, 52, 1023, false}),
+  };
+  for (const StoredType& type : types) {
+    DatasetTarget target;
+    target.type = type;
+    const DatasetTarget back = through_cbor(target);
+    ASSERT_TRUE(back.type.has_value());
+    EXPECT_TRUE(*back.type == type) << type.name() << " came back as " << back.type->name();
+    EXPECT_EQ(back.type->name(), type.name());
+  }
+  // A description no decoder could follow is refused on arrival, not decoded.
+  json written = target_to_json([] {
+    DatasetTarget target;
+    target.type = StoredType::custom_float(3, false, FloatFields{23, 16, 7, 0, 16, 63, true});
+    return target;
+  }());
+  written["type"]["fields"]["mantissa_bits"] = 60;
+  EXPECT_ANY_THROW(target_from_json(written));
+}
+
 TEST(DatasetTargetJson, DefaultsRoundTripAndAnEmptyErrorIsNull) {
   DatasetTarget target;  // no type (an input that failed), no chunks, no error text
   target.file = "a.h5";

@@ -79,7 +79,7 @@ TEST_F(DiscoverArgumentsOnRoot, EveryRankReceivesRankZerosExpansion) {
   EXPECT_EQ(discovery.targets[6].dataset, "/epoch 999/*");
   EXPECT_NE(discovery.targets[6].error.find("matches no dataset"), std::string::npos) << discovery.targets[6].error;
   EXPECT_EQ(discovery.targets[7].file, directory.file("empty"));
-  EXPECT_NE(discovery.targets[7].error.find("no HDF5 file"), std::string::npos) << discovery.targets[7].error;
+  EXPECT_NE(discovery.targets[7].error.find("holds no file to score"), std::string::npos) << discovery.targets[7].error;
   EXPECT_EQ(discovery.notes.size(), 1u);  // the labels, from the directory scan
 
   // Sorted and sharded the same way on every rank.

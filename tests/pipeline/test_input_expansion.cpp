@@ -57,6 +57,18 @@ TEST_F(ExpandArgumentsTest, DirectoriesBecomeTheirHdf5FilesRecursivelySorted) {
   EXPECT_EQ(files_of(slashed), (std::vector<std::string>{root + "/sub/deeper/y.h5", root + "/sub/z.h5"}));
 }
 
+// Every format rankme reads is picked up by its usual extension; the format itself comes from the bytes.
+TEST_F(ExpandArgumentsTest, DirectoriesBecomeEveryTensorFileBelowThem) {
+  const std::string root = directory.file("dumps");
+  for (const char* name : {"trainfeat.pth", "valid.pt", "features.npy", "arrays.npz", "model.safetensors",
+                           "emb.h5", "notes.md", "weights.bin", "features.npy.tmp"}) {
+    touch(std::string("dumps/") + name);
+  }
+  const std::vector<std::string> expected = {root + "/arrays.npz", root + "/emb.h5", root + "/features.npy",
+                                             root + "/model.safetensors", root + "/trainfeat.pth", root + "/valid.pt"};
+  EXPECT_EQ(files_of(expand_arguments({root})), expected);
+}
+
 TEST_F(ExpandArgumentsTest, ArgumentOrderIsKeptAndFilesAndPatternsPassThrough) {
   const std::string file = touch("z.h5");
   touch("dir/b.h5");
@@ -95,7 +107,7 @@ TEST_F(ExpandArgumentsTest, DirectoriesWithoutHdf5FilesAndMissingDirectoriesAreE
   ASSERT_EQ(inputs.size(), 4u);
   EXPECT_EQ(inputs[0].file, directory.file("empty"));
   EXPECT_NE(inputs[0].error.find("'" + directory.file("empty") + "'"), std::string::npos) << inputs[0].error;
-  EXPECT_NE(inputs[0].error.find("no HDF5 file"), std::string::npos) << inputs[0].error;
+  EXPECT_NE(inputs[0].error.find("holds no file to score"), std::string::npos) << inputs[0].error;
   EXPECT_NE(inputs[1].error.find("'" + directory.file("text only") + "'"), std::string::npos) << inputs[1].error;
   EXPECT_EQ(inputs[2].file, missing);
   EXPECT_NE(inputs[2].error.find("no such directory"), std::string::npos) << inputs[2].error;

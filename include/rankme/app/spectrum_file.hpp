@@ -17,7 +17,8 @@ namespace rankme {
 // The input file name as one HDF5 link name: '%' -> "%25", '/' -> "%2F" (nothing else changes).
 std::string spectrum_group_name(const std::string& file);
 
-// Where a result's spectrum goes: "/" + spectrum_group_name(file) + dataset.
+// Where a result's spectrum goes: "/" + spectrum_group_name(file) + dataset; for the one array of a bare
+// .npy (dataset "/"), "/" + spectrum_group_name(file).
 std::string spectrum_path(const std::string& file, const std::string& dataset);
 
 class SpectrumFile {

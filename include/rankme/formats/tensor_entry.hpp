@@ -16,6 +16,7 @@ struct DeflatedStream {
   std::uint64_t compressed_bytes = 0;
   std::uint64_t inflated_bytes = 0;    // as the zip directory declares (checked while inflating)
   std::uint32_t crc32 = 0;
+  std::string member;                  // its name in the archive, for messages
 };
 
 struct TensorEntry {

@@ -12,6 +12,12 @@
 
 namespace rankme {
 
+// A filter in a dataset's pipeline (its creation property list) that this HDF5 cannot load.
+struct UnavailableFilter {
+  int id = 0;
+  std::string name;  // as the file names it, or as rankme knows the id ("lzf", "bitshuffle"); may be ""
+};
+
 struct DatasetDescription {
   std::vector<std::uint64_t> dims;    // empty for a scalar or null dataspace
   bool null_dataspace = false;
@@ -25,6 +31,9 @@ struct DatasetDescription {
   // the bytes rows x cols x element size need. 0 and 0 for chunked and external storage.
   std::uint64_t storage_bytes = 0;
   std::uint64_t needed_bytes = 0;
+  // Compression or other filters its chunks went through that no plugin on the search path provides:
+  // reading them would fail chunk by chunk with HDF5's "can't open directory" stack.
+  std::vector<UnavailableFilter> unavailable_filters;
 
   std::string shape() const;          // "25600x2048", "scalar", "null"
   // Why this dataset cannot be scored as an N x K matrix, or nothing when it can.
@@ -33,6 +42,9 @@ struct DatasetDescription {
   // one block of storage is smaller than its shape), or nothing when it is. Unwritten storage reads back
   // as fill values, which would score as a (wrong) number; a short block would be read past its end.
   std::optional<std::string> incompleteness() const;
+  // Why its data cannot be decoded here (a filter whose plugin is missing: its id, name and where to get
+  // it), or nothing when every filter is available.
+  std::optional<std::string> missing_filter() const;
 };
 
 // What the soft or external link `name` (relative to `location`) points to, for messages: "'/target'" or

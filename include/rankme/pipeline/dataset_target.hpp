@@ -14,7 +14,8 @@ namespace rankme {
 // empty when the file itself could not be opened).
 struct DatasetTarget {
   std::string file;      // as given on the command line
-  std::string dataset;   // absolute HDF5 path
+  std::string dataset;   // absolute HDF5 path, or the array's name in another format ("/" for a bare .npy)
+  std::string format = "hdf5";  // format_name() of the file's format (formats/file_format.hpp)
   std::uint64_t rows = 0;
   std::uint64_t cols = 0;
   std::string dtype;     // StoredType::name(), or what the unsupported type is

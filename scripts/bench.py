@@ -15,6 +15,11 @@ routes (bench_peer.py). Medians of --repeats runs with a warm page cache, plus c
 It prints a markdown report (tables, targets, a cost model) and writes it to --out; progress goes to
 stderr. Build first: cmake --build --preset release.
 
+Every run (--quick included) also times the same 25,600 x 2,048 matrix as an HDF5 contiguous file, an .npy
+and a safetensors file (bench_data.ensure_tensor_copy: written from the same generator, so the values are
+identical), interleaved in each repeat (at least 3), at 1 x CORES and CORES x 1, default precision; the report
+gives each format's median wall time and its ratio to the HDF5 file's (target <= 1.10x). --no-formats skips it.
+
 --baseline DIR names the build directory of another commit (say, the one before a change): its rankme then runs
 in every rankme configuration too, right after this build's run of the same configuration in each repeat, so
 that both see the same machine state, and the report adds a table of the medians side by side with their ratio.
@@ -47,6 +52,11 @@ STANDARD_SIZES = ["25600x2048", "100000x2048", "25600x4096", "400000x1024", "256
 LARGE_SIZES = ["25600x8192"]
 HUGE_SIZES = ["1000000x2048"]
 QUICK_SIZES = ["4096x256", "8192x512", "4096x256-gzip"]
+# The format rows: this shape as HDF5 contiguous, .npy and safetensors; dataset (None: the file's only
+# array, as for a bare .npy) per format.
+FORMAT_SHAPE = (25600, 2048)
+FORMAT_DATASETS = {"hdf5": DATASET, "npy": None, "safetensors": "/" + bench_data.SAFETENSORS_NAME}
+FORMAT_MIN_REPEATS = 3   # a ratio of single runs is mostly noise, even for --quick
 
 # Peak memory of each Python peer, in bytes per matrix element (N K): the float32 copy h5py loads plus
 # what the method copies (the bench does not run a peer that would not fit in the available memory).
@@ -92,6 +102,8 @@ def parse_arguments(argv):
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a run is killed (default %(default)s)")
     parser.add_argument("--no-peers", action="store_true", help="rankme and the floor only")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold page cache runs")
+    parser.add_argument("--no-formats", action="store_true",
+                        help="skip the .npy and safetensors rows (25,600 x 2,048 against the HDF5 contiguous file)")
     parser.add_argument("--old-interface", action="store_true",
                         help="do not pass --precision, --timings or --threads to rankme even if it has them")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
@@ -204,10 +216,12 @@ class Bench:
             features[name] = f"--{name}" in text
         return features
 
-    def rankme_command(self, path, precision, ranks, threads, timings=True, baseline=False):
+    def rankme_command(self, path, precision, ranks, threads, timings=True, baseline=False, dataset=DATASET):
+        """dataset None: the file alone on the command line (a bare .npy is one dataset)."""
         binary, features = (self.baseline, self.baseline_features) if baseline else (self.rankme, self.features)
+        spec = path if dataset is None else f"{path}:{dataset}"
         command = ["mpirun", "-n", str(ranks), "--bind-to", "none", "-x", f"OPENBLAS_NUM_THREADS={threads}",
-                   "-x", f"OMP_NUM_THREADS={threads}", binary, f"{path}:{DATASET}", "--format", "jsonl", "--quiet"]
+                   "-x", f"OMP_NUM_THREADS={threads}", binary, spec, "--format", "jsonl", "--quiet"]
         if features["threads"]:
             command += ["--threads", str(threads)]
         if precision != "default" and features["precision"]:
@@ -216,8 +230,8 @@ class Bench:
             command += ["--timings"]
         return command
 
-    def run_rankme(self, path, precision, ranks, threads, baseline=False):
-        command = self.rankme_command(path, precision, ranks, threads, baseline=baseline)
+    def run_rankme(self, path, precision, ranks, threads, baseline=False, dataset=DATASET):
+        command = self.rankme_command(path, precision, ranks, threads, baseline=baseline, dataset=dataset)
         result = measured_run(command, base_environment(threads), self.args.timeout)
         line = last_json(result.get("stdout", ""), "rankme")
         if line is None or result.get("timed_out") or (result.get("returncode") not in (0, 1)):
@@ -460,6 +474,39 @@ def measure_cold(bench, name, path, cores):
     return cold
 
 
+def measure_formats(bench):
+    """The 25,600 x 2,048 matrix as HDF5 contiguous, .npy and safetensors: rankme (default precision) on each,
+    interleaved in every repeat so that all three see the same machine state."""
+    args = bench.args
+    rows, cols = FORMAT_SHAPE
+    formats = {"rows": rows, "cols": cols, "files": {}, "configs": {}, "repeats": max(args.repeats, FORMAT_MIN_REPEATS)}
+    try:
+        hdf5_path, _ = bench_data.ensure(args.data_dir, rows, cols, None, log=log)
+        formats["files"]["hdf5"] = hdf5_path
+        for kind in ("npy", "safetensors"):
+            formats["files"][kind], _ = bench_data.ensure_tensor_copy(args.data_dir, rows, cols, kind, hdf5_path, log=log)
+    except (OSError, MemoryError) as error:
+        formats["error"] = f"data not generated: {error}"
+        return formats
+    for kind, path in formats["files"].items():
+        read_whole_file(path)   # warm page cache for all three, as for the sizes
+        bench.run_rankme(path, "default", 1, args.cores, dataset=FORMAT_DATASETS[kind])   # untimed first run
+    for ranks, threads in [(1, args.cores), (args.cores, 1)]:
+        for kind, path in formats["files"].items():
+            formats["configs"][f"{kind}/{ranks}x{threads}"] = {
+                "kind": "rankme", "format": kind, "precision": "default", "ranks": ranks, "threads": threads,
+                "file_bytes": os.path.getsize(path), "runs": [],
+                "command": shlex.join(bench.rankme_command(path, "default", ranks, threads, dataset=FORMAT_DATASETS[kind]))}
+    for repeat in range(formats["repeats"]):
+        for key, config in formats["configs"].items():
+            path = formats["files"][config["format"]]
+            run = bench.run_rankme(path, "default", config["ranks"], config["threads"], dataset=FORMAT_DATASETS[config["format"]])
+            config["runs"].append(run)
+            log(f"formats: {key} run {repeat + 1}/{formats['repeats']}: "
+                f"{run.get('error') or '%.3f s wall, RankMe %.6f' % (run['wall'], run['rankme'])}")
+    return formats
+
+
 def stale_binaries(build_dir):
     """rankme and rankme-floor must be built from the same libraries, or the floor measures other code."""
     libraries = [os.path.join(build_dir, name) for name in os.listdir(build_dir)
@@ -541,6 +588,11 @@ def main(argv):
                 log(f"{name}: generated {path}")
             raw["sizes"].append(measure_size(bench, name, path))
             if args.raw:   # after every size, so that an interrupted run keeps what it measured
+                with open(args.raw, "w") as f:
+                    json.dump(raw, f, indent=1)
+        if not args.no_formats:
+            raw["formats"] = measure_formats(bench)
+            if args.raw:
                 with open(args.raw, "w") as f:
                     json.dump(raw, f, indent=1)
         raw["finished"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -12,7 +12,10 @@ depend only on (N, K) and DATA_VERSION (numpy's PCG64, seeded per block of rows)
 a shape holds the same numbers as the contiguous one, and a file is regenerated only when its shape,
 layout or version differ.
 """
+import io
+import json
 import os
+import struct
 
 import h5py
 import numpy as np
@@ -84,4 +87,54 @@ def ensure(directory, rows, cols, gzip_level=None, log=print):
         f.attrs["rankme_bench_data_version"] = DATA_VERSION
         f.attrs["generator"] = "scripts/bench_data.py: r_i * (g_i + 0.2) * (k+1)^-0.5, r_i ~ lognormal(0, 0.3)"
     os.replace(partial, path)   # a run interrupted while writing leaves no file that looks complete
+    return path, True
+
+
+# ---------------------------------------------------------------------------------------------------
+# The same matrix as .npy and safetensors, for the format rows (scripts/bench compares their times with
+# the HDF5 contiguous file's): written block by block from block(), so they hold exactly the values of
+# the HDF5 file of that shape.
+
+SAFETENSORS_NAME = "embeddings"   # the tensor's name: rankme's dataset /embeddings, as in the HDF5 file
+
+
+def tensor_copy_name(rows, cols, kind):
+    return f"embeddings_{rows}x{cols}.{kind}"
+
+
+def safetensors_header(rows, cols):
+    """The 8-byte length and the JSON header (padded with spaces to a multiple of 8) of one F32 tensor."""
+    header = {SAFETENSORS_NAME: {"dtype": "F32", "shape": [rows, cols], "data_offsets": [0, rows * cols * 4]},
+              "__metadata__": {"generator": "scripts/bench_data.py", "data_version": str(DATA_VERSION)}}
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text
+
+
+def npy_header(rows, cols):
+    header = {"descr": "<f4", "fortran_order": False, "shape": (rows, cols)}
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)   # what np.save writes for a shape like this
+    return buffer.getvalue()
+
+
+def ensure_tensor_copy(directory, rows, cols, kind, hdf5_path, log=print):
+    """The path of the .npy ('npy') or safetensors ('safetensors') copy of the HDF5 file of this shape,
+    written when missing, of the wrong size, or older than the HDF5 file (regenerated since)."""
+    path = os.path.join(directory, tensor_copy_name(rows, cols, kind))
+    header = npy_header(rows, cols) if kind == "npy" else safetensors_header(rows, cols)
+    expected_size = len(header) + rows * cols * 4
+    try:
+        if os.path.getsize(path) == expected_size and os.path.getmtime(path) >= os.path.getmtime(hdf5_path):
+            return path, False
+    except OSError:
+        pass
+    log(f"writing {path} (the values of {os.path.basename(hdf5_path)})")
+    partial = path + ".partial"
+    with open(partial, "wb") as out:
+        out.write(header)
+        for first in range(0, rows, GENERATION_ROWS):
+            count = min(GENERATION_ROWS, rows - first)
+            out.write(np.ascontiguousarray(block(rows, cols, first, count), dtype="<f4").tobytes())
+    os.replace(partial, path)
     return path, True

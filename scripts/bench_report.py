@@ -19,6 +19,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET_SIZES = ("25600x2048", "100000x2048")
 FLOOR_TARGET = 1.10
 LAYOUT_TARGET = 1.10
+FORMAT_TARGET = 1.10            # .npy and safetensors against the HDF5 contiguous file of the same matrix
+FORMAT_LABELS = {"hdf5": "HDF5 contiguous", "npy": ".npy", "safetensors": "safetensors"}
 MEMORY_FRACTION_TARGET = 0.25   # "peak memory a small fraction of theirs": at most a quarter
 PEER_TARGETS_DEFAULT = [("numpy_svd_f64", 6.0), ("torch_svdvals_f32", 3.0), ("numpy_gram_f32", 1.3)]
 PEER_TARGETS_DOUBLE = [("numpy_svd_f64", 3.5), ("numpy_gram_f64", 1.1)]
@@ -780,6 +782,43 @@ def baseline_section(raw, sizes):
                      "RankMe rel. diff."], rows))
 
 
+def formats_section(raw):
+    """The same matrix as HDF5 contiguous, .npy and safetensors: rankme's median wall time on each, and each
+    one's ratio to the HDF5 file's in the same ranks x threads layout."""
+    formats = raw.get("formats")
+    if not formats:
+        return None
+    title = f"## Input formats: {formats['rows']:,} x {formats['cols']:,} float32 as HDF5, .npy and safetensors\n\n"
+    if formats.get("error"):
+        return title + f"Not measured: {formats['error']}."
+    blas = raw.get("machine", {}).get("openblas", {})
+    rows = []
+    for key, config in formats.get("configs", {}).items():
+        s = summary(config)
+        layout = f"{config['ranks']} x {config['threads']}"
+        hdf5 = summary(formats["configs"].get(f"hdf5/{layout.replace(' ', '')}"))
+        value, reference = s.get("wall"), hdf5.get("wall")
+        if value is None:
+            rows.append([FORMAT_LABELS.get(config["format"], config["format"]), layout, s.get("cell"), "", "", "", "", ""])
+            continue
+        r = value / reference if reference else None
+        met = "" if config["format"] == "hdf5" or r is None else ("**met**" if r <= FORMAT_TARGET else "**missed**")
+        same = "" if config["format"] == "hdf5" else relative_difference(s.get("rankme"), hdf5.get("rankme"))
+        read = (s.get("timings") or {}).get("read")
+        rows.append([FORMAT_LABELS.get(config["format"], config["format"]), layout, seconds(value),
+                     "1.00x (reference)" if config["format"] == "hdf5" else ratio(r), met, seconds(read), same,
+                     s.get("solver") or "n/a"])
+    files = ", ".join(f"`{os.path.basename(path)}`" for path in formats.get("files", {}).values())
+    return (title + f"One file per format with the same values ({files}; written by `scripts/bench_data.py`), rankme in "
+            f"the default precision, each format's runs interleaved with the others' in every one of {formats['repeats']} "
+            f"repeats (medians of whole-process wall times, warm page cache). Ratio = format / HDF5 contiguous in the same "
+            f"layout; target <= {FORMAT_TARGET:.2f}x; the read phase is rankme's own time in reading (and, for a deflated or chunked file, decompressing), from `--timings`. BLAS: {blas.get('openblas_get_config', 'OpenBLAS (openblas_get_config not found)')}, "
+            f"kernel core `{blas.get('openblas_get_corename', '?')}` (openblas_get_corename).\n\n"
+            + table(["format", "ranks x threads", "wall (s)", "ratio to HDF5", f"<= {FORMAT_TARGET:.2f}x",
+                     "read phase (s, --timings)", "RankMe rel. diff. to HDF5", "solver"], rows,
+                    ["l", "l", "r", "r", "l", "r", "r", "l"]))
+
+
 def render(raw):
     sizes = raw.get("sizes", [])
     cores = raw.get("settings", {}).get("cores", 2)
@@ -792,6 +831,7 @@ def render(raw):
         overview_section(sizes),
         baseline_section(raw, sizes),
         targets_section(sizes),
+        formats_section(raw),
     ]
     sections += [size_section(size) for size in sizes]
     sections += [cold_section(sizes), scaling_section(sizes, cores)]

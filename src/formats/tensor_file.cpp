@@ -23,6 +23,8 @@ std::vector<TensorEntry> list_tensor_file(const ReadOnlyFile& file, FileFormat f
       throw std::runtime_error("'" + file.path() +
                                "' is a torch file in the legacy format (torch.save before torch 1.6), which rankme does "
                                "not read: re-save it with a current torch: torch.save(torch.load(f), f)");
+    case FileFormat::empty:
+      throw std::runtime_error("'" + file.path() + "' is empty (0 bytes): nothing was written to it");
     case FileFormat::hdf5:
     case FileFormat::unknown:
       throw std::logic_error("list_tensor_file: not a tensor file format: " + format_name(format));

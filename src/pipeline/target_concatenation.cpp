@@ -21,13 +21,21 @@ std::string describe_part(const DatasetTarget& part) {
          part.dtype + ")";
 }
 
-// Runs of consecutive parts of one directory in natural order of their names (what a shell glob does not do).
+// Runs of consecutive parts of one directory in natural order of their names, when the run is in byte
+// order as a shell glob gives it (emb_rank10 before emb_rank2). A run in any other order was put so by
+// hand, and is kept as given.
 void naturally_order_directory_runs(std::vector<DatasetTarget>& parts) {
   for (std::size_t begin = 0; begin < parts.size();) {
     std::size_t end = begin + 1;
     while (end < parts.size() && parent_directory(parts[end].file) == parent_directory(parts[begin].file)) ++end;
-    std::stable_sort(parts.begin() + static_cast<std::ptrdiff_t>(begin), parts.begin() + static_cast<std::ptrdiff_t>(end),
-                     [](const DatasetTarget& a, const DatasetTarget& b) { return natural_less(a.file, b.file); });
+    const auto first = parts.begin() + static_cast<std::ptrdiff_t>(begin);
+    const auto last = parts.begin() + static_cast<std::ptrdiff_t>(end);
+    const bool as_a_glob_gives = std::is_sorted(first, last, [](const DatasetTarget& a, const DatasetTarget& b) {
+      return a.file < b.file;
+    });
+    if (as_a_glob_gives) {
+      std::stable_sort(first, last, [](const DatasetTarget& a, const DatasetTarget& b) { return natural_less(a.file, b.file); });
+    }
     begin = end;
   }
 }

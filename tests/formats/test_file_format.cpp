@@ -21,23 +21,24 @@ std::string safetensors_prefix(std::uint64_t header_bytes) {
 }
 
 TEST(FormatOfLeadingBytes, EachMagicIsRecognised) {
-  EXPECT_EQ(format_of_leading_bytes(bytes("\x89HDF\r\n\x1a\n\0\0", 10), 4096), FileFormat::hdf5);
-  EXPECT_EQ(format_of_leading_bytes(bytes("\x93NUMPY\x01\x00", 8), 4096), FileFormat::npy);
-  EXPECT_EQ(format_of_leading_bytes(bytes("PK\x03\x04\x14\x00", 6), 4096), FileFormat::npz);
-  EXPECT_EQ(format_of_leading_bytes(bytes("PK\x05\x06\0\0", 6), 22), FileFormat::npz);
-  EXPECT_EQ(format_of_leading_bytes(bytes("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 14), 4096),
+  EXPECT_EQ(format_of_leading_bytes(bytes("\x89HDF\r\n\x1a\n\0\0", 10)), FileFormat::hdf5);
+  EXPECT_EQ(format_of_leading_bytes(bytes("\x93NUMPY\x01\x00", 8)), FileFormat::npy);
+  EXPECT_EQ(format_of_leading_bytes(bytes("PK\x03\x04\x14\x00", 6)), FileFormat::npz);
+  EXPECT_EQ(format_of_leading_bytes(bytes("PK\x05\x06\0\0", 6)), FileFormat::npz);
+  EXPECT_EQ(format_of_leading_bytes(bytes("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 14)),
             FileFormat::legacy_torch);
-  EXPECT_EQ(format_of_leading_bytes(safetensors_prefix(100), 4096), FileFormat::safetensors);
+  EXPECT_EQ(format_of_leading_bytes(safetensors_prefix(100)), FileFormat::safetensors);
 }
 
 TEST(FormatOfLeadingBytes, LookalikesAreNotTakenForAFormat) {
-  // A safetensors header longer than the file, or not starting with '{'.
-  EXPECT_EQ(format_of_leading_bytes(safetensors_prefix(5000), 4096), FileFormat::unknown);
-  EXPECT_EQ(format_of_leading_bytes(safetensors_prefix(1), 4096), FileFormat::unknown);
-  EXPECT_EQ(format_of_leading_bytes("not a tensor file at all", 24), FileFormat::unknown);
-  EXPECT_EQ(format_of_leading_bytes("", 0), FileFormat::unknown);
-  EXPECT_EQ(format_of_leading_bytes(bytes("\x93NUMP", 5), 5), FileFormat::unknown);
-  EXPECT_EQ(format_of_leading_bytes(bytes("\x80\x02\x8a\x0a", 4), 4), FileFormat::unknown);  // a pickle, not torch's magic
+  // A safetensors header length too short for "{}" is no safetensors file; one longer than the file still
+  // is (its reader says it is truncated or lies).
+  EXPECT_EQ(format_of_leading_bytes(safetensors_prefix(1)), FileFormat::unknown);
+  EXPECT_EQ(format_of_leading_bytes(safetensors_prefix(1u << 30)), FileFormat::safetensors);
+  EXPECT_EQ(format_of_leading_bytes("not a tensor file at all"), FileFormat::unknown);
+  EXPECT_EQ(format_of_leading_bytes(""), FileFormat::unknown);
+  EXPECT_EQ(format_of_leading_bytes(bytes("\x93NUMP", 5)), FileFormat::unknown);
+  EXPECT_EQ(format_of_leading_bytes(bytes("\x80\x02\x8a\x0a", 4)), FileFormat::unknown);  // a pickle, not torch's magic
 }
 
 TEST(DetectFileFormat, FindsAnHdf5SuperblockAfterAUserBlockWhateverTheExtension) {
@@ -52,6 +53,13 @@ TEST(DetectFileFormat, FindsAnHdf5SuperblockAfterAUserBlockWhateverTheExtension)
   std::ofstream(text) << "just some text, no magic";
   EXPECT_EQ(detect_file_format(text), FileFormat::unknown);
   EXPECT_THROW(detect_file_format(directory.file("missing.pt")), std::runtime_error);
+  const std::string empty = directory.file("empty.npy");
+  std::ofstream{empty};
+  EXPECT_EQ(detect_file_format(empty), FileFormat::empty);
+  // A zip whose directory is broken is still a zip: the .npz reader says what is wrong with it.
+  const std::string broken_zip = directory.file("broken.pt");
+  std::ofstream(broken_zip, std::ios::binary) << bytes("PK\x03\x04\x14\x00", 6) << std::string(40, 'z');
+  EXPECT_EQ(detect_file_format(broken_zip), FileFormat::npz);
 }
 
 TEST(TensorFileExtensions, ADirectoryScanPicksUpEveryFormat) {

@@ -10,6 +10,7 @@
 
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/input_expansion.hpp"
+#include "rankme/pipeline/target_pooling.hpp"
 #include "support/safetensors_writer.hpp"
 #include "support/temporary_directory.hpp"
 
@@ -47,7 +48,15 @@ bool any_note_contains(const Discovery& discovery, const std::string& text) {
 TEST(TensorFileDiscovery, AScanListsTheMatricesAndNotesTheRest) {
   testing::TemporaryDirectory directory;
   const std::string path = write_dump(directory, "dump.safetensors");
-  const Discovery discovery = discover_targets(expand_arguments({path}));
+  Discovery discovery = discover_targets(expand_arguments({path}));
+  // The 3-D array is listed with its shape, for --pool to decide; without it, it is skipped with a note.
+  const auto tokens = std::find_if(discovery.targets.begin(), discovery.targets.end(),
+                                   [](const DatasetTarget& target) { return target.dataset == "/tokens"; });
+  ASSERT_NE(tokens, discovery.targets.end());
+  EXPECT_EQ(tokens->shape, (std::vector<std::uint64_t>{2, 3, 4}));
+  EXPECT_TRUE(tokens->error.empty()) << tokens->error;
+  EXPECT_TRUE(tokens->awaits_pooling());
+  pool_targets(discovery, PoolMode::none);
   EXPECT_EQ(datasets_of(discovery), (std::vector<std::string>{"/train/emb", "/valid/emb"}));
   const DatasetTarget& train = discovery.targets[0];
   EXPECT_EQ(train.format, "safetensors");
@@ -60,6 +69,7 @@ TEST(TensorFileDiscovery, AScanListsTheMatricesAndNotesTheRest) {
   EXPECT_TRUE(any_note_contains(discovery, "1-D"));
   EXPECT_TRUE(any_note_contains(discovery, "'/mask'"));
   EXPECT_TRUE(any_note_contains(discovery, "'/tokens'"));
+  EXPECT_TRUE(any_note_contains(discovery, "--pool"));
 }
 
 TEST(TensorFileDiscovery, PatternsGlobOverTheArrayNames) {
@@ -99,7 +109,8 @@ TEST(TensorFileDiscovery, TheFormatComesFromTheBytesAndTheSameArrayIsListedOnce)
   testing::TemporaryDirectory directory;
   const std::string path = write_dump(directory, "looks_like.h5");
   std::filesystem::create_hard_link(path, directory.file("again.safetensors"));
-  const Discovery discovery = discover_targets(expand_arguments({directory.path().string()}));
+  Discovery discovery = discover_targets(expand_arguments({directory.path().string()}));
+  pool_targets(discovery, PoolMode::none);
   // Both names reach the same bytes: each array once, under the first name by path.
   EXPECT_EQ(datasets_of(discovery), (std::vector<std::string>{"/train/emb", "/valid/emb"}));
   for (const DatasetTarget& target : discovery.targets) EXPECT_EQ(target.file, directory.file("again.safetensors"));

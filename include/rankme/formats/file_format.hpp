@@ -10,18 +10,19 @@ enum class FileFormat {
   hdf5,          // "\x89HDF\r\n\x1a\n" at byte 0, 512, 1024, 2048, ... (after a user block)
   npy,           // "\x93NUMPY"
   npz,           // a zip archive of .npy members
-  safetensors,   // a little-endian 64-bit header length, then a JSON object
+  safetensors,   // a little-endian 64-bit header length (at least 2), then the JSON object's '{'
   torch,         // a zip archive with <prefix>/data.pkl (torch.save since torch 1.6)
   legacy_torch,  // torch.save before 1.6: a pickle of a magic number (refused with advice)
+  empty,         // no bytes at all
   unknown,
 };
 
-// "hdf5", "npy", "npz", "safetensors", "torch", "legacy torch", "unknown".
+// "hdf5", "npy", "npz", "safetensors", "torch", "legacy torch", "empty", "unknown".
 std::string format_name(FileFormat format);
 
-// From the first bytes and the file size alone; a zip archive is `npz` here (telling it from a torch file
-// needs its directory: detect_file_format does that).
-FileFormat format_of_leading_bytes(std::string_view first_bytes, unsigned long long file_size);
+// From the first bytes alone; a zip archive is `npz` here (telling it from a torch file needs its directory:
+// detect_file_format does that).
+FileFormat format_of_leading_bytes(std::string_view first_bytes);
 
 // Opens `path` and tells its format (reading the zip directory of an archive). Throws std::runtime_error
 // when the file cannot be opened or read.

@@ -9,8 +9,9 @@
 // (runs/lr0.1/emb_rank*.npy, runs/lr0.2/emb_rank*.npy) gives one matrix per run in one job.
 //
 // The order of the parts: the order of the inputs, where a directory's files come in natural order
-// (input_expansion), and a run of consecutive files of one directory named on the command line, as a
-// shell glob gives them (byte-wise: emb_rank10 before emb_rank2), is put in natural order too.
+// (input_expansion), and a run of consecutive files of one directory named on the command line in byte
+// order, as a shell glob gives them (emb_rank10 before emb_rank2), is put in natural order too; a run in
+// any other order was put so by hand and is kept as given.
 //
 // What the matrix is called: `file` is the parts' common parent directory as spelled ("runs/lr0.1"),
 // or the first part's file when they have none in common; `dataset` their dataset name; `parts` lists

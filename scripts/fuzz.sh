@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Fuzzes "open an HDF5 file, list, validate and read its datasets" (tests/fuzz/), or with --target the .npy
-# or .npz readers, for a bounded time: installs clang and libFuzzer when missing, builds the target in
-# build-fuzz/ (the `fuzz` preset), copies its seed corpus into a working directory outside the repository
-# and runs the target there.
+# Fuzzes "open an HDF5 file, list, validate and read its datasets" (tests/fuzz/), or with --target the .npy,
+# .npz, safetensors or torch.save readers, for a bounded time: installs clang and libFuzzer when missing,
+# builds the target in build-fuzz/ (the `fuzz` preset), copies its seed corpus into a working directory
+# outside the repository and runs the target there.
 #
 #   scripts/fuzz.sh [--target NAME] [--seconds N] [--work DIR] [--keep-going] [-- LIBFUZZER_ARGS...]
 #
-#   --target NAME which target: fuzz_open_and_read_dataset (HDF5, the default), fuzz_npy or fuzz_npz; each
-#                 starts from its own seed corpus (tests/fuzz/corpus, corpus_npy, corpus_npz)
+#   --target NAME which target: fuzz_open_and_read_dataset (HDF5, the default), fuzz_npy, fuzz_npz,
+#                 fuzz_safetensors or fuzz_torch_pickle; each starts from its own seed corpus
+#                 (tests/fuzz/corpus, corpus_npy, corpus_npz, corpus_safetensors, corpus_torch)
 #   --seconds N   fuzzing time (libFuzzer's -max_total_time; default 600)
 #   --work DIR    working directory (default /tmp/rankme-fuzz, /tmp/rankme-NAME for the others): DIR/corpus
 #                 grows with every input that found new coverage and is reused by the next run,
@@ -20,8 +21,9 @@
 # Without --keep-going libFuzzer stops at the first crash. Either way the script lists the inputs to
 # turn into regression tests (tests/fuzz/regressions/, see the README's Fuzzing section) and exits 1
 # when there are any; exit 0: nothing found in the time.
-# Not part of the test suite: tests/fuzz/test_fuzz_regressions.cpp (HDF5) and test_tensor_fuzz_regressions.cpp
-# (.npy, .npz) replay the corpora and the regressions there.
+# Not part of the test suite: tests/fuzz/test_fuzz_regressions.cpp (HDF5), test_tensor_fuzz_regressions.cpp
+# (.npy, .npz), tests/formats/test_safetensors_file.cpp and test_torch_file.cpp replay the corpora and the
+# regressions there.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=600
@@ -36,7 +38,7 @@ while (($#)); do
     --work) work=$2; shift 2 ;;
     --keep-going) keep_going=true; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,7 +47,10 @@ case "$target" in
   fuzz_open_and_read_dataset) seeds=corpus; pattern='*.h5'; work=${work:-/tmp/rankme-fuzz} ;;
   fuzz_npy) seeds=corpus_npy; pattern='*.npy'; work=${work:-/tmp/rankme-$target} ;;
   fuzz_npz) seeds=corpus_npz; pattern='*.npz'; work=${work:-/tmp/rankme-$target} ;;
-  *) echo "fuzz.sh: unknown --target '$target' (fuzz_open_and_read_dataset, fuzz_npy, fuzz_npz)" >&2; exit 2 ;;
+  fuzz_safetensors) seeds=corpus_safetensors; pattern='*'; work=${work:-/tmp/rankme-$target} ;;
+  fuzz_torch_pickle) seeds=corpus_torch; pattern='*'; work=${work:-/tmp/rankme-$target} ;;
+  *) echo "fuzz.sh: unknown --target '$target' (fuzz_open_and_read_dataset, fuzz_npy, fuzz_npz, fuzz_safetensors," \
+          "fuzz_torch_pickle)" >&2; exit 2 ;;
 esac
 
 "$root/scripts/install_dependencies.sh" --fuzz

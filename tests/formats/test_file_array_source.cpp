@@ -49,6 +49,42 @@ TEST(FileArraySource, ReadsEveryLayoutAsItsCOrderMatrix) {
   }
 }
 
+// A column range of rows (what --pool first/last asks for) in every layout: C order reads just the range,
+// the others whole rows; both must give exactly the definition's values, and a range past the row fails.
+TEST(FileArraySource, ReadsAColumnRangeOfRowsInEveryLayout) {
+  TemporaryDirectory directory;
+  std::mt19937 random(5);
+  for (const StridedCase& c : strided_cases()) {
+    const std::uint64_t cols = row_elements(c);
+    if (c.shape[0] == 0 || cols < 2) continue;
+    const std::string path = directory.file(c.label + ".bin");
+    write_bytes(path, std::string(prefix_bytes, 'x') + storage_bytes(storage_elements(c)));
+    FileArraySource source(path, layout_of(c, prefix_bytes));
+    for (int trial = 0; trial < 10; ++trial) {
+      const auto runs = random_runs(c.shape[0], random);
+      const std::uint64_t first_col = random() % cols;
+      const std::uint64_t col_count = 1 + random() % (cols - first_col);
+      std::uint64_t rows = 0;
+      for (const RowRun& run : runs) rows += run.count;
+      std::vector<double> block(rows * col_count);
+      source.read_row_columns(runs, first_col, col_count, reinterpret_cast<unsigned char*>(block.data()),
+                              block.size() * sizeof(double));
+      std::size_t at = 0;
+      for (const RowRun& run : runs) {
+        for (std::uint64_t row = run.first; row < run.first + run.count; ++row) {
+          for (std::uint64_t col = first_col; col < first_col + col_count; ++col, ++at) {
+            ASSERT_EQ(block[at], expected_value(c, row, col)) << c.label << " row " << row << " col " << col;
+          }
+        }
+      }
+    }
+    std::vector<double> one(1);
+    EXPECT_THROW(source.read_row_columns({{0, 1}}, cols, 1, reinterpret_cast<unsigned char*>(one.data()), 8),
+                 std::out_of_range)
+        << c.label;
+  }
+}
+
 TEST(StridedGather, SplitsSlabsAndSpansAnywhereWithTheSameResult) {
   std::mt19937 random(7);
   for (const StridedCase& c : strided_cases()) {

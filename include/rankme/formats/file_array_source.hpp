@@ -23,6 +23,10 @@ class FileArraySource : public RowSource {
   std::uint64_t cols() const override { return cols_; }
   StoredType stored_type() const override { return layout_.type; }
   void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) override;
+  // C order: one pread of the range per row (--pool first/last read one token per sample, not all of
+  // them); other layouts read whole rows and copy the range out (RowSource's way).
+  void read_row_columns(const std::vector<RowRun>& runs, std::uint64_t first_col, std::uint64_t col_count,
+                        unsigned char* out, std::size_t out_bytes) override;
   FileFingerprint fingerprint() const override;
 
  private:

@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
+
+#include "rankme/formats/pickle_opcodes.hpp"
+#include "rankme/formats/torch_pickle_allow_list.hpp"
+#include "rankme/formats/torch_rebuild_calls.hpp"
 
 namespace rankme {
 
@@ -15,154 +17,9 @@ namespace {
 
 using Kind = PickleValue::Kind;
 
-// The pickle opcodes, by byte, with pickletools' names: those the machine runs and those it names when it
-// refuses them.
-const char* opcode_name(unsigned char opcode) {
-  switch (opcode) {
-    case '(': return "MARK";
-    case '.': return "STOP";
-    case '0': return "POP";
-    case '1': return "POP_MARK";
-    case '2': return "DUP";
-    case 'F': return "FLOAT";
-    case 'I': return "INT";
-    case 'J': return "BININT";
-    case 'K': return "BININT1";
-    case 'L': return "LONG";
-    case 'M': return "BININT2";
-    case 'N': return "NONE";
-    case 'P': return "PERSID";
-    case 'Q': return "BINPERSID";
-    case 'R': return "REDUCE";
-    case 'S': return "STRING";
-    case 'T': return "BINSTRING";
-    case 'U': return "SHORT_BINSTRING";
-    case 'V': return "UNICODE";
-    case 'X': return "BINUNICODE";
-    case 'a': return "APPEND";
-    case 'b': return "BUILD";
-    case 'c': return "GLOBAL";
-    case 'd': return "DICT";
-    case '}': return "EMPTY_DICT";
-    case 'e': return "APPENDS";
-    case 'g': return "GET";
-    case 'h': return "BINGET";
-    case 'i': return "INST";
-    case 'j': return "LONG_BINGET";
-    case 'l': return "LIST";
-    case ']': return "EMPTY_LIST";
-    case 'o': return "OBJ";
-    case 'p': return "PUT";
-    case 'q': return "BINPUT";
-    case 'r': return "LONG_BINPUT";
-    case 's': return "SETITEM";
-    case 't': return "TUPLE";
-    case ')': return "EMPTY_TUPLE";
-    case 'u': return "SETITEMS";
-    case 'G': return "BINFLOAT";
-    case 0x80: return "PROTO";
-    case 0x81: return "NEWOBJ";
-    case 0x82: return "EXT1";
-    case 0x83: return "EXT2";
-    case 0x84: return "EXT4";
-    case 0x85: return "TUPLE1";
-    case 0x86: return "TUPLE2";
-    case 0x87: return "TUPLE3";
-    case 0x88: return "NEWTRUE";
-    case 0x89: return "NEWFALSE";
-    case 0x8a: return "LONG1";
-    case 0x8b: return "LONG4";
-    case 'B': return "BINBYTES";
-    case 'C': return "SHORT_BINBYTES";
-    case 0x8c: return "SHORT_BINUNICODE";
-    case 0x8d: return "BINUNICODE8";
-    case 0x8e: return "BINBYTES8";
-    case 0x8f: return "EMPTY_SET";
-    case 0x90: return "ADDITEMS";
-    case 0x91: return "FROZENSET";
-    case 0x92: return "NEWOBJ_EX";
-    case 0x93: return "STACK_GLOBAL";
-    case 0x94: return "MEMOIZE";
-    case 0x95: return "FRAME";
-    case 0x96: return "BYTEARRAY8";
-    case 0x97: return "NEXT_BUFFER";
-    case 0x98: return "READONLY_BUFFER";
-    default: return nullptr;
-  }
-}
-
 std::string hex_byte(unsigned char byte) {
   static const char digits[] = "0123456789abcdef";
   return std::string("0x") + digits[byte >> 4] + digits[byte & 15];
-}
-
-// torch's element types by the names torch.<name> gives them (aliases included): the dtype globals a
-// pickle may name (_rebuild_tensor_v3's dtype argument).
-const std::unordered_set<std::string>& torch_dtype_names() {
-  static const std::unordered_set<std::string> names = {
-      "float32", "float", "float64", "double", "float16", "half", "bfloat16", "int64", "long", "int32", "int",
-      "int16", "short", "int8", "uint8", "uint16", "uint32", "uint64", "bool", "complex32", "chalf",
-      "complex64", "cfloat", "complex128", "cdouble", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz",
-      "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2", "bits8", "bits16", "bits1x8", "bits2x4",
-      "bits4x2", "qint8", "quint8", "qint32", "quint4x2", "quint2x4"};
-  return names;
-}
-
-// The storage classes torch.save names in persistent ids (torch.<Type>Storage), readable or not: an
-// unreadable dtype is reported by the reader of the file, not refused here.
-const std::unordered_set<std::string>& torch_storage_names() {
-  static const std::unordered_set<std::string> names = {
-      "FloatStorage", "DoubleStorage", "HalfStorage", "BFloat16Storage", "LongStorage", "IntStorage",
-      "ShortStorage", "CharStorage", "ByteStorage", "BoolStorage", "ComplexFloatStorage",
-      "ComplexDoubleStorage", "QInt8Storage", "QUInt8Storage", "QInt32Storage", "QUInt4x2Storage",
-      "QUInt2x4Storage", "UntypedStorage"};
-  return names;
-}
-
-// The functions and classes a pickle may call (REDUCE, NEWOBJ), by "module.name".
-namespace callable {
-const char* const ordered_dict = "collections.OrderedDict";
-const char* const set = "builtins.set";
-const char* const frozenset = "builtins.frozenset";
-const char* const codecs_encode = "_codecs.encode";
-const char* const size = "torch.Size";
-const char* const rebuild_tensor = "torch._utils._rebuild_tensor";
-const char* const rebuild_tensor_v2 = "torch._utils._rebuild_tensor_v2";
-const char* const rebuild_tensor_v3 = "torch._utils._rebuild_tensor_v3";
-const char* const rebuild_parameter = "torch._utils._rebuild_parameter";
-const char* const rebuild_parameter_with_state = "torch._utils._rebuild_parameter_with_state";
-const char* const rebuild_from_type_v2 = "torch._tensor._rebuild_from_type_v2";
-// Types only: _rebuild_from_type_v2's new_type.
-const char* const tensor_type = "torch.Tensor";
-const char* const parameter_type = "torch.nn.parameter.Parameter";
-}  // namespace callable
-
-bool is_allowed_callable(const std::string& name) {
-  static const std::unordered_set<std::string> names = {
-      callable::ordered_dict, callable::set, callable::frozenset, callable::codecs_encode, callable::size,
-      callable::rebuild_tensor, callable::rebuild_tensor_v2, callable::rebuild_tensor_v3,
-      callable::rebuild_parameter, callable::rebuild_parameter_with_state, callable::rebuild_from_type_v2,
-      callable::tensor_type, callable::parameter_type};
-  return names.count(name) != 0;
-}
-
-// Decodes UTF-8 `text` as code points below 256 (what _codecs.encode(text, "latin1") does: protocol 2's
-// way of pickling Python 3 bytes). Throws for anything else.
-std::string latin1_bytes(const std::string& text) {
-  std::string bytes;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      bytes.push_back(static_cast<char>(byte));
-    } else if ((byte == 0xc2 || byte == 0xc3) && i + 1 < text.size() &&
-               (static_cast<unsigned char>(text[i + 1]) & 0xc0) == 0x80) {
-      bytes.push_back(static_cast<char>(((byte & 0x03) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3f)));
-      ++i;
-    } else {
-      throw std::runtime_error("_codecs.encode: text that is not latin-1");
-    }
-  }
-  return bytes;
 }
 
 // A dict key as a string that is equal for keys Python finds equal: scalars by value (True == 1, as in
@@ -186,28 +43,10 @@ std::string key_identity(const PickleValue& key) {
 
 }  // namespace
 
-std::string describe(const PickleValue& value) {
-  switch (value.kind) {
-    case Kind::none: return "None";
-    case Kind::boolean: return "bool";
-    case Kind::integer: return "int";
-    case Kind::floating: return "float";
-    case Kind::text: return "str";
-    case Kind::bytes: return "bytes";
-    case Kind::tuple: return "tuple";
-    case Kind::list: return "list";
-    case Kind::dict: return value.ordered_dict ? "OrderedDict" : "dict";
-    case Kind::set: return "set";
-    case Kind::callable: return "global " + value.text;
-    case Kind::dtype: return "dtype torch." + value.text;
-    case Kind::storage: return "storage";
-    case Kind::tensor: return "tensor";
-  }
-  return "value";
-}
-
-// The stack machine (see the header). Each run method consumes one opcode's arguments from the input.
-class TorchPickleMachine {
+// The stack machine (see the header). Each run method consumes one opcode's arguments from the input. What an
+// allowed global builds when called is torch_rebuild_calls.hpp's; the machine lends it make, set_item and
+// the position that fail reports.
+class TorchPickleMachine final : public UnpicklingContext {
  public:
   explicit TorchPickleMachine(std::string_view bytes) : bytes_(bytes) {}
 
@@ -224,15 +63,13 @@ class TorchPickleMachine {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& message) const {
-    throw std::runtime_error(message + " at byte " + std::to_string(opcode_position_));
-  }
+  std::size_t opcode_position() const override { return opcode_position_; }
 
   // --- the input
   std::size_t remaining() const { return bytes_.size() - position_; }
   std::string_view take(std::uint64_t count) {
     if (count > remaining()) {
-      fail(std::string(opcode_name(static_cast<unsigned char>(bytes_[opcode_position_]))) + " needs " +
+      fail(std::string(pickle_opcode_name(static_cast<unsigned char>(bytes_[opcode_position_]))) + " needs " +
            std::to_string(count) + " bytes but the pickle has " + std::to_string(remaining()) +
            " left (truncated, or a length that lies)");
     }
@@ -262,7 +99,7 @@ class TorchPickleMachine {
   }
 
   // --- values
-  PickleValue* make(Kind kind) {
+  PickleValue* make(Kind kind) override {
     if (result_.values_.size() >= max_pickle_values) {
       fail("the pickle makes more than " + std::to_string(max_pickle_values) +
            " values, more than a torch.save of tensors needs");
@@ -300,7 +137,7 @@ class TorchPickleMachine {
     return value;
   }
   std::vector<PickleValue*> pop_mark() {
-    if (marks_.empty()) fail(std::string(opcode_name(static_cast<unsigned char>(bytes_[opcode_position_]))) +
+    if (marks_.empty()) fail(std::string(pickle_opcode_name(static_cast<unsigned char>(bytes_[opcode_position_]))) +
                              " without a MARK");
     std::vector<PickleValue*> items(stack_.begin() + static_cast<std::ptrdiff_t>(marks_.back()), stack_.end());
     stack_.resize(marks_.back());
@@ -314,7 +151,7 @@ class TorchPickleMachine {
   }
 
   // --- containers
-  void set_item(PickleValue* dict, const PickleValue* key, const PickleValue* value) {
+  void set_item(PickleValue* dict, const PickleValue* key, const PickleValue* value) override {
     if (dict->kind != Kind::dict) fail("SETITEM on a " + describe(*dict) + ", not a dict");
     // A hash index per dict: a pickle may set millions of items, so no linear search for the key.
     const auto [where, inserted] = dict_keys_[dict].emplace(key_identity(*key), dict->items.size());
@@ -336,167 +173,13 @@ class TorchPickleMachine {
     const std::string full = module + "." + name;
     // A hostile name may be megabytes long: messages show its start.
     const std::string shown = full.size() > 200 ? full.substr(0, 200) + "..." : full;
-    if (module == "torch" && torch_dtype_names().count(name) != 0) return make_text(Kind::dtype, name);
-    if ((module == "torch" && torch_storage_names().count(name) != 0) || is_allowed_callable(full)) {
+    if (module == "torch" && is_torch_dtype_name(name)) return make_text(Kind::dtype, name);
+    if ((module == "torch" && is_torch_storage_name(name)) || is_allowed_torch_callable(full)) {
       return make_text(Kind::callable, full);
     }
     fail("refuses global '" + shown +
          "': a torch file of tensors names only torch's tensor and storage types, its rebuild functions and "
          "plain containers (rankme never runs code from a pickle; load and re-save the object without it)");
-  }
-
-  // --- calling an allowed global (REDUCE, NEWOBJ): builds the value torch would have built
-  static bool is_integer(const PickleValue* value) { return value->kind == Kind::integer; }
-  std::uint64_t non_negative(const PickleValue* value, const std::string& function, const std::string& what) {
-    if (!is_integer(value) || value->integer < 0) {
-      fail(function + ": " + what + " must be an int >= 0, not " + describe(*value));
-    }
-    return static_cast<std::uint64_t>(value->integer);
-  }
-  std::vector<std::uint64_t> extents(const PickleValue* value, const std::string& function, const std::string& what) {
-    if (value->kind != Kind::tuple && value->kind != Kind::list) {
-      fail(function + ": " + what + " must be a tuple of ints, not " + describe(*value));
-    }
-    std::vector<std::uint64_t> numbers;
-    for (const PickleValue* item : value->items) numbers.push_back(non_negative(item, function, what));
-    return numbers;
-  }
-  void expect_argument_count(const std::string& function, const std::vector<const PickleValue*>& args,
-                             std::size_t least, std::size_t most) {
-    if (args.size() < least || args.size() > most) {
-      fail(function + " called with " + std::to_string(args.size()) + " arguments, expected " +
-           std::to_string(least) + (most != least ? " to " + std::to_string(most) : std::string()));
-    }
-  }
-  const PickleValue* expect_tensor(const PickleValue* value, const std::string& function) {
-    if (value->kind != Kind::tensor) fail(function + ": expected a tensor, not " + describe(*value));
-    return value;
-  }
-
-  PickleValue* rebuild_tensor(const std::string& function, const std::vector<const PickleValue*>& args) {
-    const bool v3 = function == callable::rebuild_tensor_v3;
-    if (function == callable::rebuild_tensor) {
-      expect_argument_count(function, args, 4, 4);
-    } else {
-      expect_argument_count(function, args, v3 ? 7 : 6, v3 ? 8 : 7);
-    }
-    if (args[0]->kind != Kind::storage) fail(function + ": expected a storage, not " + describe(*args[0]));
-    auto tensor = std::make_unique<TorchTensorReference>();
-    tensor->storage = args[0];
-    tensor->storage_offset = non_negative(args[1], function, "storage_offset");
-    tensor->size = extents(args[2], function, "size");
-    tensor->stride = extents(args[3], function, "stride");
-    if (tensor->size.size() != tensor->stride.size()) {
-      fail(function + ": " + std::to_string(tensor->size.size()) + " sizes but " +
-           std::to_string(tensor->stride.size()) + " strides");
-    }
-    if (args.size() > 4 && args[4]->kind != Kind::boolean) {
-      fail(function + ": requires_grad must be a bool, not " + describe(*args[4]));
-    }
-    if (v3) {
-      if (args[6]->kind != Kind::dtype) fail(function + ": expected a dtype, not " + describe(*args[6]));
-      tensor->dtype = args[6]->text;
-    }
-    PickleValue* made = make(Kind::tensor);
-    made->tensor = std::move(tensor);
-    return made;
-  }
-
-  PickleValue* call(const PickleValue* function_value, const PickleValue* arguments) {
-    if (function_value->kind != Kind::callable) fail("REDUCE calls a " + describe(*function_value));
-    if (arguments->kind != Kind::tuple) fail("REDUCE with " + describe(*arguments) + " for arguments, not a tuple");
-    const std::string& function = function_value->text;
-    const std::vector<const PickleValue*>& args = arguments->items;
-    if (function == callable::ordered_dict) {
-      expect_argument_count(function, args, 0, 1);
-      PickleValue* dict = make(Kind::dict);
-      dict->ordered_dict = true;
-      if (!args.empty()) {  // OrderedDict([(key, value), ...])
-        if (args[0]->kind != Kind::list && args[0]->kind != Kind::tuple) fail(function + ": expected a list of pairs");
-        for (const PickleValue* pair : args[0]->items) {
-          if ((pair->kind != Kind::tuple && pair->kind != Kind::list) || pair->items.size() != 2) {
-            fail(function + ": expected a list of pairs, not of " + describe(*pair));
-          }
-          set_item(dict, pair->items[0], pair->items[1]);
-        }
-      }
-      return dict;
-    }
-    if (function == callable::set || function == callable::frozenset || function == callable::size) {
-      expect_argument_count(function, args, 0, 1);
-      PickleValue* made = make(function == callable::size ? Kind::tuple : Kind::set);
-      if (!args.empty()) {
-        if (args[0]->kind != Kind::list && args[0]->kind != Kind::tuple) {
-          fail(function + ": expected a list, not " + describe(*args[0]));
-        }
-        made->items = args[0]->items;
-      }
-      return made;
-    }
-    if (function == callable::codecs_encode) {
-      expect_argument_count(function, args, 2, 2);
-      if (args[0]->kind != Kind::text || args[1]->kind != Kind::text ||
-          (args[1]->text != "latin1" && args[1]->text != "latin-1")) {
-        fail(function + ": expected (str, 'latin1'), as pickle writes bytes");
-      }
-      try {
-        return make_text(Kind::bytes, latin1_bytes(args[0]->text));
-      } catch (const std::runtime_error& error) {
-        fail(error.what());
-      }
-    }
-    if (function == callable::rebuild_tensor || function == callable::rebuild_tensor_v2 ||
-        function == callable::rebuild_tensor_v3) {
-      return rebuild_tensor(function, args);
-    }
-    if (function == callable::rebuild_parameter || function == callable::rebuild_parameter_with_state) {
-      // A Parameter is its tensor (requires_grad, hooks and Python state do not change the values).
-      const bool with_state = function == callable::rebuild_parameter_with_state;
-      expect_argument_count(function, args, with_state ? 4 : 3, with_state ? 4 : 3);
-      // Every value lives in result_.values_, made non-const: handing this one back as mutable is sound.
-      return const_cast<PickleValue*>(expect_tensor(args[0], function));
-    }
-    if (function == callable::rebuild_from_type_v2) {
-      // (func, new_type, args, state): how torch pickles a tensor with Python state; only plain tensors and
-      // Parameters are accepted as new_type, and func must itself be an allowed rebuild function.
-      expect_argument_count(function, args, 4, 4);
-      if (args[1]->kind != Kind::callable ||
-          (args[1]->text != callable::tensor_type && args[1]->text != callable::parameter_type)) {
-        fail(function + ": refuses tensor type " + describe(*args[1]) + " (only torch.Tensor and Parameter)");
-      }
-      if (args[0]->kind != Kind::callable || args[0]->text.rfind("torch._utils._rebuild_", 0) != 0) {
-        fail(function + ": refuses to call " + describe(*args[0]));
-      }
-      PickleValue* tensor = call(args[0], args[2]);
-      expect_tensor(tensor, function);
-      return tensor;
-    }
-    fail("refuses to call " + function + " (it is a type name, not a function the pickle may call)");
-  }
-
-  // Persistent id: ('storage', storage_type, key, location, numel).
-  PickleValue* load_persistent(const PickleValue* id) {
-    const auto& items = id->items;
-    if (id->kind != Kind::tuple || items.size() != 5 || items[0]->kind != Kind::text || items[0]->text != "storage") {
-      fail("BINPERSID: expected ('storage', type, key, location, numel), not a " + describe(*id) +
-           (id->kind == Kind::tuple ? " of " + std::to_string(items.size()) : std::string()));
-    }
-    const PickleValue* type = items[1];
-    if (type->kind != Kind::callable || type->text.rfind("torch.", 0) != 0 ||
-        torch_storage_names().count(type->text.substr(6)) == 0) {
-      fail("BINPERSID: expected a torch storage type, not " + describe(*type));
-    }
-    if (items[2]->kind != Kind::text || items[3]->kind != Kind::text) {
-      fail("BINPERSID: the storage's key and location must be strings");
-    }
-    auto storage = std::make_unique<TorchStorageReference>();
-    storage->type_name = type->text.substr(6);
-    storage->key = items[2]->text;
-    storage->location = items[3]->text;
-    storage->numel = non_negative(items[4], "BINPERSID", "numel");
-    PickleValue* made = make(Kind::storage);
-    made->storage = std::move(storage);
-    return made;
   }
 
   void memo_put(std::uint64_t index) {
@@ -544,7 +227,7 @@ class TorchPickleMachine {
       case 0x8b: {  // LONG1, LONG4: little-endian two's complement
         const std::uint64_t length = take_unsigned(opcode == 0x8a ? 1 : 4);
         if (length > 8) {
-          fail(std::string(opcode_name(opcode)) + " of " + std::to_string(length) + " bytes: an integer beyond 64 bits");
+          fail(std::string(pickle_opcode_name(opcode)) + " of " + std::to_string(length) + " bytes: an integer beyond 64 bits");
         }
         std::uint64_t value = length == 0 ? 0 : take_unsigned(static_cast<int>(length));
         if (length > 0 && length < 8 && (value >> (8 * length - 1)) != 0) value |= ~std::uint64_t{0} << (8 * length);
@@ -651,17 +334,17 @@ class TorchPickleMachine {
       case 'R': {
         const PickleValue* arguments = pop();
         const PickleValue* function = pop();
-        push(call(function, arguments));
+        push(call_torch_callable(function, arguments, *this));
         return;
       }
       case 0x81: {  // NEWOBJ: cls.__new__(cls, *args), for the allowed containers only
         const PickleValue* arguments = pop();
         const PickleValue* cls = pop();
         if (cls->kind != Kind::callable ||
-            (cls->text != callable::ordered_dict && cls->text != callable::set && cls->text != callable::frozenset)) {
+            (cls->text != torch_callable::ordered_dict && cls->text != torch_callable::set && cls->text != torch_callable::frozenset)) {
           fail("NEWOBJ of " + describe(*cls) + " (only OrderedDict and set)");
         }
-        push(call(cls, arguments));
+        push(call_torch_callable(cls, arguments, *this));
         return;
       }
       case 'b': {  // BUILD: sets the attributes of an OrderedDict (a state_dict's _metadata) or a tensor
@@ -673,9 +356,9 @@ class TorchPickleMachine {
         (void)state;  // attributes do not change the values
         return;
       }
-      case 'Q': push(load_persistent(pop())); return;
+      case 'Q': push(load_torch_storage(pop(), *this)); return;
       default: {
-        const char* name = opcode_name(opcode);
+        const char* name = pickle_opcode_name(opcode);
         fail("refuses opcode " + hex_byte(opcode) +
              (name != nullptr ? std::string(" (") + name + ")" : std::string(" (not a pickle opcode)")) +
              ": not one torch.save writes for tensors and containers");

@@ -104,14 +104,16 @@ PickleValue* codecs_encode(const std::string& function, const Arguments& args, U
       (args[1]->text != "latin1" && args[1]->text != "latin-1")) {
     context.fail(function + ": expected (str, 'latin1'), as pickle writes bytes");
   }
+  // Only the decoding is caught: make() reports its own failures (the value cap) with their position.
+  std::string bytes;
   try {
-    std::string bytes = latin1_bytes(args[0]->text);
-    PickleValue* made = context.make(Kind::bytes);
-    made->text = std::move(bytes);
-    return made;
+    bytes = latin1_bytes(args[0]->text);
   } catch (const std::runtime_error& error) {
     context.fail(error.what());
   }
+  PickleValue* made = context.make(Kind::bytes);
+  made->text = std::move(bytes);
+  return made;
 }
 
 // _rebuild_tensor(storage, offset, size, stride), _v2 (+ requires_grad, hooks[, metadata]) and _v3 (+ dtype).

@@ -1,6 +1,10 @@
 #include "fuzz/read_tensor_file.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -59,6 +63,17 @@ std::unique_ptr<RowSource> open_entry(const std::string& path, const TensorEntry
   return std::make_unique<FileArraySource>(path, entry.layout);
 }
 
+std::string input_file_path(const std::string& extension) {
+  const char* directory = std::getenv("RANKME_FUZZ_TMPDIR");
+  return std::string(directory != nullptr ? directory : "/dev/shm") + "/rankme-fuzz-" + std::to_string(getpid()) +
+         extension;
+}
+
+std::string& extension_removed_at_exit() {
+  static std::string extension;
+  return extension;
+}
+
 }  // namespace
 
 TensorFileOutcome read_every_npy_array(const std::string& path) {
@@ -73,6 +88,20 @@ TensorFileOutcome read_every_npz_array(const std::string& path) {
         return list_npz_file(file);
       },
       open_entry);
+}
+
+void remove_input_file_at_exit(const std::string& extension) {
+  extension_removed_at_exit() = extension;
+  std::atexit([] { std::remove(input_file_path(extension_removed_at_exit()).c_str()); });
+}
+
+std::string write_input_file(const std::string& extension, const std::uint8_t* data, std::size_t size) {
+  const std::string path = input_file_path(extension);
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) std::abort();  // /dev/shm unavailable: not the input's fault, but stop
+  const bool written = std::fwrite(data, 1, size, file) == size;
+  if (std::fclose(file) != 0 || !written) std::abort();
+  return path;
 }
 
 }  // namespace rankme::fuzz

@@ -3,8 +3,9 @@
 // replays their findings (test_tensor_fuzz_regressions.cpp): list it, then read every row of every
 // readable entry through its row source, block by block, and decode the values. A malformed file may end
 // in std::runtime_error anywhere; anything else (a crash, a sanitizer report, a hang, a huge allocation)
-// is a bug.
+// is a bug. Also the input file that the tensor targets (.npy, .npz, .safetensors) write each input to.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace rankme::fuzz {
@@ -18,5 +19,14 @@ struct TensorFileOutcome {
 
 TensorFileOutcome read_every_npy_array(const std::string& path);
 TensorFileOutcome read_every_npz_array(const std::string& path);
+
+// The tensor readers open files by path and read by position, so each input is written to a file: one per
+// fuzzing process (libFuzzer's -jobs/-workers run several), $RANKME_FUZZ_TMPDIR or /dev/shm, named by the
+// process id and `extension` (".npy", ".npz", ".safetensors"), rewritten for every input.
+// From LLVMFuzzerInitialize: that file is removed when the process exits.
+void remove_input_file_at_exit(const std::string& extension);
+// Writes one input's bytes to that file and returns its path; aborts if it cannot (/dev/shm unavailable
+// or full: not the input's fault, but stop).
+std::string write_input_file(const std::string& extension, const std::uint8_t* data, std::size_t size);
 
 }  // namespace rankme::fuzz

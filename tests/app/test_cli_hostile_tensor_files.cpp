@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "app/format_fixtures.hpp"
 #include "support/child_process.hpp"
 #include "support/cli_output.hpp"
 #include "support/cli_runs.hpp"
@@ -27,9 +28,6 @@
 
 #ifndef RANKME_HOSTILE_FIXTURES
 #error "RANKME_HOSTILE_FIXTURES (the folder tests/data/hostile) must be defined by the build"
-#endif
-#ifndef RANKME_FORMAT_FIXTURES
-#error "RANKME_FORMAT_FIXTURES (the folder tests/data/formats) must be defined by the build"
 #endif
 
 namespace rankme {
@@ -46,7 +44,7 @@ using testing::RunResult;
 
 const std::string hostile_folder = RANKME_HOSTILE_FIXTURES;
 // A good .npy scored in every launch: a bad file must not stop the run.
-const std::string good_file = std::string(RANKME_FORMAT_FIXTURES) + "/npy/float64_c_le.npy";
+const std::string good_file = testing::format_fixture_folder + "/npy/float64_c_le.npy";
 
 struct HostileFile {
   std::string path;                   // absolute

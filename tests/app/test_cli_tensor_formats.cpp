@@ -23,14 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "app/format_fixtures.hpp"
 #include "support/child_process.hpp"
 #include "support/cli_output.hpp"
 #include "support/cli_runs.hpp"
 #include "support/rankme_launch.hpp"
-
-#ifndef RANKME_FORMAT_FIXTURES
-#error "RANKME_FORMAT_FIXTURES (the folder tests/data/formats) must be defined by the build"
-#endif
 
 namespace rankme {
 namespace {
@@ -43,7 +40,7 @@ using testing::run_rankme;
 using testing::RunResult;
 
 constexpr double rankme_relative_tolerance = 1e-9;
-const std::string fixture_folder = RANKME_FORMAT_FIXTURES;
+const std::string& fixture_folder = testing::format_fixture_folder;
 
 // One input on the command line, made absolute: FILE, FILE:DATASET or a directory.
 std::string absolute_input(const std::string& input) { return fixture_folder + "/" + input; }

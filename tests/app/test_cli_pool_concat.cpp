@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,6 +22,8 @@ namespace {
 
 using nlohmann::json;
 using testing::contains;
+using testing::random_values;
+using testing::reference_rankme_of;
 
 const testing::StoredType float32{testing::StoredType::Kind::floating, 4, false};
 
@@ -37,18 +38,6 @@ std::vector<json> json_lines(const std::string& text) {
     if (!line.empty()) rows.push_back(json::parse(line));
   }
   return rows;
-}
-
-std::vector<double> random_values(std::size_t count, std::uint64_t seed) {
-  std::mt19937_64 generator(seed);
-  std::normal_distribution<double> normal;
-  std::vector<double> values(count);
-  for (double& v : values) v = normal(generator);
-  return values;
-}
-
-double reference_rankme_of(const std::vector<double>& matrix, std::uint64_t cols) {
-  return testing::reference_rankme(testing::reference_singular_values(matrix, matrix.size() / cols, cols));
 }
 
 class PoolCli : public ::testing::Test {

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -19,6 +18,7 @@
 #include "rankme/pipeline/target_concatenation.hpp"
 #include "rankme/pipeline/target_order.hpp"
 #include "rankme/pipeline/target_pooling.hpp"
+#include "reference_scores.hpp"
 #include "support/hdf5_matrix_writer.hpp"
 #include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
@@ -31,16 +31,11 @@ const FixtureType float32{FixtureType::Kind::floating, 4, false};
 const FixtureType float64{FixtureType::Kind::floating, 8, false};
 
 using ConcatenatedScores = testing::WatchedTest;
+using testing::double_options;
+using testing::expect_score;
+using testing::random_values;
 
 constexpr std::uint64_t cols = 6;
-
-std::vector<double> random_values(std::size_t count, std::uint64_t seed) {
-  std::mt19937_64 generator(seed);
-  std::normal_distribution<double> normal;
-  std::vector<double> values(count);
-  for (double& v : values) v = normal(generator);
-  return values;
-}
 
 // Shards of 0..shards-1 with rows 3 + 2 * rank (rank 0 has fewer rows than 4 ranks... 3), the largest
 // rank numbers written first so that the directory's own listing order is not the natural one. Returns
@@ -76,32 +71,10 @@ std::vector<DatasetTarget> stacked_targets(const Communicator& comm, const std::
   return discovery.targets;
 }
 
-double reference_rankme_of(const std::vector<double>& matrix) {
-  return testing::reference_rankme(testing::reference_singular_values(matrix, matrix.size() / cols, cols));
-}
+double reference_rankme_of(const std::vector<double>& matrix) { return testing::reference_rankme_of(matrix, cols); }
 
 std::vector<double> rows_of(const std::vector<double>& matrix, const std::vector<std::uint64_t>& rows) {
-  std::vector<double> selected;
-  for (const std::uint64_t row : rows) {
-    selected.insert(selected.end(), matrix.begin() + static_cast<std::ptrdiff_t>(row * cols),
-                    matrix.begin() + static_cast<std::ptrdiff_t>((row + 1) * cols));
-  }
-  return selected;
-}
-
-ScoreOptions double_options(std::uint64_t block_rows = 0) {
-  ScoreOptions options;
-  options.precision = Precision::double_precision;
-  options.block_rows = block_rows;
-  return options;
-}
-
-void expect_score(const DatasetResult& result, double expected, double tolerance, const std::string& what) {
-  EXPECT_EQ(result.status, ResultStatus::ok) << what << ": " << result.error;
-  ASSERT_TRUE(result.rankme.has_value()) << what;
-  EXPECT_LE(testing::relative_difference(*result.rankme, expected), tolerance)
-      << what << ": RankMe " << *result.rankme << ", reference " << expected;
-  EXPECT_EQ(testing::values_of_rank_zero({*result.rankme}).front(), *result.rankme) << what;
+  return testing::select_rows(matrix, cols, rows);
 }
 
 TEST_F(ConcatenatedScores, ShardsOfADirectoryAreOneMatrixInRankOrder) {

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -18,6 +17,7 @@
 #include "rankme/pipeline/dataset_score.hpp"
 #include "rankme/pipeline/score_plan.hpp"
 #include "rankme/pipeline/target_pooling.hpp"
+#include "reference_scores.hpp"
 #include "support/hdf5_matrix_writer.hpp"
 #include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
@@ -31,14 +31,11 @@ const FixtureType float64{FixtureType::Kind::floating, 8, false};
 const FixtureType int16be{FixtureType::Kind::signed_int, 2, true};
 
 using PooledScores = testing::WatchedTest;
-
-std::vector<double> random_values(std::size_t count, std::uint64_t seed, double scale = 1.0) {
-  std::mt19937_64 generator(seed);
-  std::normal_distribution<double> normal;
-  std::vector<double> values(count);
-  for (double& v : values) v = scale * normal(generator);
-  return values;
-}
+using testing::double_options;
+using testing::expect_score;
+using testing::random_values;
+using testing::reference_rankme_of;
+using testing::select_rows;
 
 // An array of `dims` written on rank 0; its values as stored, on every rank.
 std::vector<double> write_shared(const std::string& file, const std::string& dataset, const std::vector<std::uint64_t>& dims,
@@ -76,16 +73,6 @@ std::vector<double> pooled_reference_matrix(const std::vector<double>& stored, c
   return pooled;
 }
 
-// Rows `rows` of a row-major matrix of `cols` columns.
-std::vector<double> select_rows(const std::vector<double>& matrix, std::uint64_t cols, const std::vector<std::uint64_t>& rows) {
-  std::vector<double> selected;
-  for (const std::uint64_t row : rows) {
-    selected.insert(selected.end(), matrix.begin() + static_cast<std::ptrdiff_t>(row * cols),
-                    matrix.begin() + static_cast<std::ptrdiff_t>((row + 1) * cols));
-  }
-  return selected;
-}
-
 std::vector<double> centred(std::vector<double> matrix, std::uint64_t cols) {
   const std::uint64_t rows = matrix.size() / cols;
   for (std::uint64_t k = 0; k < cols; ++k) {
@@ -96,33 +83,12 @@ std::vector<double> centred(std::vector<double> matrix, std::uint64_t cols) {
   return matrix;
 }
 
-double reference_rankme_of(const std::vector<double>& matrix, std::uint64_t cols) {
-  return testing::reference_rankme(testing::reference_singular_values(matrix, matrix.size() / cols, cols));
-}
-
 // The target discovery lists for `file`:`dataset`, pooled with `mode`, as on every rank of the tool.
 DatasetTarget pooled_target(const Communicator& comm, const std::string& file, const std::string& dataset, PoolMode mode) {
   Discovery discovery = discover_targets_on_root(comm, {InputSpec{file, dataset}});
   pool_targets(discovery, mode);
   EXPECT_EQ(discovery.targets.size(), 1u);
   return discovery.targets.empty() ? DatasetTarget{} : discovery.targets.front();
-}
-
-ScoreOptions double_options(std::uint64_t block_rows = 0) {
-  ScoreOptions options;
-  options.precision = Precision::double_precision;
-  options.block_rows = block_rows;
-  return options;
-}
-
-void expect_score(const DatasetResult& result, double expected, double tolerance, const std::string& what) {
-  EXPECT_EQ(result.status, ResultStatus::ok) << what << ": " << result.error;
-  ASSERT_TRUE(result.rankme.has_value()) << what;
-  EXPECT_LE(testing::relative_difference(*result.rankme, expected), tolerance)
-      << what << ": RankMe " << *result.rankme << ", reference " << expected;
-  // The same number on every rank, bit for bit.
-  const double mine = *result.rankme;
-  EXPECT_EQ(testing::values_of_rank_zero({mine}).front(), mine) << what;
 }
 
 // Each mode of a 3-D array, stored contiguous (float32) and chunked and deflated (int16 big-endian).

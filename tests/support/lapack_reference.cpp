@@ -169,4 +169,16 @@ double reference_rankme(const std::vector<double>& singular_values, double eps) 
   return std::exp(entropy);
 }
 
+double reference_rankme_of(const std::vector<double>& row_major, std::uint64_t cols) {
+  return reference_rankme(reference_singular_values(row_major, row_major.size() / cols, cols));
+}
+
+std::vector<double> random_values(std::size_t count, std::uint64_t seed, double scale) {
+  std::mt19937_64 generator(seed);
+  std::normal_distribution<double> normal;
+  std::vector<double> values(count);
+  for (double& v : values) v = scale * normal(generator);
+  return values;
+}
+
 }  // namespace rankme::testing

@@ -3,6 +3,7 @@
 // MPI and HDF5); LAPACK is called through its Fortran entry points.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -29,5 +30,13 @@ double relative_difference(double value, double reference);
 // RankMe as in the paper: p_k = s_k / sum(s) + eps; exp(-sum_k p_k log p_k); 0 when sum(s) == 0.
 // Singular values must be finite and non-negative.
 double reference_rankme(const std::vector<double>& singular_values, double eps = 1e-7);
+
+// reference_rankme of the singular values (reference_singular_values) of a row-major matrix of `cols`
+// columns.
+double reference_rankme_of(const std::vector<double>& row_major, std::uint64_t cols);
+
+// `count` draws of std::normal_distribution<double> from std::mt19937_64(seed), each times `scale`: the
+// values of a random test matrix (reproducible with the same standard library, as above).
+std::vector<double> random_values(std::size_t count, std::uint64_t seed, double scale = 1.0);
 
 }  // namespace rankme::testing

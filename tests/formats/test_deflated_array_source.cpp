@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "strided_arrays.hpp"
+#include "support/row_reads.hpp"
 #include "support/temporary_directory.hpp"
 #include "zip_writer.hpp"
 
@@ -38,18 +39,10 @@ DeflatedFile write_deflated(const TemporaryDirectory& directory, const std::stri
   return file;
 }
 
-std::vector<double> read_block(RowSource& source, const std::vector<RowRun>& runs) {
-  std::uint64_t rows = 0;
-  for (const RowRun& run : runs) rows += run.count;
-  std::vector<double> block(rows * source.cols());
-  source.read_rows(runs, reinterpret_cast<unsigned char*>(block.data()), block.size() * sizeof(double));
-  return block;
-}
-
 std::string error_reading_all(const DeflatedFile& file, const ArrayLayout& layout) {
   try {
     DeflatedArraySource source(file.path, file.stream, layout);
-    read_block(source, {{0, source.rows()}});
+    read_rows_as<double>(source, {{0, source.rows()}});
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find(file.path), std::string::npos) << error.what();
     return error.what();
@@ -67,10 +60,10 @@ TEST(DeflatedArraySource, ReadsEveryLayoutAsItsCOrderMatrix) {
     EXPECT_EQ(source.cols(), row_elements(c));
     for (int trial = 0; trial < 10; ++trial) {
       const auto runs = random_runs(c.shape[0], random);
-      EXPECT_EQ(block_difference(c, runs, read_block(source, runs)), "");
+      EXPECT_EQ(block_difference(c, runs, read_rows_as<double>(source, runs)), "");
     }
     const std::vector<RowRun> all{{0, c.shape[0]}};
-    EXPECT_EQ(block_difference(c, all, read_block(source, all)), "");
+    EXPECT_EQ(block_difference(c, all, read_rows_as<double>(source, all)), "");
   }
 }
 
@@ -82,13 +75,13 @@ TEST(DeflatedArraySource, ReadsAnAscendingShardInOnePassAndRestartsOnlyForRowsBe
   DeflatedArraySource source(file.path, file.stream, layout_of(c, 0));
   for (std::uint64_t first = 1000; first < 2000; first += 250) {  // one rank's shard, block by block
     const std::vector<RowRun> runs{{first, 100}, {first + 150, 100}};
-    EXPECT_EQ(block_difference(c, runs, read_block(source, runs)), "");
+    EXPECT_EQ(block_difference(c, runs, read_rows_as<double>(source, runs)), "");
   }
   EXPECT_EQ(source.passes(), 1u);
-  EXPECT_EQ(block_difference(c, {{10, 5}}, read_block(source, {{10, 5}})), "");
+  EXPECT_EQ(block_difference(c, {{10, 5}}, read_rows_as<double>(source, {{10, 5}})), "");
   EXPECT_EQ(source.passes(), 2u);
   // To the end: the stream's length and CRC-32 are checked there.
-  EXPECT_EQ(block_difference(c, {{2990, 10}}, read_block(source, {{2990, 10}})), "");
+  EXPECT_EQ(block_difference(c, {{2990, 10}}, read_rows_as<double>(source, {{2990, 10}})), "");
   EXPECT_EQ(source.passes(), 2u);
 }
 
@@ -99,7 +92,7 @@ TEST(DeflatedArraySource, ReadsAFortranOrderBlockInOnePassOverTheStream) {
   DeflatedArraySource source(file.path, file.stream, layout_of(c, 0));
   for (std::uint64_t first = 0; first < 3000; first += 500) {
     const std::vector<RowRun> runs{{first, 200}, {first + 300, 200}};
-    EXPECT_EQ(block_difference(c, runs, read_block(source, runs)), "");
+    EXPECT_EQ(block_difference(c, runs, read_rows_as<double>(source, runs)), "");
   }
   EXPECT_EQ(source.passes(), 6u);  // one per block, whatever its runs: the cost the header documents
 }

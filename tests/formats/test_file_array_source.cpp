@@ -10,6 +10,7 @@
 
 #include "rankme/formats/strided_gather.hpp"
 #include "strided_arrays.hpp"
+#include "support/row_reads.hpp"
 #include "support/temporary_directory.hpp"
 #include "zip_writer.hpp"
 
@@ -19,14 +20,6 @@ namespace {
 using namespace rankme::testing;
 
 constexpr std::uint64_t prefix_bytes = 40;  // the array does not start at the file's first byte
-
-std::vector<double> read_block(RowSource& source, const std::vector<RowRun>& runs) {
-  std::uint64_t rows = 0;
-  for (const RowRun& run : runs) rows += run.count;
-  std::vector<double> block(rows * source.cols());
-  source.read_rows(runs, reinterpret_cast<unsigned char*>(block.data()), block.size() * sizeof(double));
-  return block;
-}
 
 TEST(FileArraySource, ReadsEveryLayoutAsItsCOrderMatrix) {
   TemporaryDirectory directory;
@@ -41,11 +34,11 @@ TEST(FileArraySource, ReadsEveryLayoutAsItsCOrderMatrix) {
     EXPECT_FALSE(FileFingerprint::of(path).change_to(source.fingerprint()));
     for (int trial = 0; trial < 20; ++trial) {
       const auto runs = random_runs(c.shape[0], random);
-      EXPECT_EQ(block_difference(c, runs, read_block(source, runs)), "");
+      EXPECT_EQ(block_difference(c, runs, read_rows_as<double>(source, runs)), "");
     }
     const std::vector<RowRun> all{{0, c.shape[0]}};
-    EXPECT_EQ(block_difference(c, all, read_block(source, all)), "");
-    EXPECT_TRUE(read_block(source, {}).empty());
+    EXPECT_EQ(block_difference(c, all, read_rows_as<double>(source, all)), "");
+    EXPECT_TRUE(read_rows_as<double>(source, {}).empty());
   }
 }
 

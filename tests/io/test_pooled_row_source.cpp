@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rankme/io/memory_row_source.hpp"
+#include "support/row_reads.hpp"
 
 namespace rankme {
 namespace {
@@ -34,11 +35,7 @@ std::unique_ptr<MemoryRowSource> tokens(std::uint64_t samples, std::uint64_t mid
 }
 
 std::vector<float> read_floats(PooledRowSource& source, const std::vector<RowRun>& runs) {
-  std::uint64_t rows = 0;
-  for (const RowRun& run : runs) rows += run.count;
-  std::vector<float> out(rows * source.cols());
-  source.read_rows(runs, reinterpret_cast<unsigned char*>(out.data()), out.size() * sizeof(float));
-  return out;
+  return testing::read_rows_as<float>(source, runs);
 }
 
 TEST(PooledRowSource, FirstAndLastCopyOneVectorPerSampleInTheStoredType) {

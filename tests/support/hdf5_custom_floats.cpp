@@ -8,14 +8,8 @@
 
 namespace rankme::testing {
 
-using hdf5_writer::absolute_object_path;
-using hdf5_writer::check;
-using hdf5_writer::copy_type;
-using hdf5_writer::create_dataset;
-using hdf5_writer::describe;
-using hdf5_writer::Handle;
-using hdf5_writer::simple_space;
-using hdf5_writer::with_file;
+// The fixture writers' shared machinery (hdf5_writer_core.hpp).
+using namespace hdf5_writer;
 
 std::vector<double> write_custom_float_matrix(const std::string& file, const std::string& path,
                                               const std::vector<double>& row_major, std::uint64_t rows,

@@ -10,16 +10,8 @@
 
 namespace rankme::testing {
 
-using hdf5_writer::absolute_object_path;
-using hdf5_writer::check;
-using hdf5_writer::copy_type;
-using hdf5_writer::create_dataset;
-using hdf5_writer::describe;
-using hdf5_writer::ensure_absent;
-using hdf5_writer::Handle;
-using hdf5_writer::intermediate_groups_lcpl;
-using hdf5_writer::simple_space;
-using hdf5_writer::with_file;
+// The fixture writers' shared machinery (hdf5_writer_core.hpp).
+using namespace hdf5_writer;
 
 void write_string_dataset(const std::string& file, const std::string& path) {
   const std::string where = describe("write_string_dataset", file, "dataset", path);

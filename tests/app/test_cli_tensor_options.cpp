@@ -11,6 +11,8 @@
 #include <map>
 
 #include "formats/zip_writer.hpp"
+#include "rankme/io/hdf5_error.hpp"
+#include "rankme/io/hdf5_handle.hpp"
 #include "support/cli_output.hpp"
 #include "support/cli_runs.hpp"
 #include "support/hdf5_matrix_writer.hpp"
@@ -145,25 +147,21 @@ TEST_F(TensorOptions, SpectraOfEveryFormatAreWrittenAndEqual) {
   args.insert(args.end(), {"--spectrum", spectra, "--quiet"});
   const testing::RunResult result = testing::run_rankme(2, args);
   ASSERT_EQ(result.exit_code, 0) << result;
-  const hid_t file = H5Fopen(spectra.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  ASSERT_GE(file, 0);
+  const Hdf5Handle file(check_hdf5(H5Fopen(spectra.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + spectra), H5Fclose);
   std::vector<std::vector<double>> all;
   const auto group = [&](const std::string& name) {
     std::string escaped;
     for (char c : directory->file(name)) escaped += c == '/' ? std::string("%2F") : std::string(1, c);
     return "/" + escaped;
   };
-  for (const std::string path : {group("emb.h5") + "/emb", group("c_order.npy"), group("fortran.npy"),
-                                 group("compressed.npz") + "/emb", group("emb.safetensors") + "/emb"}) {
+  for (const std::string& path : {group("emb.h5") + "/emb", group("c_order.npy"), group("fortran.npy"),
+                                  group("compressed.npz") + "/emb", group("emb.safetensors") + "/emb"}) {
     SCOPED_TRACE(path);
-    const hid_t dataset = H5Dopen2(file, path.c_str(), H5P_DEFAULT);
-    ASSERT_GE(dataset, 0);
+    const Hdf5Handle dataset(check_hdf5(H5Dopen2(file.get(), path.c_str(), H5P_DEFAULT), "open " + path), H5Dclose);
     std::vector<double> singular_values(cols);
-    EXPECT_GE(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, singular_values.data()), 0);
-    H5Dclose(dataset);
+    check_hdf5(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, singular_values.data()), "read");
     all.push_back(singular_values);
   }
-  H5Fclose(file);
   for (std::size_t k = 0; k < cols; ++k) {
     for (const auto& spectrum : all) EXPECT_NEAR(spectrum[k], all[0][k], 1e-10 * all[0][0]) << "value " << k;
   }

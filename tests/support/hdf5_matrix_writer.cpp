@@ -111,6 +111,25 @@ Handle make_dataset_creation_plist(const Layout& layout, const std::string& wher
   return dcpl;
 }
 
+// Encodes the values in the file's byte order ourselves (HDF5 then copies the bytes untouched): the
+// bytes go to `raw`, and the values as stored (rounded to the type) are returned.
+std::vector<double> encode_in_file_order(const std::vector<double>& row_major, const StoredType& type,
+                                         const std::string& where, std::vector<unsigned char>& raw) {
+  const std::size_t count = row_major.size();
+  const auto width = static_cast<std::size_t>(type.bytes);
+  raw.assign(count * width, 0);
+  std::vector<double> stored(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const EncodedValue encoded = encode_value(row_major[i], type, where);
+    stored[i] = encoded.value;
+    for (std::size_t byte = 0; byte < width; ++byte) {
+      const std::size_t position = type.big_endian ? width - 1 - byte : byte;
+      raw[i * width + position] = static_cast<unsigned char>((encoded.bits >> (8 * byte)) & 0xffu);
+    }
+  }
+  return stored;
+}
+
 }  // namespace
 
 std::string Layout::name() const {
@@ -146,18 +165,8 @@ std::vector<double> write_matrix(const std::string& file, const std::string& dat
                                 std::to_string(cols) + " matrix");
   }
 
-  // Encode into the file's byte order ourselves; HDF5 then copies the bytes untouched.
-  const auto width = static_cast<std::size_t>(type.bytes);
-  std::vector<unsigned char> raw(count * width);
-  std::vector<double> stored(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const EncodedValue encoded = encode_value(row_major[i], type, where);
-    stored[i] = encoded.value;
-    for (std::size_t byte = 0; byte < width; ++byte) {
-      const std::size_t position = type.big_endian ? width - 1 - byte : byte;
-      raw[i * width + position] = static_cast<unsigned char>((encoded.bits >> (8 * byte)) & 0xffu);
-    }
-  }
+  std::vector<unsigned char> raw;
+  const std::vector<double> stored = encode_in_file_order(row_major, type, where, raw);
 
   const std::string context = where + " (" + type.name() + ", " + layout.name() + ")";
   with_file(file, context, [&](hid_t file_id) {
@@ -184,17 +193,8 @@ std::vector<double> write_array(const std::string& file, const std::string& data
                                 std::to_string(count) + " elements");
   }
   if (!chunk_dims.empty() && chunk_dims.size() != dims.size()) throw std::invalid_argument(where + ": one chunk size per axis");
-  const auto width = static_cast<std::size_t>(type.bytes);
-  std::vector<unsigned char> raw(count * width);
-  std::vector<double> stored(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const EncodedValue encoded = encode_value(row_major[i], type, where);
-    stored[i] = encoded.value;
-    for (std::size_t byte = 0; byte < width; ++byte) {
-      const std::size_t position = type.big_endian ? width - 1 - byte : byte;
-      raw[i * width + position] = static_cast<unsigned char>((encoded.bits >> (8 * byte)) & 0xffu);
-    }
-  }
+  std::vector<unsigned char> raw;
+  const std::vector<double> stored = encode_in_file_order(row_major, type, where, raw);
   const std::string context = where + " (" + type.name() + ", " + std::to_string(dims.size()) + "-D)";
   with_file(file, context, [&](hid_t file_id) {
     Handle file_type = make_file_type(type, context);

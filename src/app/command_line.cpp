@@ -42,7 +42,7 @@ struct OptionTexts {
   std::string metrics = "all";
   std::string alpha_range = "11:100";
   double rank_rtol = -1;
-  std::string method = "gram";
+  std::string method = "auto";
   std::string precision = "auto";
   std::string max_memory;
   std::uint64_t first_rows = 0;
@@ -96,9 +96,15 @@ void add_scoring_options(CLI::App& app, CommandLine& options, OptionTexts& texts
   app.add_option("--rank-rtol", texts.rank_rtol,
                  "numerical_rank counts s_k > RTOL * s_1 (default: what the Gram route resolves, 4 sqrt(K) u ^ 1/2)");
   app.add_option("--method", texts.method,
-                 "gram (Z^T Z: fast, resolves singular values down to about 1e-7 s_1) or tsqr (QR of the rows: about "
-                 "twice the work, down to about 1e-15 s_1)")
-      ->check(CLI::IsMember({"gram", "tsqr"}))
+                 "auto (the Gram route, then TSQR again when its predicted error exceeds --tolerance), gram (Z^T Z: "
+                 "fast, resolves singular values down to about 1e-7 s_1) or tsqr (QR of the rows: about twice the "
+                 "work, down to about 1e-15 s_1)")
+      ->check(CLI::IsMember({"auto", "gram", "tsqr"}))
+      ->capture_default_str();
+  app.add_option("--tolerance", options.score.tolerance,
+                 "Relative RankMe error the auto choices promise: --method auto takes TSQR above it, --precision "
+                 "auto keeps float32 products below a hundredth of it")
+      ->check(CLI::Range(1e-15, 1.0))
       ->capture_default_str();
   app.add_option("--precision", texts.precision,
                  "Block products of the Gram route: auto (float32 products summed in double, scored again in double "
@@ -192,7 +198,7 @@ auto as_usage_error(const char* option, Parse parse) {
 // The checks CLI11 cannot express, and the texts turned into their types. Throws CLI::ValidationError.
 void convert_option_texts(const CLI::App& app, const OptionTexts& texts, CommandLine& options) {
   if (!texts.shard.empty()) options.shard = parse_dataset_shard(texts.shard);
-  options.score.method = texts.method == "tsqr" ? SpectrumMethod::tsqr : SpectrumMethod::gram;
+  options.score.method = method_from_name(texts.method);
   options.score.precision = precision_from_name(texts.precision);
   if (texts.max_memory == "none") {
     options.max_memory = 0;

@@ -62,6 +62,18 @@ void ResultSink::explain(const DatasetResult& result) {
                 " is all zeros (RankMe 0): a collapsed run, or storage allocated but never written"
          << std::endl;
   }
+  if (result.status == ResultStatus::ok && result.method == "gram" && result.predicted_error &&
+      *result.predicted_error > command_line_.score.tolerance) {
+    // --method gram, or auto when TSQR would not fit in --max-memory: the number stays, but not silently.
+    char predicted[32];
+    std::snprintf(predicted, sizeof predicted, "%.1e", *result.predicted_error);
+    err_ << "\nrankme: warning: " + named(result) + "'s RankMe may be off by up to " + predicted +
+                " (relative): the Gram route cannot resolve its smallest singular values; --method tsqr scores it "
+                "exactly" + (command_line_.score.method == SpectrumMethod::automatic
+                                 ? std::string(" but needs more memory than --max-memory allows")
+                                 : std::string())
+         << std::endl;
+  }
   if (result.status == ResultStatus::error) err_ << "\nrankme: error: " + result.error << std::endl;
   if (result.timings) err_ << "\nrankme: timings: " + named(result) + ": " + timings_line(result) << std::endl;
   if (result.status == ResultStatus::nonfinite) {

@@ -128,7 +128,7 @@ class TorchArchive {
     if (member.method == zip_stored) {
       file_.read_exactly(member.data_offset, bytes.data(), bytes.size());
     } else if (member.method == zip_deflated) {
-      const DeflatedStream deflated{member.data_offset, member.compressed_bytes, member.inflated_bytes, member.crc32};
+      const DeflatedStream deflated{member.data_offset, member.compressed_bytes, member.inflated_bytes, member.crc32, member.name};
       InflatingStream stream(file_, deflated, what);
       stream.read(0, bytes.size(), reinterpret_cast<unsigned char*>(bytes.data()));
     } else {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "rankme/numerics/rankme_sensitivity.hpp"
+
 namespace rankme {
 
 std::string precision_name(Precision precision) {
@@ -31,18 +33,14 @@ double estimated_float32_gram_error(const Float32ProductError& probe, std::uint6
 double predicted_rankme_error(const std::vector<double>& singular_values, double eps, double gram_error,
                               std::uint64_t cols) {
   if (singular_values.empty() || cols == 0) return 0;
-  double sum = 0;
-  for (const double s : singular_values) sum += s;
-  if (!(sum > 0)) return 0;  // an all-zero matrix: its float32 products are exact zeros too
+  const std::vector<double> slopes = entropy_slopes(singular_values, eps);
+  if (slopes.empty()) return 0;  // an all-zero matrix: its float32 products are exact zeros too
   const double delta = std::sqrt(2.0) * gram_error / static_cast<double>(cols);
-  // sum_j (log p_j + 1) s_j / S, the part of dH/ds_k that every k shares.
-  double shared = 0;
-  for (const double s : singular_values) shared += (std::log(s / sum + eps) + 1) * s / sum;
   double squared = 0;
-  for (const double s : singular_values) {
-    const double slope = (-(std::log(s / sum + eps) + 1) + shared) / sum;
+  for (std::size_t k = 0; k < singular_values.size(); ++k) {
+    const double s = singular_values[k];
     const double move = std::sqrt(s * s + delta) - s;
-    squared += slope * move * slope * move;
+    squared += slopes[k] * move * slopes[k] * move;
   }
   return std::sqrt(squared);
 }

@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,22 @@
 #include "rankme/pipeline/spectrum_route.hpp"
 
 namespace rankme {
+
+const char* method_name(SpectrumMethod method) {
+  switch (method) {
+    case SpectrumMethod::automatic: return "auto";
+    case SpectrumMethod::gram: return "gram";
+    case SpectrumMethod::tsqr: return "tsqr";
+  }
+  return "auto";
+}
+
+SpectrumMethod method_from_name(const std::string& name) {
+  if (name == "auto") return SpectrumMethod::automatic;
+  if (name == "gram") return SpectrumMethod::gram;
+  if (name == "tsqr") return SpectrumMethod::tsqr;
+  throw std::invalid_argument("unknown method '" + name + "' (expected auto, gram or tsqr)");
+}
 
 namespace {
 
@@ -76,7 +93,7 @@ void record_metrics(const ScorePlan& plan, const RouteSpectrum& route, DatasetRe
   selection.cols = plan.source->cols();
   selection.centered = plan.options.center;
   // The accurate route resolves far smaller singular values: its own default rank tolerance.
-  if (plan.tsqr() && !selection.rank_rtol) selection.rank_rtol = default_rank_rtol_tsqr(plan.selected.size(), selection.cols);
+  if (route.method == SpectrumMethod::tsqr && !selection.rank_rtol) selection.rank_rtol = default_rank_rtol_tsqr(plan.selected.size(), selection.cols);
   selection.eps = plan.options.eps;
   const SpectrumMetrics metrics = compute_metrics(route.singular_values, selection);
   for (const std::string& name : metric_names()) {
@@ -85,10 +102,22 @@ void record_metrics(const ScorePlan& plan, const RouteSpectrum& route, DatasetRe
   }
 }
 
+// Whether the TSQR pass of --method auto fits in --max-memory on every rank (it holds more than the Gram
+// route: memory_budget.hpp). When it does not, the Gram number stays, with its predicted error (the report
+// warns). Collective.
+bool tsqr_fits(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
+               const ScorePlan& plan) {
+  ScoreOptions tsqr = options;
+  tsqr.method = SpectrumMethod::tsqr;
+  const bool short_here = memory_shortfall(comm, target, tsqr, false, plan.double_block_rows).has_value();
+  return !comm.any(short_here);
+}
+
 // What the route found, as the result says it.
 void record_route(const ScorePlan& plan, const RouteSpectrum& route, DatasetResult& result) {
   result.solver = route.solver;
   result.precision = route.mixed ? "mixed" : "double";
+  result.method = method_name(route.method);
   if (route.read == ReadOutcome::nonfinite) {
     result.status = ResultStatus::nonfinite;
   } else if (route.read == ReadOutcome::interrupted) {
@@ -128,7 +157,13 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     }
     result.rows_used = plan.selected.size();
     timings.open = MPI_Wtime() - start;
-    const RouteSpectrum route = plan.tsqr() ? score_on_tsqr_route(plan) : score_on_gram_route(plan, result);
+    RouteSpectrum route = plan.tsqr() ? score_on_tsqr_route(plan) : score_on_gram_route(plan, result);
+    if (route.method == SpectrumMethod::gram) result.predicted_error = route.predicted_error;
+    if (options.method == SpectrumMethod::automatic && route.read == ReadOutcome::complete &&
+        route.predicted_error && *route.predicted_error > options.tolerance && tsqr_fits(comm, target, options, plan)) {
+      result.method_fallback = true;  // the Gram route may be off on this spectrum: score it again by TSQR
+      route = score_on_tsqr_route(plan);
+    }
     record_route(plan, route, result);
   } catch (const CollectiveError& error) {
     // Every failure while scoring says which dataset it was, whichever stage raised it.

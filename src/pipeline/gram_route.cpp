@@ -2,10 +2,12 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
 #include "rankme/numerics/gram_accumulator.hpp"
+#include "rankme/numerics/gram_route_error.hpp"
 #include "rankme/numerics/spectrum_metrics.hpp"
 #include "rankme/parallel/collective_status.hpp"
 #include "rankme/parallel/eigensolver.hpp"
@@ -62,7 +64,7 @@ GramPass gram_pass(const ScorePlan& plan, bool mixed) {
   return pass;
 }
 
-// --precision auto after a mixed pass: the predicted RankMe error of its number (precision_criterion.hpp),
+// After a mixed pass: the predicted RankMe error of its number from float32 rounding (precision_criterion.hpp),
 // or nothing when the probe could not measure (data scaled out of float32's ordinary range, in any block
 // of any rank: a probe of ordinary blocks says nothing about the rounding of scaled ones, e.g. one huge
 // row among unit ones). Collective; every rank computes the same (rank 0's probe, the same spectrum
@@ -85,23 +87,31 @@ std::optional<double> predicted_error_of_mixed_pass(const Communicator& comm, co
 
 RouteSpectrum score_on_gram_route(const ScorePlan& plan, DatasetResult& result) {
   RouteSpectrum route;
+  route.method = SpectrumMethod::gram;
   route.mixed = plan.precision != Precision::double_precision;
+  const std::uint64_t cols = plan.source->cols();
   for (;;) {
     plan.timings.block_rows = plan.block_rows(route.mixed ? BlockValues::float_values : BlockValues::double_values);
     GramPass pass = gram_pass(plan, route.mixed);
     route.read = pass.read;
-    if (pass.read == ReadOutcome::complete && route.mixed && plan.precision == Precision::automatic) {
-      const double started = MPI_Wtime();
-      const std::optional<double> predicted = predicted_error_of_mixed_pass(
-          plan.comm, pass, plan.selected.size(), plan.source->cols(), plan.options.eps);
-      plan.timings.metrics += MPI_Wtime() - started;
-      result.mixed_error_estimate = predicted;
-      if (!predicted || *predicted > mixed_precision_tolerance) {
+    if (pass.read != ReadOutcome::complete) return route;
+    const double started = MPI_Wtime();
+    // Every rank computes the same predictions from the same spectrum (and rank 0's probe, shared). With
+    // --precision mixed the float32 rounding is the user's choice: only the route's own error is predicted.
+    std::optional<double> float32_error;
+    if (route.mixed && plan.precision == Precision::automatic) {
+      float32_error = predicted_error_of_mixed_pass(plan.comm, pass, plan.selected.size(), cols, plan.options.eps);
+      result.mixed_error_estimate = float32_error;
+      if (!float32_error || *float32_error > plan.options.tolerance * mixed_precision_share_of_tolerance) {
+        plan.timings.metrics += MPI_Wtime() - started;
         route.mixed = false;  // float32 may be off on this spectrum: score it again in double
         result.precision_fallback = true;
         continue;
       }
     }
+    route.predicted_error =
+        std::max(predicted_gram_route_error(pass.singular_values, plan.options.eps, cols), float32_error.value_or(0.0));
+    plan.timings.metrics += MPI_Wtime() - started;
     route.singular_values = std::move(pass.singular_values);
     route.scale_exponent = pass.scale_exponent;
     route.solver = pass.solver;

@@ -15,6 +15,7 @@ RouteSpectrum score_on_tsqr_route(const ScorePlan& plan) {
   const Communicator& comm = plan.comm;
   const std::uint64_t cols = plan.source->cols();
   RouteSpectrum route;
+  route.method = SpectrumMethod::tsqr;
   std::optional<TsqrAccumulator> tsqr;
   run_stage(comm, [&] { tsqr.emplace(cols, plan.options.center); });
   plan.timings.block_rows = plan.block_rows(BlockValues::double_values);

@@ -20,6 +20,9 @@ nlohmann::json result_to_json(const DatasetResult& result) {
   json["precision_fallback"] = result.precision_fallback;
   json["mixed_error_estimate"] =
       result.mixed_error_estimate ? nlohmann::json(*result.mixed_error_estimate) : nlohmann::json(nullptr);
+  json["method"] = result.method.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.method);
+  json["method_fallback"] = result.method_fallback;
+  json["predicted_error"] = result.predicted_error ? nlohmann::json(*result.predicted_error) : nlohmann::json(nullptr);
   if (result.timings) {
     const PhaseTimings& t = *result.timings;
     json["timings"] = {{"open", t.open},           {"read", t.read},         {"convert", t.convert},
@@ -74,6 +77,11 @@ DatasetResult result_from_json(const nlohmann::json& json) {
     result.precision_fallback = json.value("precision_fallback", false);
     if (json.contains("mixed_error_estimate") && json["mixed_error_estimate"].is_number()) {
       result.mixed_error_estimate = json["mixed_error_estimate"].get<double>();
+    }
+    result.method = text_or_empty("method");
+    result.method_fallback = json.value("method_fallback", false);
+    if (json.contains("predicted_error") && json["predicted_error"].is_number()) {
+      result.predicted_error = json["predicted_error"].get<double>();
     }
     if (json.contains("timings") && json["timings"].is_object()) {
       const nlohmann::json& t = json["timings"];

@@ -66,6 +66,7 @@ StoredMatrix store(const Communicator& comm, const std::string& file, const std:
 
 DatasetResult score(const Communicator& comm, const StoredMatrix& matrix, Precision precision) {
   ScoreOptions options;
+  options.method = SpectrumMethod::gram;  // the precision modes of the Gram route itself, without auto's TSQR
   options.precision = precision;
   options.timings = true;
   DatasetResult result = score_dataset(comm, matrix.target, options);

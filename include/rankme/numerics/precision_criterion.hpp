@@ -19,7 +19,7 @@
 // and RankMe = exp(H) by the first-order change of H,
 //     predicted relative error = sqrt(sum_k (dH/ds_k * e_k)^2),
 // dH/ds_k = (-(log p_k + 1) + sum_j (log p_j + 1) s_j / S) / S, S = sum s. The mixed result is kept when
-// the prediction is at most 1e-8, 100 times below the 1e-6 that auto promises; otherwise the dataset is
+// the prediction is at most 1e-8, 100 times below the 1e-6 that auto promises (--tolerance / 100); otherwise the dataset is
 // scored again in double. The README's Precision section has the measured predictions against the true
 // errors.
 #include <cstdint>
@@ -42,8 +42,11 @@ Precision precision_from_name(const std::string& name);
 // Columns of rank 0's first block that --precision auto multiplies in both precisions.
 inline constexpr std::uint64_t float32_probe_columns = 128;
 
-// The predicted RankMe error up to which auto keeps the mixed result.
-inline constexpr double mixed_precision_tolerance = 1e-8;
+// The predicted RankMe error up to which auto keeps the mixed result: a hundredth of the tolerance that the
+// result promises (--tolerance, 1e-6 by default; gram_route_error.hpp), so that float32 rounding uses
+// little of it.
+inline constexpr double mixed_precision_share_of_tolerance = 1e-2;
+inline constexpr double mixed_precision_tolerance = 1e-8;  // at the default tolerance
 
 // What the probe measured: the float32 error (Frobenius norm, both triangles) of the product of `columns`
 // columns of a block of `rows` rows.

@@ -66,6 +66,11 @@ struct DatasetResult {
   // --precision auto: the predicted relative RankMe error of the mixed pass (precision_criterion.hpp);
   // nothing when auto did not run its criterion or could not measure the float32 error.
   std::optional<double> mixed_error_estimate;
+  std::string method;               // the route that gave the number: "gram" or "tsqr" (--method)
+  bool method_fallback = false;     // --method auto scored it by the Gram route first, then again by TSQR
+  // The Gram route's predicted relative RankMe error (gram_route_error.hpp), whenever the Gram route ran
+  // to the end; above --tolerance, auto took TSQR's number instead.
+  std::optional<double> predicted_error;
   std::optional<PhaseTimings> timings;  // --timings
   std::uint64_t file_size = 0;     // the file as listed (see DatasetTarget), for --resume
   std::int64_t file_mtime_ns = 0;

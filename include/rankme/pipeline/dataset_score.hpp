@@ -4,7 +4,9 @@
 // over ranks, singular values -> RankMe and the other metrics.
 #include <cstdint>
 #include <functional>
+#include <string>
 
+#include "rankme/numerics/gram_route_error.hpp"
 #include "rankme/numerics/precision_criterion.hpp"
 #include "rankme/numerics/row_selection.hpp"
 #include "rankme/numerics/spectrum_metrics.hpp"
@@ -17,10 +19,19 @@ namespace rankme {
 
 // How the singular values are found: from the eigenvalues of Z^T Z (fast; resolves s_k down to about
 // 1e-7 s_1) or from the R factor of a tall-skinny QR (about twice the flops; down to about 1e-15 s_1).
-enum class SpectrumMethod { gram, tsqr };
+// automatic: the Gram route, then TSQR again when the Gram route's predicted error (gram_route_error.hpp)
+// exceeds the tolerance.
+enum class SpectrumMethod { automatic, gram, tsqr };
+
+// "auto", "gram", "tsqr"; and the inverse (throws std::invalid_argument).
+const char* method_name(SpectrumMethod method);
+SpectrumMethod method_from_name(const std::string& name);
 
 struct ScoreOptions {
-  SpectrumMethod method = SpectrumMethod::gram;
+  SpectrumMethod method = SpectrumMethod::automatic;
+  // The relative RankMe error that the automatic choices promise (--tolerance): --method auto scores by
+  // TSQR above it, --precision auto keeps float32 products below a hundredth of it.
+  double tolerance = default_method_tolerance;
   // Block products of the Gram route (precision_criterion.hpp). --center and --method tsqr are double.
   Precision precision = Precision::automatic;
   bool timings = false;   // fill DatasetResult::timings (--timings): one more Allreduce per dataset

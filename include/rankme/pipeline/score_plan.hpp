@@ -28,7 +28,8 @@ struct ScorePlan {
   std::string dataset;
   SelectedRows selected;        // the rows scored (--rows, --sample), the same on every rank
   // Of the block products. Centred blocks are merged in double (block_centring.hpp), and TSQR is a double
-  // method, so --center and --method tsqr make it double; otherwise --precision as given.
+  // method, so --center and --method tsqr make it double; otherwise --precision as given (--method auto too:
+  // its TSQR pass, when it takes one, reads double blocks of double_block_rows).
   Precision precision;
   std::uint64_t double_block_rows;  // rows per block and rank of double blocks
   std::uint64_t float_block_rows;   // ... and of float32 blocks (mixed passes)

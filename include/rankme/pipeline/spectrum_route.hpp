@@ -2,6 +2,7 @@
 // The two routes from a dataset's blocks (score_plan.hpp) to its singular values: the Gram route (Z^T Z
 // summed over ranks, then its eigenvalues; in float32 or double block products, with --precision auto's
 // fallback) and the TSQR route (the R factor of a tall-skinny QR, then its singular values).
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct RouteSpectrum {
   int scale_exponent = 0;               // huge or tiny data is scaled by a power of two
   std::string solver;                   // which eigensolver ran ("tsqr" on that route)
   bool mixed = false;                   // float32 block products gave the spectrum (or the last pass)
+  SpectrumMethod method = SpectrumMethod::gram;  // the route that gave it: gram or tsqr
+  // The Gram route's predicted relative RankMe error (gram_route_error.hpp; with float32 products that
+  // --precision auto kept, the larger of that and precision_criterion.hpp's); nothing on the TSQR route.
+  std::optional<double> predicted_error;
 };
 
 // Collective, like the block pass. Throws CollectiveError on every rank for a failure on any. `result`

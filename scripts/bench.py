@@ -41,6 +41,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 
 import bench_data      # noqa: E402  (the helpers live beside this script)
+import bench_methods   # noqa: E402
 import bench_report    # noqa: E402
 
 PYTHON = "/usr/bin/python3"   # Debian's, with numpy, scipy, torch, h5py (the python3 on PATH may lack them)
@@ -104,6 +105,8 @@ def parse_arguments(argv):
     parser.add_argument("--no-cold", action="store_true", help="skip the cold page cache runs")
     parser.add_argument("--no-formats", action="store_true",
                         help="skip the .npy and safetensors rows (25,600 x 2,048 against the HDF5 contiguous file)")
+    parser.add_argument("--no-methods", action="store_true",
+                        help="skip the method rows (auto/gram/tsqr on steep spectra, TSQR / Gram, gzip / uncompressed)")
     parser.add_argument("--old-interface", action="store_true",
                         help="do not pass --precision, --timings or --threads to rankme even if it has them")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
@@ -216,8 +219,8 @@ class Bench:
             features[name] = f"--{name}" in text
         return features
 
-    def rankme_command(self, path, precision, ranks, threads, timings=True, baseline=False, dataset=DATASET):
-        """dataset None: the file alone on the command line (a bare .npy is one dataset)."""
+    def rankme_command(self, path, precision, ranks, threads, timings=True, baseline=False, dataset=DATASET, extra=()):
+        """dataset None: the file alone on the command line (a bare .npy is one dataset); extra: more options."""
         binary, features = (self.baseline, self.baseline_features) if baseline else (self.rankme, self.features)
         spec = path if dataset is None else f"{path}:{dataset}"
         command = ["mpirun", "-n", str(ranks), "--bind-to", "none", "-x", f"OPENBLAS_NUM_THREADS={threads}",
@@ -228,10 +231,10 @@ class Bench:
             command += ["--precision", precision]
         if timings and features["timings"]:
             command += ["--timings"]
-        return command
+        return command + list(extra)
 
-    def run_rankme(self, path, precision, ranks, threads, baseline=False, dataset=DATASET):
-        command = self.rankme_command(path, precision, ranks, threads, baseline=baseline, dataset=dataset)
+    def run_rankme(self, path, precision, ranks, threads, baseline=False, dataset=DATASET, extra=()):
+        command = self.rankme_command(path, precision, ranks, threads, baseline=baseline, dataset=dataset, extra=extra)
         result = measured_run(command, base_environment(threads), self.args.timeout)
         line = last_json(result.get("stdout", ""), "rankme")
         if line is None or result.get("timed_out") or (result.get("returncode") not in (0, 1)):
@@ -245,6 +248,9 @@ class Bench:
             "rankme": line.get("rankme"),
             "precision": line.get("precision") or ("double" if not (self.baseline_features if baseline else self.features)["precision"] else None),
             "solver": line.get("solver"),
+            "method": line.get("method"),
+            "method_fallback": line.get("method_fallback"),
+            "predicted_error": line.get("predicted_error"),
             "timings": timings,
             "block_rows": (timings or {}).get("block_rows", line.get("block_rows")),
         }
@@ -592,6 +598,11 @@ def main(argv):
                     json.dump(raw, f, indent=1)
         if not args.no_formats:
             raw["formats"] = measure_formats(bench)
+            if args.raw:
+                with open(args.raw, "w") as f:
+                    json.dump(raw, f, indent=1)
+        if not args.no_methods:
+            raw["methods"] = bench_methods.measure(bench, log)
             if args.raw:
                 with open(args.raw, "w") as f:
                     json.dump(raw, f, indent=1)

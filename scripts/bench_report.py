@@ -12,6 +12,8 @@ import platform
 import statistics
 import subprocess
 
+import bench_methods
+
 PYTHON = "/usr/bin/python3"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -832,7 +834,7 @@ def render(raw):
         baseline_section(raw, sizes),
         targets_section(sizes),
         formats_section(raw),
-    ]
+    ] + bench_methods.sections(raw)
     sections += [size_section(size) for size in sizes]
     sections += [cold_section(sizes), scaling_section(sizes, cores)]
     return "\n\n".join(section for section in sections if section) + "\n"

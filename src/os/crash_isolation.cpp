@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "rankme/os/child_program.hpp"
 #include "rankme/os/file_descriptor.hpp"
 
 namespace rankme {
@@ -50,15 +51,6 @@ bool write_all(int descriptor, const char* bytes, std::size_t size) {
     }
   }
   ::_exit(0);
-}
-
-std::string describe_status(int status) {
-  if (WIFSIGNALED(status)) {
-    const int signal = WTERMSIG(status);
-    return "crashed (signal " + std::to_string(signal) + ": " + ::strsignal(signal) + ")";
-  }
-  if (WIFEXITED(status)) return "stopped with exit code " + std::to_string(WEXITSTATUS(status));
-  return "ended abnormally";
 }
 
 // Takes every complete record off the front of `buffer`.
@@ -129,7 +121,7 @@ std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std
     if (next < count) {
       // The piece of work the child was on when it ended: its failure; the next child starts after it.
       outcomes[next++].failure = timed_out ? "did not finish within " + std::to_string(static_cast<long long>(timeout_seconds)) + " s"
-                                           : describe_status(status);
+                                           : describe_wait_status(status);
     }
   }
   return outcomes;

@@ -21,6 +21,7 @@ const char* name_of(FaultStage stage) {
     case FaultStage::reduce: return "reduce";
     case FaultStage::eigensolve: return "eigensolve";
     case FaultStage::write: return "write";
+    case FaultStage::blas_check: return "blas_check";
   }
   return "unknown";
 }

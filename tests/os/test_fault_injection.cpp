@@ -44,6 +44,7 @@ TEST_F(FaultInjection, StagesHaveTheNamesRankmeWithFaultsMatches) {
   EXPECT_STREQ(name_of(FaultStage::reduce), "reduce");
   EXPECT_STREQ(name_of(FaultStage::eigensolve), "eigensolve");
   EXPECT_STREQ(name_of(FaultStage::write), "write");
+  EXPECT_STREQ(name_of(FaultStage::blas_check), "blas_check");
 }
 
 TEST_F(FaultInjection, WithoutAHookThePointsDoNothing) {

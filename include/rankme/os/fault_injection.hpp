@@ -8,8 +8,10 @@
 
 namespace rankme {
 
-// The stages of scoring one dataset, in order, and the write of its result.
-enum class FaultStage { open, read, gram, reduce, eigensolve, write };
+// The stages of scoring one dataset, in order, and the write of its result; and the BLAS kernel guard's
+// numerical check of a kernel, in its probe process before MPI starts (parallel/blas_kernel_guard.hpp), where
+// an error fails the check.
+enum class FaultStage { open, read, gram, reduce, eigensolve, write, blas_check };
 
 const char* name_of(FaultStage stage);
 

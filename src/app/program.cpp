@@ -50,7 +50,8 @@ int list_targets(const rankme::Communicator& world, const rankme::CommandLine& c
   return all_listed ? rankme::exit_success : rankme::exit_dataset_failed;
 }
 
-int run(const rankme::Communicator& world, const rankme::CommandLine& command_line) {
+int run(const rankme::Communicator& world, const rankme::CommandLine& command_line,
+        const rankme::BlasKernelReport& blas) {
   const std::vector<rankme::DatasetTarget> selected = select_targets(world, command_line);
   if (command_line.list_only) return list_targets(world, command_line, selected);
   // --output, --resume (what earlier runs settled) and --spectrum, opened on rank 0 before any scoring.
@@ -65,7 +66,12 @@ int run(const rankme::Communicator& world, const rankme::CommandLine& command_li
   const int group_size = rankme::choose_group_size(targets, world.size(), command_line.group_size);
   const rankme::SweepOutcome outcome =
       rankme::run_sweep(world, targets, command_line.score, group_size,
-                        [&](const rankme::DatasetResult& result) { sink->add(result); },
+                        [&](const rankme::DatasetResult& result) {
+                          // Rank 0's kernel on every result line (announce_blas_kernel warned if a rank differs).
+                          rankme::DatasetResult with_blas = result;
+                          with_blas.blas = blas;
+                          sink->add(with_blas);
+                        },
                         sink ? &sink->progress() : nullptr);
   if (sink) sink->finish(outcome.interrupted);
   const bool results_lost = world.any(sink && sink->lost_results());  // known on rank 0 only until now
@@ -76,11 +82,16 @@ int run(const rankme::Communicator& world, const rankme::CommandLine& command_li
 }  // namespace
 
 int rankme::run_program(int argc, char** argv) {
+  const rankme::GuardedKernel blas = rankme::guard_blas_kernel(argv);
   const rankme::MpiSession mpi(argc, argv);
-  return run_program_in_mpi_session(argc, argv);
+  return run_program_in_mpi_session(argc, argv, blas);
 }
 
 int rankme::run_program_in_mpi_session(int argc, char** argv) {
+  return run_program_in_mpi_session(argc, argv, rankme::observe_blas_kernel());
+}
+
+int rankme::run_program_in_mpi_session(int argc, char** argv, const rankme::GuardedKernel& blas) {
   const rankme::Communicator world = rankme::Communicator::world();
   const rankme::SilenceHdf5Errors silence;
   rankme::install_stop_request_handlers();
@@ -100,11 +111,12 @@ int rankme::run_program_in_mpi_session(int argc, char** argv) {
       for (const std::string& note : threads.notes) std::cerr << "rankme: note: " << note << '\n';
       if (parsed.command_line.verbose) std::cerr << rankme::describe_thread_plan(threads) << '\n';
     }
+    rankme::announce_blas_kernel(world, blas, parsed.command_line.verbose, std::cerr);  // collective
     rankme::CommandLine command_line = parsed.command_line;
     // Collective (ranks per node), so on every rank whatever was given.
     const std::uint64_t default_limit = rankme::default_memory_limit_per_rank(world);
     command_line.score.max_memory = command_line.max_memory.value_or(default_limit);
-    return run(world, command_line);
+    return run(world, command_line, blas.report);
   } catch (const rankme::CollectiveError& error) {
     // Raised on every rank at once: an orderly exit.
     if (world.is_root()) std::cerr << "rankme: error: " << error.what() << std::endl;

@@ -54,6 +54,7 @@ nlohmann::json result_to_json(const DatasetResult& result) {
     const auto found = result.metrics.find(name);
     json[name] = found != result.metrics.end() ? nlohmann::json(found->second) : nlohmann::json(nullptr);
   }
+  json["blas"] = result.blas ? blas_kernel_to_json(*result.blas) : nlohmann::json(nullptr);
   // Only with --spectrum (for rank 0's spectrum file): to_json_line leaves it out of the reports.
   if (!result.singular_values.empty()) json["singular_values"] = result.singular_values;
   return json;
@@ -121,10 +122,40 @@ DatasetResult result_from_json(const nlohmann::json& json) {
       if (name != "rankme" && json.contains(name) && json[name].is_number()) result.metrics[name] = json[name].get<double>();
     }
     if (json.contains("singular_values")) result.singular_values = json["singular_values"].get<std::vector<double>>();
+    if (json.contains("blas")) result.blas = blas_kernel_from_json(json["blas"]);
   } catch (const nlohmann::json::exception& error) {
     throw std::runtime_error(std::string("not a result: ") + error.what());
   }
   return result;
+}
+
+// The BLAS kernel report (parallel/blas_kernel_guard.hpp), one object per result line.
+
+nlohmann::json blas_kernel_to_json(const BlasKernelReport& report) {
+  nlohmann::json json = {{"library", report.library},
+                         {"version", report.version},
+                         {"kernel", report.kernel},
+                         {"chosen_by", to_string(report.chosen_by)}};
+  if (report.chosen_by == KernelChooser::rankme) json["library_kernel"] = report.library_kernel;
+  return json;
+}
+
+std::optional<BlasKernelReport> blas_kernel_from_json(const nlohmann::json& json) {
+  if (!json.is_object()) return std::nullopt;
+  const auto text = [&](const char* key) -> std::optional<std::string> {
+    if (!json.contains(key) || !json[key].is_string()) return std::nullopt;
+    return json[key].get<std::string>();
+  };
+  const auto library = text("library"), version = text("version"), kernel = text("kernel"), chosen_by = text("chosen_by");
+  const auto chooser = chosen_by ? kernel_chooser_from_name(*chosen_by) : std::nullopt;
+  if (!library || !version || !kernel || !chooser) return std::nullopt;
+  BlasKernelReport report;
+  report.library = *library;
+  report.version = *version;
+  report.kernel = *kernel;
+  report.chosen_by = *chooser;
+  report.library_kernel = text("library_kernel").value_or("");
+  return report;
 }
 
 }  // namespace rankme

@@ -29,6 +29,7 @@
 #include "rankme/lapack/triangle.hpp"
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/eigensolver.hpp"
+#include "rankme/parallel/blas_kernel_guard.hpp"
 #include "rankme/parallel/mpi_session.hpp"
 
 namespace {
@@ -129,6 +130,8 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The kernel rankme would run (the guard), so that these timings stand for rankme's.
+  const rankme::GuardedKernel blas = rankme::guard_blas_kernel(argv);
   rankme::MpiSession session(argc, argv);
   const Communicator comm = Communicator::world();
   if (argc < 4) {
@@ -143,8 +146,10 @@ int main(int argc, char** argv) {
 
   std::vector<double> reference;  // dsyevd 'U' on rank 0, the first time it is needed
   if (comm.is_root()) {
-    std::printf("K = %llu, %d ranks, %d OpenBLAS threads per rank, %d runs\n",
-                static_cast<unsigned long long>(order), comm.size(), openblas_get_num_threads(), runs);
+    std::printf("K = %llu, %d ranks, %d OpenBLAS threads per rank, %d runs, %s\n",
+                static_cast<unsigned long long>(order), comm.size(), openblas_get_num_threads(), runs,
+                rankme::describe_blas_kernel(blas.report).c_str());
+    for (const std::string& warning : blas.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
   }
   // Round robin (run 1 of every solver, then run 2, ...), so that a change in the load of a shared
   // machine falls on all solvers alike rather than on whichever ran then.

@@ -11,8 +11,9 @@
 //           Gram ("accumulate", reported beside the floor);
 // then rankme's own eigensolver on the Gram matrix. Prints one JSON line of medians over the repeats:
 // {"products", "accumulate", "convert", "eigensolve", "floor" (products + eigensolve),
-//  "floor_with_accumulate", "gflops" (N K^2 / products), "rankme", ...}. OPENBLAS_NUM_THREADS sets the
-// BLAS threads.
+//  "floor_with_accumulate", "gflops" (N K^2 / products), "rankme", "blas", ...}. OPENBLAS_NUM_THREADS sets the
+// BLAS threads. The BLAS kernel guard runs first, as in rankme, so that the floor and rankme use the same
+// kernel (`blas` says which, as in rankme's results).
 #include <cblas.h>
 #include <hdf5.h>
 
@@ -33,7 +34,9 @@
 #include "rankme/numerics/spectrum_metrics.hpp"
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/eigensolver.hpp"
+#include "rankme/parallel/blas_kernel_guard.hpp"
 #include "rankme/parallel/mpi_session.hpp"
+#include "rankme/sweep/dataset_result_json.hpp"
 
 namespace {
 
@@ -137,7 +140,9 @@ RepeatTimes run_once(const Matrix& z, bool mixed, std::uint64_t block_rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const rankme::GuardedKernel blas = rankme::guard_blas_kernel(argv);
   rankme::MpiSession mpi(argc, argv);
+  for (const std::string& warning : blas.warnings) std::cerr << "rankme-floor: warning: " << warning << std::endl;
   CLI::App app{"rankme-floor: times only the block products and the eigensolve of the Gram route on data "
                "already in memory (the floor scripts/bench compares rankme with)."};
   std::string file_name, dataset_name, precision = "double";
@@ -192,6 +197,7 @@ int main(int argc, char** argv) {
         {"gflops", median_products > 0 ? flops / median_products / 1e9 : 0.0},
         {"rankme", last.rankme},
         {"floor_all", floor},
+        {"blas", rankme::blas_kernel_to_json(blas.report)},
     };
     std::cout << line.dump() << std::endl;
   } catch (const std::exception& error) {

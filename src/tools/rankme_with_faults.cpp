@@ -2,8 +2,9 @@
 // for the fault matrix (tests/test_fault_matrix.cpp). Built only with the tests; never installed.
 //
 //   RANKME_FAULT="stage=read,rank=1,kind=error[,dataset=/lr=0.01/emb][,block=2][,ready=/tmp/f]"
-//     stage    open, read, gram, reduce, eigensolve or write (fault_injection.hpp)
-//     rank     the MPI_COMM_WORLD rank that fails (every other rank runs normally)
+//     stage    open, read, gram, reduce, eigensolve, write (fault_injection.hpp), or blas_check: the BLAS
+//              kernel guard's numerical check fails (kind error) in that rank's probe process
+//     rank     the MPI_COMM_WORLD rank that fails (every other rank runs normally), or `all`
 //     kind     error: this rank's stage throws, as a failed read or allocation would
 //              kill:  this rank dies at once (SIGKILL), as an OOM kill or a node failure would
 //              stall: this rank creates the file `ready` and waits until it is removed (at most 120 s),
@@ -27,6 +28,7 @@
 
 #include "rankme/app/program.hpp"
 #include "rankme/os/fault_injection.hpp"
+#include "rankme/parallel/blas_kernel_guard.hpp"
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/parallel/mpi_session.hpp"
 
@@ -35,6 +37,7 @@ namespace {
 struct FaultSpec {
   std::string stage, kind, dataset, ready;
   int rank = -1;
+  bool all_ranks = false;
   long long block = -1;
 };
 
@@ -61,7 +64,8 @@ FaultSpec parse_fault(const std::string& text) {
   spec.kind = fields.count("kind") ? fields["kind"] : "error";
   spec.dataset = fields["dataset"];
   spec.ready = fields["ready"];
-  spec.rank = fields.count("rank") ? std::stoi(fields["rank"]) : 0;
+  spec.all_ranks = fields.count("rank") && fields.at("rank") == "all";
+  spec.rank = fields.count("rank") && !spec.all_ranks ? std::stoi(fields["rank"]) : 0;
   spec.block = fields.count("block") ? std::stoll(fields["block"]) : -1;
   if (spec.kind != "error" && spec.kind != "kill" && spec.kind != "stall") {
     throw std::invalid_argument("RANKME_FAULT: kind must be error, kill or stall");
@@ -89,7 +93,7 @@ void hook(rankme::FaultStage stage, const std::string& dataset, std::uint64_t bl
     return;
   }
   throw std::runtime_error(std::string("injected fault at stage ") + the_fault.stage + " on rank " +
-                           std::to_string(the_fault.rank));
+                           (the_fault.all_ranks ? std::to_string(world_rank_from_environment()) : std::to_string(the_fault.rank)));
 }
 
 }  // namespace
@@ -97,12 +101,14 @@ void hook(rankme::FaultStage stage, const std::string& dataset, std::uint64_t bl
 int main(int argc, char** argv) {
   if (const char* text = std::getenv("RANKME_FAULT")) {
     the_fault = parse_fault(text);
-    if (the_fault.rank == world_rank_from_environment()) rankme::install_fault_hook(hook);
+    if (the_fault.all_ranks || the_fault.rank == world_rank_from_environment()) rankme::install_fault_hook(hook);
   }
+  // As rankme's run_program does, with the hook in place for the guard's probe (stage blas_check).
+  const rankme::GuardedKernel blas = rankme::guard_blas_kernel(argv);
   // The exit code is recorded before MPI_Finalize: once the first rank has exited non-zero, mpiexec ends
   // the others, maybe before they return from main.
   const rankme::MpiSession mpi(argc, argv);
-  const int code = rankme::run_program_in_mpi_session(argc, argv);
+  const int code = rankme::run_program_in_mpi_session(argc, argv, blas);
   if (const char* prefix = std::getenv("RANKME_FAULT_EXIT_FILE")) {
     std::ofstream(std::string(prefix) + "." + std::to_string(world_rank_from_environment())) << code << '\n';
     rankme::Communicator::world().barrier();  // every rank has written its code before any can exit

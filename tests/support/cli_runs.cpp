@@ -72,12 +72,29 @@ JsonlFile parse_jsonl_text(const std::string& text) {
 }
 
 ScopedEnvironment::~ScopedEnvironment() {
-  for (const std::string& name : names_) ::unsetenv(name.c_str());
+  // Latest change first, so that a variable changed twice gets its value from before the first change.
+  for (auto change = before_.rbegin(); change != before_.rend(); ++change) {
+    if (change->second) {
+      ::setenv(change->first.c_str(), change->second->c_str(), 1);
+    } else {
+      ::unsetenv(change->first.c_str());
+    }
+  }
+}
+
+void ScopedEnvironment::remember(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  before_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
 }
 
 void ScopedEnvironment::set(const std::string& name, const std::string& value) {
+  remember(name);
   ::setenv(name.c_str(), value.c_str(), 1);
-  names_.push_back(name);
+}
+
+void ScopedEnvironment::unset(const std::string& name) {
+  remember(name);
+  ::unsetenv(name.c_str());
 }
 
 bool wait_for_file(const std::string& path, const ChildProcess& child, double timeout_seconds) {

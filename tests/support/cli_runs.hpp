@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/child_process.hpp"
@@ -37,8 +39,9 @@ struct JsonlFile {
 JsonlFile parse_jsonl_text(const std::string& text);
 JsonlFile parse_jsonl_file(const std::string& path);
 
-// Environment variables for one launch (e.g. RANKME_FAULT for rankme-with-faults): set before the fork,
-// removed when this goes out of scope.
+// Environment variables for one launch (e.g. RANKME_FAULT for rankme-with-faults): set or unset before the
+// fork, and as they were again when this goes out of scope (a variable the machine sets, such as
+// OPENBLAS_CORETYPE, gets its value back).
 class ScopedEnvironment {
  public:
   ScopedEnvironment() = default;
@@ -46,9 +49,11 @@ class ScopedEnvironment {
   ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
   ~ScopedEnvironment();
   void set(const std::string& name, const std::string& value);
+  void unset(const std::string& name);
 
  private:
-  std::vector<std::string> names_;
+  void remember(const std::string& name);
+  std::vector<std::pair<std::string, std::optional<std::string>>> before_;  // in the order of the changes
 };
 
 // Waits until `path` exists (e.g. the ready file of a stalled rank): false if `child` ends first or

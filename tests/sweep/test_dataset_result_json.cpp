@@ -137,6 +137,38 @@ TEST(DatasetResultJson, WhatIsMissingOrWrongIsAnError) {
   EXPECT_THROW(result_from_json(wrong), std::runtime_error);
 }
 
+TEST(DatasetResultJson, TheBlasKernelRoundTripsAndIsNullWhenUnknown) {
+  DatasetResult result = scored("a.h5", "/x", 2.0);
+  EXPECT_TRUE(result_to_json(result).at("blas").is_null()) << "the key is there, null";
+  EXPECT_FALSE(result_from_json(result_to_json(result)).blas.has_value());
+
+  result.blas = BlasKernelReport{"OpenBLAS", "0.3.21", "Cooperlake", KernelChooser::rankme, "Prescott"};
+  const json written = result_to_json(result);
+  EXPECT_EQ(written.at("blas"), json({{"library", "OpenBLAS"},
+                                      {"version", "0.3.21"},
+                                      {"kernel", "Cooperlake"},
+                                      {"chosen_by", "rankme"},
+                                      {"library_kernel", "Prescott"}}));
+  EXPECT_EQ(through_cbor(result).blas, result.blas);
+  EXPECT_EQ(result_from_json(json::parse(to_json_line(result))).blas, result.blas);
+
+  // library_kernel only when rankme chose.
+  result.blas = BlasKernelReport{"OpenBLAS", "0.3.21", "Haswell", KernelChooser::user, ""};
+  EXPECT_FALSE(result_to_json(result).at("blas").contains("library_kernel"));
+  EXPECT_EQ(through_cbor(result).blas, result.blas);
+}
+
+TEST(DatasetResultJson, AnUnreadableBlasObjectLeavesTheResultReadable) {
+  json line = result_to_json(scored("a.h5", "/x", 2.0));
+  for (const json& odd : {json("OpenBLAS"), json::object(), json({{"library", "OpenBLAS"}, {"version", "0.3.21"},
+                                                                   {"kernel", "Haswell"}, {"chosen_by", "someone"}})}) {
+    line["blas"] = odd;
+    const DatasetResult back = result_from_json(line);
+    EXPECT_FALSE(back.blas.has_value()) << odd.dump();
+    EXPECT_EQ(*back.rankme, 2.0);
+  }
+}
+
 TEST(DatasetResultJson, SingularValuesTravelToRankZeroButStayOutOfTheReports) {
   DatasetResult result = scored("a.h5", "/emb", 2.0);
   EXPECT_FALSE(result_to_json(result).contains("singular_values"));

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "rankme/lapack/blas_kernel_report.hpp"
+
 namespace rankme {
 
 enum class ResultStatus {
@@ -81,6 +83,10 @@ struct DatasetResult {
   // The singular values, descending, when ScoreOptions::keep_spectrum asked for them (--spectrum) and the
   // dataset was scored; carried to rank 0 with the result, never written to the reports.
   std::vector<double> singular_values;
+
+  // The BLAS library and kernel of the run that scored it (the guard's report, set on rank 0 as the result
+  // is written); nothing in results read from files written before rankme reported it.
+  std::optional<BlasKernelReport> blas;
 };
 
 }  // namespace rankme

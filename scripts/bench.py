@@ -204,6 +204,13 @@ class Bench:
         self.features = self.probe_features(self.rankme)
         self.baseline = os.path.join(args.baseline, "rankme") if args.baseline else None
         self.baseline_features = self.probe_features(self.baseline) if self.baseline else None
+        # The BLAS kernels rankme and rankme-floor reported running (their JSON `blas`: kernel, who chose it,
+        # the library's own pick when rankme's kernel guard changed it), each distinct one once.
+        self.kernels = {"rankme": [], "rankme-floor": []}
+
+    def note_kernel(self, program, blas):
+        if isinstance(blas, dict) and blas not in self.kernels[program]:
+            self.kernels[program].append(blas)
 
     def probe_features(self, binary):
         """Which of the newer options this rankme has (its --help lists them)."""
@@ -242,6 +249,8 @@ class Bench:
         if line.get("status") != "ok" or line.get("rankme") is None:
             return {"error": f"failed: status {line.get('status')}: {line.get('error')}", **common_fields(result)}
         timings = line.get("timings") if isinstance(line.get("timings"), dict) else None
+        if not baseline:
+            self.note_kernel("rankme", line.get("blas"))
         return {
             **common_fields(result),
             "internal": line.get("seconds"),
@@ -251,6 +260,7 @@ class Bench:
             "method": line.get("method"),
             "method_fallback": line.get("method_fallback"),
             "predicted_error": line.get("predicted_error"),
+            "blas": line.get("blas"),
             "timings": timings,
             "block_rows": (timings or {}).get("block_rows", line.get("block_rows")),
         }
@@ -274,6 +284,7 @@ class Bench:
         if line is None or result.get("returncode") != 0:
             return {"error": describe_failure(result, "rankme-floor"), "command": shlex.join(command),
                     **common_fields(result)}
+        self.note_kernel("rankme-floor", line.get("blas"))
         return {**line, **common_fields(result), "command": shlex.join(command)}
 
 
@@ -579,6 +590,7 @@ def main(argv):
                             "data_dir": args.data_dir, "timeout": args.timeout, "quick": args.quick,
                             "baseline": bench.baseline},
                "warnings": warnings, "sizes": []}
+        raw["machine"]["blas_kernels_used"] = bench.kernels   # filled as rankme and rankme-floor run
         # Python's own start-up files into the page cache once, so that the first peer is not the one paying.
         subprocess.run([PYTHON, "-c", "import numpy, h5py, scipy.linalg, torch"], capture_output=True)
         raw["startup"] = measure_startup(bench)

@@ -274,6 +274,29 @@ def config_label(key, config):
 # Sections
 
 
+def kernel_text(blas):
+    """One `blas` object of rankme's JSON: "`Cooperlake` (chosen by rankme; the library picked `Prescott`)"."""
+    text = f"`{blas.get('kernel', '?')}` (chosen by {blas.get('chosen_by', '?')}"
+    if blas.get("library_kernel"):
+        text += f"; the library picked `{blas['library_kernel']}`"
+    return text + ")"
+
+
+def kernels_used(machine):
+    """The kernels rankme and rankme-floor reported (their JSON `blas`, set by rankme's BLAS kernel guard)."""
+    used = machine.get("blas_kernels_used") or {}
+    ran = used.get("rankme") or []
+    floor = used.get("rankme-floor") or []
+    if not ran:
+        return "kernel rankme ran: not reported (a rankme without the BLAS kernel guard)"
+    text = "kernel rankme ran " + ", ".join(kernel_text(blas) for blas in ran)
+    if floor and floor != ran:
+        text += "; rankme-floor ran " + ", ".join(kernel_text(blas) for blas in floor)
+    elif floor:
+        text += "; rankme-floor the same"
+    return text
+
+
 def machine_section(raw):
     m = raw["machine"]
     blas = m.get("openblas", {})
@@ -288,7 +311,8 @@ def machine_section(raw):
         ["Memory", gib(m.get("memory_bytes"))],
         ["Kernel", m.get("kernel")],
         ["BLAS", f"{blas.get('openblas_get_config', 'OpenBLAS (openblas_get_config not found)')}; "
-                 f"kernel core `{blas.get('openblas_get_corename', '?')}` (openblas_get_corename)"],
+                 f"kernel the library picks here `{blas.get('openblas_get_corename', '?')}` (openblas_get_corename, "
+                 f"in the benchmark's environment); {kernels_used(m)}"],
         ["BLAS packages", "; ".join(m.get("openblas_packages", "").splitlines()) or "n/a"],
         ["BLAS environment", environment],
         ["rankme links", "<br>".join(m.get("rankme_libraries", [])) or "n/a"],

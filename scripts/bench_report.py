@@ -44,7 +44,7 @@ PEER_LABELS = {
     "numpy_gram_f32": "numpy Gram float32 + eigvalsh",
     "numpy_gram_f64": "numpy Gram float64 + eigvalsh",
 }
-PHASES = ["open", "read", "read_wait", "convert", "gram", "reduce", "eigensolve", "metrics", "total"]
+PHASES = ["open", "read", "decode", "read_wait", "convert", "gram", "reduce", "eigensolve", "metrics", "total"]
 
 
 # ---------------------------------------------------------------------------------------------------

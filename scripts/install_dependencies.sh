@@ -9,8 +9,9 @@ set -euo pipefail
 # filters h5py users write with; rankme finds their plugin directories itself (io/hdf5_plugin_path.hpp).
 # liblzf1: the lzf plugin needs it but does not depend on it (rankme loads it for the plugin).
 # zlib1g-dev: rankme inflates np.savez_compressed members itself (libhdf5-openmpi-dev pulls it in too).
+# libdeflate-dev: rankme inflates HDF5's gzip chunks itself, on several threads (docs/inputs.md).
 packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
-          hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+          hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libdeflate-dev
           hdf5-plugin-lzf liblzf1 hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
 if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # h5py and numpy read the test fixtures back independently of rankme's own reader; python3-hdf5plugin

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 struct Area {
   std::set<std::string> depends;    // direct
-  std::set<std::string> externals;  // direct: blas, mpi, scalapack, hdf5, json, zlib, cli11
+  std::set<std::string> externals;  // direct: blas, mpi, scalapack, hdf5, libdeflate, json, zlib, cli11
 };
 using AreaGraph = std::map<std::string, Area>;
 
@@ -103,6 +103,7 @@ std::string external_of(const std::string& header) {
   if (header.rfind("CLI/", 0) == 0) return "cli11";
   if (header.rfind("nlohmann/", 0) == 0) return "json";
   if (header == "zlib.h") return "zlib";
+  if (header == "libdeflate.h") return "libdeflate";
   return "";
 }
 

@@ -23,9 +23,9 @@ std::string timings_line(const DatasetResult& result) {
   const PhaseTimings& t = *result.timings;
   char line[512];
   std::snprintf(line, sizeof line,
-                "open %.3f, read %.3f, convert %.3f, read_wait %.3f, gram %.3f, reduce %.3f, eigensolve %.3f, "
+                "open %.3f, read %.3f, decode %.3f, convert %.3f, read_wait %.3f, gram %.3f, reduce %.3f, eigensolve %.3f, "
                 "metrics %.3f, total %.3f s (%s, %llu rows per block)",
-                t.open, t.read, t.convert, t.read_wait, t.gram, t.reduce, t.eigensolve, t.metrics, t.total,
+                t.open, t.read, t.decode, t.convert, t.read_wait, t.gram, t.reduce, t.eigensolve, t.metrics, t.total,
                 result.precision.empty() ? "-" : result.precision.c_str(), static_cast<unsigned long long>(t.block_rows));
   return line;
 }

@@ -1,5 +1,6 @@
 #include "rankme/io/block_prefetcher.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <system_error>
@@ -13,7 +14,8 @@ BlockPrefetcher::BlockPrefetcher(RowBlockReader& reader, BlockValues values, boo
       type_(reader.source().stored_type()),
       cols_(reader.source().cols()),
       values_(values),
-      background_(background) {
+      background_(background),
+      most_decode_threads_(reader.source().decode_threads()) {
   const std::size_t values_per_block = reader_.stored_block_bytes() / static_cast<std::size_t>(type_.bytes);
   for (DecodedBlock& slot : slots_) {
     slot.raw = UninitialisedBuffer<unsigned char>(reader_.stored_block_bytes());
@@ -34,13 +36,16 @@ void BlockPrefetcher::load(DecodedBlock& block) const {
   block.rows = 0;
   block.stats = BlockStatistics{};
   block.float_exponent = 0;
+  block.read_seconds = block.decode_seconds = block.convert_seconds = 0;
   try {
     // std::chrono, not MPI_Wtime: this thread may not call MPI while the caller might (SERIALIZED).
     using Clock = std::chrono::steady_clock;
     const Clock::time_point started = Clock::now();
+    const double decoded_before = reader_.source().decode_seconds();
     block.rows = reader_.read_stored(block.index, block.raw.data());
     const Clock::time_point read = Clock::now();
-    block.read_seconds = std::chrono::duration<double>(read - started).count();
+    block.decode_seconds = reader_.source().decode_seconds() - decoded_before;
+    block.read_seconds = std::chrono::duration<double>(read - started).count() - block.decode_seconds;
     const std::uint64_t count = block.rows * cols_;
     if (block.rows > 0) {
       if (values_ == BlockValues::double_values) {
@@ -59,16 +64,28 @@ void BlockPrefetcher::load(DecodedBlock& block) const {
         narrow_to_float(block.wide.data(), count, block.float_exponent, block.narrow.data());
       }
     }
-    block.convert_seconds = std::chrono::duration<double>(Clock::now() - read).count();
+    block.loaded_at = Clock::now();
+    block.convert_seconds = std::chrono::duration<double>(block.loaded_at - read).count();
   } catch (const std::exception& error) {
     block.error = error.what();
+    block.loaded_at = std::chrono::steady_clock::now();
   }
+}
+
+int next_decode_threads(int current, int most, bool waited, double slack_seconds, double load_seconds) {
+  if (waited) return std::min(current + 1, std::max(most, 1));
+  if (slack_seconds > load_seconds) return std::max(current - 1, 1);
+  return std::clamp(current, 1, std::max(most, 1));
 }
 
 void BlockPrefetcher::start(std::uint64_t index) {
   if (pending_.valid()) pending_.wait();
   DecodedBlock& slot = slots_[filling_];
   slot.index = index;
+  // The first block, and every block read in the foreground, is read while nothing else runs: all threads.
+  if (most_decode_threads_ > 0) {
+    reader_.source().use_decode_threads(first_block_ || !background_ ? most_decode_threads_ : decode_threads_);
+  }
   if (background_) {
     try {
       pending_ = std::async(std::launch::async, [this, &slot] { load(slot); });
@@ -81,9 +98,19 @@ void BlockPrefetcher::start(std::uint64_t index) {
 }
 
 DecodedBlock& BlockPrefetcher::wait() {
-  if (pending_.valid()) pending_.get();
+  bool waited = false;
+  if (pending_.valid()) {
+    waited = pending_.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+    pending_.get();
+  }
   DecodedBlock& filled = slots_[filling_];
   filling_ ^= 1;
+  if (most_decode_threads_ > 1 && background_ && !first_block_) {
+    const double slack = waited ? 0.0 : std::chrono::duration<double>(std::chrono::steady_clock::now() - filled.loaded_at).count();
+    decode_threads_ = next_decode_threads(decode_threads_, most_decode_threads_, waited, slack,
+                                          filled.read_seconds + filled.decode_seconds + filled.convert_seconds);
+  }
+  first_block_ = false;
   return filled;
 }
 

@@ -74,4 +74,20 @@ FileFingerprint ConcatenatedRowSource::combine(const std::vector<FileFingerprint
   return combined;
 }
 
+int ConcatenatedRowSource::decode_threads() const {
+  int threads = 0;
+  for (const std::unique_ptr<RowSource>& part : parts_) threads = std::max(threads, part->decode_threads());
+  return threads;
+}
+
+void ConcatenatedRowSource::use_decode_threads(int threads) {
+  for (const std::unique_ptr<RowSource>& part : parts_) part->use_decode_threads(threads);
+}
+
+double ConcatenatedRowSource::decode_seconds() const {
+  double seconds = 0;
+  for (const std::unique_ptr<RowSource>& part : parts_) seconds += part->decode_seconds();
+  return seconds;
+}
+
 }  // namespace rankme

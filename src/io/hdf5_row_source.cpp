@@ -5,12 +5,45 @@
 #include <stdexcept>
 #include <utility>
 
+#include "rankme/io/chunk_filters.hpp"
 #include "rankme/io/hdf5_error.hpp"
 
 namespace rankme {
 
+namespace {
+
+// The dataset's path as HDF5 names it ("/embeddings"), for messages about its chunks.
+std::string dataset_name(hid_t dataset) {
+  const ssize_t length = H5Iget_name(dataset, nullptr, 0);
+  if (length <= 0) return "?";
+  std::string name(static_cast<std::size_t>(length) + 1, '\0');
+  H5Iget_name(dataset, name.data(), name.size());
+  name.resize(static_cast<std::size_t>(length));
+  return name;
+}
+
+// The filters of `dataset` when its chunks are read and decoded by rankme (Hdf5ChunkReader): a pipeline it
+// decodes, the chunk shape as many axes as the data, and every chunk stored (a missing chunk would be fill
+// values, which HDF5 supplies).
+std::optional<ChunkFilters> filters_decoded_here(hid_t dataset, const DatasetDescription& description) {
+#if H5_VERSION_GE(1, 10, 5)  // H5Dget_chunk_info_by_coord
+  if (description.chunk_dims.size() != description.dims.size() || !description.storage_allocated ||
+      description.allocated_chunks != description.expected_chunks) {
+    return std::nullopt;
+  }
+  Hdf5Handle creation(check_hdf5(H5Dget_create_plist(dataset), "H5Dget_create_plist"), H5Pclose);
+  return decodable_chunk_filters(creation.get());
+#else
+  (void)dataset;
+  (void)description;
+  return std::nullopt;
+#endif
+}
+
+}  // namespace
+
 Hdf5RowSource::Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description,
-                             std::string path)
+                             std::string path, int decode_threads)
     : file_(std::move(file)), dataset_(std::move(dataset)), path_(std::move(path)) {
   if (description.dims.size() < 2 || !description.type) {
     throw std::invalid_argument("not a matrix rankme reads (" + description.type_description + " " +
@@ -30,6 +63,10 @@ Hdf5RowSource::Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetD
   memory_type_ = Hdf5Handle(check_hdf5(H5Dget_type(dataset_.get()), "H5Dget_type"), H5Tclose);
   transfer_ = Hdf5Handle(check_hdf5(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate(transfer)"), H5Pclose);
   check_hdf5(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+  if (const std::optional<ChunkFilters> filters = filters_decoded_here(dataset_.get(), description)) {
+    chunks_.emplace(dataset_.get(), dataset_name(dataset_.get()), ChunkGrid{description.dims, description.chunk_dims},
+                    H5Tget_size(memory_type_.get()), *filters, decode_threads);
+  }
 }
 
 void Hdf5RowSource::read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) {
@@ -59,6 +96,24 @@ void Hdf5RowSource::read_selection(const std::vector<RowRun>& runs, const std::v
                                    unsigned char* out, std::size_t out_bytes) {
   std::uint64_t rows = 0;
   for (const RowRun& run : runs) rows += run.count;
+  const std::string which = runs.empty() ? std::string("no rows")
+                                         : "rows " + std::to_string(runs.front().first) + ".." +
+                                               std::to_string(runs.back().first + runs.back().count);
+  if (chunks_) {
+    // Independent reads of stored chunks: no collective to take part in, so a bad request throws at once.
+    if (rows * values_per_row * static_cast<std::uint64_t>(type_.bytes) > out_bytes) {
+      throw std::logic_error("a block of " + std::to_string(rows) + " rows does not fit its buffer");
+    }
+    for (const RowRun& run : runs) {
+      if (run.first > rows_ || run.count > rows_ - run.first) throw std::out_of_range(which + " of " + std::to_string(rows_));
+    }
+    try {
+      chunks_->read(runs, start, count, out, out_bytes);
+    } catch (const std::runtime_error& error) {
+      throw std::runtime_error("reading " + which + ": " + error.what());
+    }
+    return;
+  }
   const hsize_t memory_dims[2] = {std::max<hsize_t>(rows, 1), values_per_row};
   Hdf5Handle memory_space(check_hdf5(H5Screate_simple(2, memory_dims, nullptr), "H5Screate_simple"), H5Sclose);
   // The read is collective: a rank whose selection failed must still take part in it (selecting nothing)
@@ -74,9 +129,6 @@ void Hdf5RowSource::read_selection(const std::vector<RowRun>& runs, const std::v
     check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
   }
   if (!selection_failure && rows == 0) check_hdf5(H5Sselect_none(memory_space.get()), "H5Sselect_none");
-  const std::string which = runs.empty() ? std::string("no rows")
-                                         : "rows " + std::to_string(runs.front().first) + ".." +
-                                               std::to_string(runs.back().first + runs.back().count);
   check_hdf5(H5Dread(dataset_.get(), memory_type_.get(), memory_space.get(), file_space_.get(), transfer_.get(), out),
              "reading " + which);
   if (selection_failure) std::rethrow_exception(selection_failure);

@@ -34,6 +34,7 @@ ReadOutcome read_all_blocks(const ScorePlan& plan, BlockValues values, const Blo
   std::optional<std::string> product_error;  // from the previous block's products, agreed with the next read
   for (std::uint64_t index = 0;; ++index) {
     timings.read += current->read_seconds;
+    timings.decode += current->decode_seconds;
     timings.convert += current->convert_seconds;
     // One agreement per block (an Allreduce of a few ints, microseconds against a block of milliseconds):
     // every rank stops at the same block, whether for an error or for a NaN. No read is in flight here.
@@ -71,7 +72,7 @@ ReadOutcome read_all_blocks(const ScorePlan& plan, BlockValues values, const Blo
     } else {
       current->rows = 0;  // nothing left to read: the next round only agrees on the last products
       current->error.reset();
-      current->read_seconds = current->convert_seconds = 0;
+      current->read_seconds = current->decode_seconds = current->convert_seconds = 0;
     }
     if (plan.options.after_block) plan.options.after_block(index + 1, blocks);
   }

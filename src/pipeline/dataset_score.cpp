@@ -131,8 +131,9 @@ void record_route(const ScorePlan& plan, const RouteSpectrum& route, DatasetResu
 
 // The largest of each phase over the ranks (each rank measured its own).
 void take_slowest_rank(const Communicator& comm, PhaseTimings& timings) {
-  std::vector<double*> phases = {&timings.open, &timings.read, &timings.convert, &timings.read_wait, &timings.gram,
-                                 &timings.reduce, &timings.eigensolve, &timings.metrics, &timings.total};
+  std::vector<double*> phases = {&timings.open,   &timings.read,       &timings.decode,  &timings.convert,
+                                 &timings.read_wait, &timings.gram,   &timings.reduce,  &timings.eigensolve,
+                                 &timings.metrics, &timings.total};
   std::vector<double> values;
   for (double* phase : phases) values.push_back(*phase);
   comm.max_in_place(values.data(), static_cast<int>(values.size()));

@@ -11,6 +11,7 @@
 #include "rankme/io/hdf5_file.hpp"
 #include "rankme/io/hdf5_row_source.hpp"
 #include "rankme/io/pooled_row_source.hpp"
+#include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
 
 namespace rankme {
@@ -50,7 +51,9 @@ std::unique_ptr<RowSource> open_hdf5_source(const Communicator& comm, const Data
     Hdf5Handle dataset = open_dataset(file.get(), target.dataset);
     opened = FileFingerprint::of(target.file);
     const DatasetDescription description = check_unchanged(dataset.get(), target);
-    source = std::make_unique<Hdf5RowSource>(std::move(file), std::move(dataset), description, target.file);
+    // Compressed chunks are decoded on as many threads as BLAS runs: the rank's cores.
+    source = std::make_unique<Hdf5RowSource>(std::move(file), std::move(dataset), description, target.file,
+                                             current_blas_threads());
   });
   return source;
 }

@@ -74,8 +74,16 @@ MemoryEstimate estimate_memory_per_rank(const MemoryShape& shape) {
   const std::uint64_t decoded = times(values, shape.mixed ? 8 : shape.value_bytes);
   estimate.blocks = times(plus(times(values, static_cast<std::uint64_t>(std::max(shape.stored_bytes, 1))), decoded), 2);
   if (shape.tsqr) estimate.blocks = plus(estimate.blocks, times(values, 8));  // the block's QR copy
-  // HDF5 reads a compressed chunk whole: its compressed and its decompressed bytes at once.
-  estimate.chunks = times(shape.chunk_bytes, 2);
+  // HDF5 reads a compressed chunk whole: its compressed and its decompressed bytes at once. rankme's own
+  // decoding of gzip chunks holds a batch of stored chunks (a stored block, or two chunks per thread when
+  // that is more), two decoded chunks of scratch per thread, and the chunk row kept for the next block.
+  if (shape.chunk_bytes > 0) {
+    const std::uint64_t threads = static_cast<std::uint64_t>(std::max(shape.decode_threads, 1));
+    const std::uint64_t per_threads = times(times(shape.chunk_bytes, 2), threads);
+    const std::uint64_t batch = std::max(times(values, static_cast<std::uint64_t>(std::max(shape.stored_bytes, 1))), per_threads);
+    const std::uint64_t band = std::max(shape.chunk_bytes, times(times(shape.chunk_rows, k), static_cast<std::uint64_t>(std::max(shape.stored_bytes, 1))));
+    estimate.chunks = std::max(times(shape.chunk_bytes, 2), plus(plus(batch, per_threads), band));
+  }
   // LAPACK overwrites the Gram matrix in place; dsyevd_2stage's workspace is a band of about 64 columns.
   // ScaLAPACK copies its block-cyclic piece and takes about as much again for workspace.
   const std::uint64_t ranks = static_cast<std::uint64_t>(std::max(shape.ranks, 1));

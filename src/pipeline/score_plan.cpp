@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "rankme/io/row_block_reader.hpp"
+#include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
 #include "rankme/parallel/eigensolver.hpp"
 #include "rankme/pipeline/input_opening.hpp"
@@ -71,6 +72,8 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
   shape.scalapack = !shape.tsqr && resolve_solver(options.solver, target.cols, comm.size()) == SolverChoice::scalapack;
   if (target.chunk_dims.size() == 2) {
     shape.chunk_bytes = target.chunk_dims[0] * target.chunk_dims[1] * static_cast<std::uint64_t>(target.type->bytes);
+    shape.chunk_rows = target.chunk_dims[0];
+    shape.decode_threads = current_blas_threads();
   }
   shape.ranks = comm.size();
   const MemoryEstimate estimate = estimate_memory_per_rank(shape);

@@ -25,10 +25,10 @@ nlohmann::json result_to_json(const DatasetResult& result) {
   json["predicted_error"] = result.predicted_error ? nlohmann::json(*result.predicted_error) : nlohmann::json(nullptr);
   if (result.timings) {
     const PhaseTimings& t = *result.timings;
-    json["timings"] = {{"open", t.open},           {"read", t.read},         {"convert", t.convert},
-                       {"read_wait", t.read_wait}, {"gram", t.gram},         {"reduce", t.reduce},
-                       {"eigensolve", t.eigensolve}, {"metrics", t.metrics}, {"total", t.total},
-                       {"block_rows", t.block_rows}};
+    json["timings"] = {{"open", t.open},         {"read", t.read},           {"decode", t.decode},
+                       {"convert", t.convert},   {"read_wait", t.read_wait}, {"gram", t.gram},
+                       {"reduce", t.reduce},     {"eigensolve", t.eigensolve}, {"metrics", t.metrics},
+                       {"total", t.total},       {"block_rows", t.block_rows}};
   }
   write_file_identity_keys(result, json);
   json["pool"] = result.pool.empty() ? nlohmann::json(nullptr) : nlohmann::json(result.pool);
@@ -89,6 +89,7 @@ DatasetResult result_from_json(const nlohmann::json& json) {
       PhaseTimings timings;
       timings.open = t.value("open", 0.0);
       timings.read = t.value("read", 0.0);
+      timings.decode = t.value("decode", 0.0);
       timings.convert = t.value("convert", 0.0);
       timings.read_wait = t.value("read_wait", 0.0);
       timings.gram = t.value("gram", 0.0);

@@ -300,6 +300,12 @@ TEST(BadInputs, FailuresWhileScoringAreErrorsThatNameTheDataset) {
       EXPECT_EQ(std::count_if(errors.begin(), errors.end(), [&](const std::string& line) { return contains(line, dataset); }), 1)
           << "exactly one error line must name " << dataset << result;
     }
+    // The damaged chunk by its place, as rankme's own decoding of gzip chunks finds it.
+    EXPECT_EQ(std::count_if(errors.begin(), errors.end(), [](const std::string& line) {
+                return contains(line, "chunk at rows 50-59, cols 0-5 of '/broken': deflate stream is corrupt");
+              }),
+              1)
+        << result;
   }
 }
 

@@ -120,7 +120,7 @@ TEST(Options, PrecisionAndTimingsAreInTheJsonOfEveryRow) {
         EXPECT_EQ(row.value("precision_fallback", json()), false);
       }
       ASSERT_TRUE(row.contains("timings") && row["timings"].is_object());
-      for (const char* phase : {"open", "read", "convert", "read_wait", "gram", "reduce", "eigensolve", "metrics", "total"}) {
+      for (const char* phase : {"open", "read", "decode", "convert", "read_wait", "gram", "reduce", "eigensolve", "metrics", "total"}) {
         ASSERT_TRUE(row["timings"].contains(phase)) << phase;
         EXPECT_GE(row["timings"][phase].get<double>(), 0.0) << phase;
         EXPECT_LE(row["timings"][phase].get<double>(), row["timings"]["total"].get<double>()) << phase;

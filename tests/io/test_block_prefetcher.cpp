@@ -13,6 +13,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -123,6 +124,73 @@ TEST_F(Prefetching, PrefetchingGivesTheForegroundResultBitForBit) {
       EXPECT_LE(relative_difference(background, reference[0]), mixed ? 1e-6 : 1e-12);
     }
   }
+}
+
+TEST(DecodeThreads, OneMoreWhenTheProductsWaitedOneFewerWithSlackToSpare) {
+  // The products had to wait for the block: decoding is the slower side, another thread pays.
+  EXPECT_EQ(next_decode_threads(1, 2, true, 0.0, 0.1), 2);
+  EXPECT_EQ(next_decode_threads(2, 2, true, 0.0, 0.1), 2);  // no more than the source has
+  // Ready before it was asked for, by more than it took: half the threads would still have been in time.
+  EXPECT_EQ(next_decode_threads(3, 4, false, 0.25, 0.1), 2);
+  EXPECT_EQ(next_decode_threads(1, 4, false, 5.0, 0.1), 1);  // never fewer than one
+  // Ready, but with less slack than that: as it is.
+  EXPECT_EQ(next_decode_threads(3, 4, false, 0.05, 0.1), 3);
+  EXPECT_EQ(next_decode_threads(5, 4, false, 0.05, 0.1), 4);
+}
+
+// A source that decodes on up to 3 threads (it says), takes `delay` per read, and records how many threads
+// it was told to use before each read.
+class DecodingSource : public RowSource {
+ public:
+  explicit DecodingSource(std::chrono::milliseconds delay) : delay_(delay) {}
+  std::uint64_t rows() const override { return 40; }
+  std::uint64_t cols() const override { return 2; }
+  StoredType stored_type() const override { return StoredType{StoredType::Kind::floating, 8, false}; }
+  void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t) override {
+    told_.push_back(threads_);
+    std::this_thread::sleep_for(delay_);
+    std::uint64_t rows = 0;
+    for (const RowRun& run : runs) rows += run.count;
+    std::memset(out, 0, rows * row_bytes());
+  }
+  FileFingerprint fingerprint() const override { return FileFingerprint{}; }
+  int decode_threads() const override { return 3; }
+  void use_decode_threads(int threads) override { threads_ = threads; }
+  const std::vector<int>& told() const { return told_; }
+
+ private:
+  std::chrono::milliseconds delay_;
+  int threads_ = 3;
+  std::vector<int> told_;
+};
+
+// One rank's blocks of 4 rows through the prefetcher, the consumer spending `work` on each.
+std::vector<int> threads_told(DecodingSource& source, std::chrono::milliseconds work) {
+  RowBlockReader reader(source, RowShard{0, source.rows()}, 4);
+  BlockPrefetcher prefetcher(reader, BlockValues::double_values, true);
+  prefetcher.start(0);
+  for (std::uint64_t index = 0; index < 10; ++index) {
+    prefetcher.wait();
+    if (index + 1 < 10) prefetcher.start(index + 1);
+    std::this_thread::sleep_for(work);
+  }
+  return source.told();
+}
+
+TEST(DecodeThreads, ThePrefetcherGivesTheSourceAsManyAsKeepThemBusy) {
+  // The first block is read alone: every thread. The products then wait for each slow block: up to 3.
+  DecodingSource slow(std::chrono::milliseconds(40));
+  const std::vector<int> eager = threads_told(slow, std::chrono::milliseconds(0));
+  ASSERT_EQ(eager.size(), 10u);
+  EXPECT_EQ(eager[0], 3);
+  EXPECT_EQ(eager[1], 1);  // beside the products: one, until they are seen waiting
+  EXPECT_EQ(eager.back(), 3);
+  // Products far slower than reading: one thread is enough all along.
+  DecodingSource fast(std::chrono::milliseconds(5));
+  const std::vector<int> busy = threads_told(fast, std::chrono::milliseconds(150));
+  ASSERT_EQ(busy.size(), 10u);
+  EXPECT_EQ(busy[0], 3);
+  for (std::size_t block = 1; block < busy.size(); ++block) EXPECT_EQ(busy[block], 1) << "block " << block;
 }
 
 }  // namespace

@@ -51,8 +51,17 @@ TEST(MemoryEstimate, CountsTheGramMatrixTheBlocksAndTheFloatScratch) {
   const MemoryEstimate mixed = estimate_memory_per_rank(shape);
   EXPECT_EQ(mixed.single, std::uint64_t{1024} * 1024 * 4);
   EXPECT_GT(mixed.total(), double_route.total());
-  shape.chunk_bytes = 1 << 20;
-  EXPECT_EQ(estimate_memory_per_rank(shape).chunks, std::uint64_t{2} << 20);
+  // Chunks of 128 x 1024 float32 (512 KiB) decoded on 2 threads: a stored block of chunks in a batch
+  // (1000 x 1024 x 4 bytes), 2 chunks of scratch per thread, the chunk row kept for the next block.
+  shape.chunk_bytes = 512 << 10;
+  shape.chunk_rows = 128;
+  shape.decode_threads = 2;
+  EXPECT_EQ(estimate_memory_per_rank(shape).chunks, std::uint64_t{1000} * 1024 * 4 + (std::uint64_t{2} << 20) + (512 << 10));
+  // Chunks of 1 GiB, taller than a block: the batch holds two of them, the scratch two, the kept row one.
+  shape.chunk_bytes = std::uint64_t{1} << 30;
+  shape.chunk_rows = 1 << 18;
+  shape.decode_threads = 1;
+  EXPECT_EQ(estimate_memory_per_rank(shape).chunks, std::uint64_t{5} << 30);
 }
 
 TEST(MemoryEstimate, ScalapackPiecesShrinkWithTheRanksAndLapackWorksInPlace) {

@@ -103,7 +103,7 @@ Handle make_dataset_creation_plist(const Layout& layout, const std::string& wher
         if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
           fail(context + ": this HDF5 build has no deflate filter");
         }
-        check(H5Pset_deflate(dcpl.get(), 4), context + ": H5Pset_deflate failed");
+        check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(layout.gzip_level)), context + ": H5Pset_deflate failed");
       }
       break;
     }
@@ -147,7 +147,7 @@ std::string Layout::name() const {
   }
   // Listed in pipeline order; shown even on invalid (non-chunked) layouts so errors name them.
   if (shuffle) text += "+shuffle";
-  if (gzip) text += "+gzip";
+  if (gzip) text += "+gzip" + (gzip_level == 4 ? std::string() : std::to_string(gzip_level));
   return text;
 }
 

@@ -14,8 +14,9 @@ namespace rankme::testing {
 struct Layout {
   enum class Kind { contiguous, chunked, compact } kind = Kind::contiguous;
   std::uint64_t chunk_rows = 0, chunk_cols = 0;  // chunked only; each in [1, matrix dimension]
-  bool gzip = false;                             // deflate level 4 (needs chunked)
+  bool gzip = false;                             // deflate (needs chunked), at gzip_level
   bool shuffle = false;  // shuffle filter, applied before deflate (needs chunked)
+  int gzip_level = 4;    // 0 (stored) to 9; after the others, so that {kind, rows, cols, gzip, shuffle} still reads
 
   // e.g. "contiguous", "compact", "chunked(7x3)+shuffle+gzip".
   std::string name() const;

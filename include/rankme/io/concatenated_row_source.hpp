@@ -28,6 +28,9 @@ class ConcatenatedRowSource : public RowSource {
   void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) override;
   // Mixes every part's fingerprint (see the .cpp): a part replaced, truncated or rewritten changes it.
   FileFingerprint fingerprint() const override;
+  double decode_seconds() const override;  // the parts' summed
+  int decode_threads() const override;     // the most of any part
+  void use_decode_threads(int threads) override;  // every part
   // The same mix of fingerprints taken elsewhere (each part's as it was opened).
   static FileFingerprint combine(const std::vector<FileFingerprint>& parts);
 

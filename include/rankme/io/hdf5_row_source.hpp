@@ -3,13 +3,20 @@
 // the stored type, so that HDF5 converts nothing and keeps the transfer collective. A dataset of more than
 // two dimensions (d0, d1, ..., dk) is presented as d0 rows of d1*...*dk values in C order, each row one
 // whole-sample hyperslab (pooled_row_source.hpp makes a matrix of it).
+//
+// A dataset compressed with deflate (gzip), with or without shuffle, every chunk of it stored, is read
+// otherwise: its stored chunks are read as they are and decoded on several threads (hdf5_chunk_reader.hpp),
+// not by HDF5's single-threaded filter pipeline. Every rank of the file decides alike (from the dataset's
+// creation properties), so either every rank reads collectively through HDF5 or none does.
 #include <hdf5.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "rankme/io/hdf5_chunk_reader.hpp"
 #include "rankme/io/hdf5_dataset.hpp"
 #include "rankme/io/hdf5_handle.hpp"
 #include "rankme/io/row_source.hpp"
@@ -22,8 +29,10 @@ class Hdf5RowSource : public RowSource {
   // shape and type `description` gives (describe_dataset; throws std::invalid_argument unless it has 2 or
   // more axes and a type rankme reads). Takes over both handles; `file` may be empty when the caller keeps
   // the file open itself. `path` is the file's, for fingerprint(). Every rank of the file's communicator
-  // makes one.
-  Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description, std::string path);
+  // makes one. `decode_threads` (the reading thread included) decode compressed chunks when rankme decodes
+  // them itself: the rank's cores, as for BLAS.
+  Hdf5RowSource(Hdf5Handle file, Hdf5Handle dataset, const DatasetDescription& description, std::string path,
+                int decode_threads = 1);
 
   std::uint64_t rows() const override { return rows_; }
   std::uint64_t cols() const override { return cols_; }
@@ -35,6 +44,14 @@ class Hdf5RowSource : public RowSource {
   void read_row_columns(const std::vector<RowRun>& runs, std::uint64_t first_col, std::uint64_t col_count,
                         unsigned char* out, std::size_t out_bytes) override;
   FileFingerprint fingerprint() const override { return FileFingerprint::of(path_); }
+  double decode_seconds() const override { return chunks_ ? chunks_->decode_seconds() : 0.0; }
+  int decode_threads() const override { return chunks_ ? chunks_->threads() : 0; }
+  void use_decode_threads(int threads) override {
+    if (chunks_) chunks_->use_threads(threads);
+  }
+
+  // The reader of stored chunks when rankme decodes them itself, or null when HDF5 reads the dataset.
+  const Hdf5ChunkReader* chunk_reader() const { return chunks_ ? &*chunks_ : nullptr; }
 
   // Whether HDF5 really used collective I/O for the last read (H5Pget_mpio_actual_io_mode).
   bool last_read_was_collective() const;
@@ -59,6 +76,7 @@ class Hdf5RowSource : public RowSource {
   Hdf5Handle file_space_;
   Hdf5Handle memory_type_;
   Hdf5Handle transfer_;
+  std::optional<Hdf5ChunkReader> chunks_;  // after dataset_, which it reads
 };
 
 }  // namespace rankme

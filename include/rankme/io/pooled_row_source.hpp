@@ -40,6 +40,9 @@ class PooledRowSource : public RowSource {
   StoredType stored_type() const override { return type_; }
   void read_rows(const std::vector<RowRun>& runs, unsigned char* out, std::size_t out_bytes) override;
   FileFingerprint fingerprint() const override { return inner_->fingerprint(); }
+  double decode_seconds() const override { return inner_->decode_seconds(); }
+  int decode_threads() const override { return inner_->decode_threads(); }
+  void use_decode_threads(int threads) override { inner_->use_decode_threads(threads); }
 
   PoolMode mode() const { return mode_; }
   // How many vectors of K values each sample holds (M above).

@@ -66,6 +66,17 @@ class RowSource {
   virtual void read_row_columns(const std::vector<RowRun>& runs, std::uint64_t first_col, std::uint64_t col_count,
                                 unsigned char* out, std::size_t out_bytes);
 
+  // Seconds spent so far decoding stored data inside read_rows (inflating compressed chunks: --timings
+  // "decode"), which read_rows's own time includes; 0 for a source that stores values as they are.
+  virtual double decode_seconds() const { return 0; }
+
+  // The threads that decode inside read_rows: the most this source can use (0: it decodes nothing), and
+  // how many of them the next reads use (clamped to [1, the most]; all of them at first). A caller that
+  // reads in the background while its own threads keep the cores busy uses fewer (block_prefetcher.hpp).
+  // Not while a read is under way.
+  virtual int decode_threads() const { return 0; }
+  virtual void use_decode_threads(int threads) { (void)threads; }
+
   // What identifies the input's bytes now. The pipeline takes one when it opens the input and compares
   // it with another once every block is read: a file truncated, rewritten or replaced in between is
   // reported, not scored. Throws std::runtime_error when the input cannot be examined (removed, say).

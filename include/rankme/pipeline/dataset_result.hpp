@@ -26,7 +26,8 @@ ResultStatus status_from_name(const std::string& name);
 // can be; read_wait is the time the products waited for the next block, what was not hidden.
 struct PhaseTimings {
   double open = 0;        // opening the file and dataset on every rank, checks
-  double read = 0;        // H5Dread of the stored values
+  double read = 0;        // H5Dread of the stored values (H5Dread_chunk when rankme decodes the chunks)
+  double decode = 0;      // inflating compressed chunks on rankme's decoding threads (0 when HDF5 decodes)
   double convert = 0;     // decoding them to double or float32, finiteness check
   double read_wait = 0;   // the products waiting for a block
   double gram = 0;        // block products and their sums into the double Gram matrix

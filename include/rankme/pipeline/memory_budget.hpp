@@ -17,7 +17,8 @@ struct MemoryEstimate {
   std::uint64_t gram = 0;        // the K x K double Gram matrix (or TSQR's R factors), on every rank
   std::uint64_t single = 0;      // the float32 scratch of mixed-precision block products
   std::uint64_t blocks = 0;      // the two row blocks in flight (read-ahead), stored and decoded
-  std::uint64_t chunks = 0;      // HDF5's whole-chunk buffers (a compressed chunk is read whole)
+  std::uint64_t chunks = 0;      // whole-chunk buffers (a compressed chunk is read whole): HDF5's, or rankme's
+                                 // own decoding of gzip chunks (io/hdf5_chunk_reader.hpp), the larger
   std::uint64_t eigensolve = 0;  // the eigensolver's copy and workspace on the rank that solves
   std::uint64_t baseline = 0;    // MPI, HDF5 and BLAS buffers that every rank has anyway
 
@@ -35,6 +36,8 @@ struct MemoryShape {
   bool tsqr = false;                 // --method tsqr
   bool scalapack = false;            // the eigensolve runs on a process grid (else LAPACK, in place)
   std::uint64_t chunk_bytes = 0;     // one chunk's bytes when the dataset is chunked, else 0
+  std::uint64_t chunk_rows = 0;      // its chunks' rows
+  int decode_threads = 1;            // threads decoding gzip chunks (the rank's BLAS threads)
   int ranks = 1;                     // ranks scoring the dataset
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 // The extern "C" prototypes of the serial LAPACK routines rankme calls (OpenBLAS, through Debian's
 // liblapack.so.3 alternative). Call them through the typed wrappers (syevd.hpp, syevr_2stage.hpp,
-// geqrf.hpp, gesdd.hpp), which narrow the sizes, query the workspace and check INFO. BLACS and ScaLAPACK
-// need MPI and live in rankme/parallel/scalapack_prototypes.hpp.
+// geqrf.hpp, tpqrt2.hpp, gesdd.hpp), which narrow the sizes, query the workspace and check INFO. BLACS and
+// ScaLAPACK need MPI and live in rankme/parallel/scalapack_prototypes.hpp.
 //
 // The Fortran routines were compiled by gfortran, which appends one hidden length (size_t) per CHARACTER
 // argument. They are declared and passed here: leaving them out happens to work until the compiler turns
@@ -12,6 +12,10 @@
 extern "C" {
 void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work, const int* lwork,
              int* info);
+// The unblocked QR of a triangle on top of a pentagon (LAPACK 3.4+): the base case of rankme's blocked
+// triangle_on_top_qr (numerics/triangle_on_top_qr.hpp).
+void dtpqrt2_(const int* m, const int* n, const int* l, double* a, const int* lda, double* b, const int* ldb,
+              double* t, const int* ldt, int* info);
 void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s, double* u,
              const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork, int* iwork, int* info,
              std::size_t jobz_length);

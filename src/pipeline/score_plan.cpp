@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "rankme/io/row_block_reader.hpp"
+#include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
 #include "rankme/parallel/eigensolver.hpp"
 #include "rankme/pipeline/input_opening.hpp"
@@ -73,6 +74,7 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
     shape.chunk_bytes = target.chunk_dims[0] * target.chunk_dims[1] * static_cast<std::uint64_t>(target.type->bytes);
   }
   shape.ranks = comm.size();
+  shape.threads = current_blas_threads();
   const MemoryEstimate estimate = estimate_memory_per_rank(shape);
   const std::uint64_t pooling = pooling_buffer_bytes(target, options, shape.block_rows);
   const std::uint64_t total = estimate.total() > std::numeric_limits<std::uint64_t>::max() - pooling

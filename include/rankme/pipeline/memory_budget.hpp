@@ -36,6 +36,7 @@ struct MemoryShape {
   bool scalapack = false;            // the eigensolve runs on a process grid (else LAPACK, in place)
   std::uint64_t chunk_bytes = 0;     // one chunk's bytes when the dataset is chunked, else 0
   int ranks = 1;                     // ranks scoring the dataset
+  int threads = 1;                   // BLAS threads per rank (TSQR keeps one R factor per thread)
 };
 
 MemoryEstimate estimate_memory_per_rank(const MemoryShape& shape);

@@ -67,65 +67,65 @@ TriangleOnTopQr::TriangleOnTopQr(std::uint64_t cols, std::uint64_t panel_columns
 
 void TriangleOnTopQr::apply(double* r, std::uint64_t ldr, const StackedRows& b) {
   if (b.rows == 0 || cols_ == 0) return;
-  const bool row_major = b.layout == MatrixLayout::row_major;
-  if (ldr < cols_ || b.leading < (row_major ? cols_ : b.rows)) {
+  if (ldr < cols_ || b.leading < cols_) {
     throw std::logic_error("triangle_on_top_qr: a leading dimension is smaller than its matrix");
   }
   const blas_int k = to_blas_int(cols_, "columns"), rows = to_blas_int(b.rows, "block rows");
   const blas_int lr = to_blas_int(ldr, "leading dimension of R"), lb = to_blas_int(b.leading, "leading dimension of B");
   const blas_int nb = static_cast<blas_int>(panel_);
   // Sized for this call (a count that does not fit the libraries' int was refused above).
+  diagonal_.resize(panel_ * panel_);
   reflectors_.resize(static_cast<std::size_t>(b.rows) * panel_);
   block_factor_.resize(panel_ * panel_);
   product_.resize(cols_ * panel_);
+  double* const a = diagonal_.data();
   double* const v = reflectors_.data();
   double* const t = block_factor_.data();
   double* const w = product_.data();
-  // B(i, j) and the address of B(0, j).
-  const auto at = [&](blas_int i, blas_int j) -> double& {
-    return row_major ? b.data[offset(j, i, lb)] : b.data[offset(i, j, lb)];
-  };
+  // Row-major R(i, j) and B(i, j); column-major BLAS sees R^T and B^T there.
+  const auto r_at = [&](blas_int i, blas_int j) -> double& { return r[offset(j, i, lr)]; };
   for (blas_int j = 0; j < k; j += nb) {
     const blas_int jb = std::min(nb, k - j), n = k - j - jb;
     // Rows of B that are not zero in these columns: all of them, or those above the trapezoid's edge.
     const blas_int m = b.upper_trapezoidal ? std::min(rows, j + jb) : rows;
-    // The panel's columns of B, copied out to hold its reflectors (along B's rows when it is row-major).
-    // Below a trapezoid's edge B is zero by definition (and not read): those zeros stay exactly zero
-    // through the panel, since a reflector's entry in a row is zero until a column reaches that row.
-    const auto edge = [&](blas_int i, blas_int col) { return b.upper_trapezoidal && i > j + col; };
-    if (row_major) {
-      for (blas_int i = 0; i < m; ++i) {
-        for (blas_int col = 0; col < jb; ++col) v[offset(i, col, rows)] = edge(i, col) ? 0.0 : at(i, j + col);
-      }
-    } else {
+    // The panel: R's diagonal block and B's columns, copied out column-major (V is then contiguous for the
+    // recursion, which passes over it several times). Below a trapezoid's edge B is zero by definition:
+    // those entries are set to zero here, and stay exactly zero through the panel, since a reflector's
+    // entry in a row is zero until a column reaches that row.
+    for (blas_int q = 0; q < jb; ++q) {
+      for (blas_int p = 0; p <= q; ++p) a[offset(p, q, nb)] = r_at(j + p, j + q);
+    }
+    constexpr blas_int tile = 16;  // rows per pass of the transposing copy: reads and writes both in lines
+    for (blas_int first = 0; first < m; first += tile) {
+      const blas_int last = std::min(m, first + tile);
       for (blas_int col = 0; col < jb; ++col) {
-        for (blas_int i = 0; i < m; ++i) v[offset(i, col, rows)] = edge(i, col) ? 0.0 : at(i, j + col);
+        const double* source = b.data + static_cast<std::size_t>(j + col);
+        for (blas_int i = first; i < last; ++i) v[offset(i, col, rows)] = source[offset(0, i, lb)];
       }
     }
-    factor_panel(m, jb, r + offset(j, j, lr), lr, v, rows, t, nb);
+    if (b.upper_trapezoidal) {
+      for (blas_int col = 0; col < jb; ++col) {
+        for (blas_int i = j + col + 1; i < m; ++i) v[offset(i, col, rows)] = 0.0;
+      }
+    }
+    factor_panel(m, jb, a, nb, v, rows, t, nb);
+    for (blas_int q = 0; q < jb; ++q) {
+      for (blas_int p = 0; p <= q; ++p) r_at(j + p, j + q) = a[offset(p, q, nb)];
+    }
     if (n == 0) break;
     // The panel's reflectors applied to the trailing columns, as W^T = (R12^T + B2^T V) T (n x jb):
-    // R12 -= W, B2 -= V W.
-    double* const r12 = r + offset(j, j + jb, lr);
-    for (blas_int col = 0; col < n; ++col) {
-      for (blas_int i = 0; i < jb; ++i) w[offset(col, i, n)] = r12[offset(i, col, lr)];
-    }
-    double* const b2 = &at(0, j + jb);
-    if (row_major) {
-      // B2^T is column-major n x m with B's leading dimension.
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, jb, m, 1.0, b2, lb, v, rows, 1.0, w, n);
-    } else {
-      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, n, jb, m, 1.0, b2, lb, v, rows, 1.0, w, n);
-    }
+    // R12 -= W, B2 -= V W. R12^T and B2^T are column-major n x jb and n x m where they lie.
+    double* const r12t = r + offset(j + jb, j, lr);
+    double* const b2t = b.data + static_cast<std::size_t>(j + jb);
+    for (blas_int col = 0; col < jb; ++col) std::copy_n(r12t + offset(0, col, lr), n, w + offset(0, col, n));
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, jb, m, 1.0, b2t, lb, v, rows, 1.0, w, n);
     cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n, jb, 1.0, t, nb, w, n);
-    for (blas_int col = 0; col < n; ++col) {
-      for (blas_int i = 0; i < jb; ++i) r12[offset(i, col, lr)] -= w[offset(col, i, n)];
+    for (blas_int col = 0; col < jb; ++col) {
+      double* const target = r12t + offset(0, col, lr);
+      const double* const update = w + offset(0, col, n);
+      for (blas_int i = 0; i < n; ++i) target[i] -= update[i];
     }
-    if (row_major) {
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, n, m, jb, -1.0, w, n, v, rows, 1.0, b2, lb);
-    } else {
-      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m, n, jb, -1.0, v, rows, w, n, 1.0, b2, lb);
-    }
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, n, m, jb, -1.0, w, n, v, rows, 1.0, b2t, lb);
   }
 }
 

@@ -24,9 +24,8 @@ struct TsqrPart {
   std::uint64_t count = 0;
   std::vector<double> mean;  // centred only
   std::uint64_t r_rows = 0;
-  // R: r_rows x cols with leading dimension `leading`: r_rows (compact, while R is wide and was factorised
-  // densely) or cols (a cols x cols triangle, zero below row r_rows, for triangle_on_top_qr).
-  std::uint64_t leading = 0;
+  // R: r_rows x cols, upper trapezoidal, row-major (leading dimension cols). Once triangle_on_top_qr has
+  // merged into it, `r` holds the whole cols x cols triangle, zero from row r_rows on.
   std::vector<double> r;
   TriangleOnTopQr qr;  // its workspace
 
@@ -44,10 +43,10 @@ int scale_exponent_for(double max_abs) {
   return std::abs(exponent) <= ordinary_exponent_limit ? 0 : exponent;
 }
 
-// B(i, j) of rows in either layout.
+// B(i, j).
 double element(const StackedRows& b, std::uint64_t i, std::uint64_t j) {
   if (b.upper_trapezoidal && j < i) return 0.0;  // not read: zero by definition
-  return b.layout == MatrixLayout::row_major ? b.data[i * b.leading + j] : b.data[i + j * b.leading];
+  return b.data[i * b.leading + j];
 }
 
 // Flops of the two ways to merge `b` into an R of r_rows rows (m rows stacked in all, m < cols): a dense
@@ -65,7 +64,7 @@ void merge_densely(TsqrPart& part, const StackedRows& b, const std::vector<doubl
   std::vector<double> stacked(static_cast<std::size_t>(m * cols), 0.0);
   for (std::uint64_t col = 0; col < cols; ++col) {
     double* const column = stacked.data() + col * m;
-    for (std::uint64_t row = 0; row < std::min(col + 1, part.r_rows); ++row) column[row] = part.r[row + col * part.leading];
+    for (std::uint64_t row = 0; row < std::min(col + 1, part.r_rows); ++row) column[row] = part.r[row * cols + col];
     for (std::uint64_t row = 0; row < b.rows; ++row) column[part.r_rows + row] = element(b, row, col);
     if (!between.empty()) column[m - 1] = between[col];
   }
@@ -73,31 +72,21 @@ void merge_densely(TsqrPart& part, const StackedRows& b, const std::vector<doubl
   dgeqrf(m, cols, stacked.data(), m, tau.data());
   // R is the upper triangle of the top min(m, K) rows; below the diagonal dgeqrf left reflectors.
   part.r_rows = std::min(m, cols);
-  part.leading = part.r_rows;
   part.r.assign(static_cast<std::size_t>(part.r_rows * cols), 0.0);
   for (std::uint64_t col = 0; col < cols; ++col) {
-    for (std::uint64_t row = 0; row < std::min(col + 1, part.r_rows); ++row) part.r[row + col * part.r_rows] = stacked[row + col * m];
+    for (std::uint64_t row = 0; row < std::min(col + 1, part.r_rows); ++row) part.r[row * cols + col] = stacked[row + col * m];
   }
 }
 
 // [R; B; between] by triangle_on_top_qr, R held as the whole cols x cols triangle.
 void merge_into_triangle(TsqrPart& part, const StackedRows& b, std::vector<double> between, std::uint64_t cols) {
-  if (part.leading != cols) {
-    std::vector<double> square(static_cast<std::size_t>(cols * cols), 0.0);
-    for (std::uint64_t col = 0; col < cols; ++col) {
-      for (std::uint64_t row = 0; row < std::min(col + 1, part.r_rows); ++row) square[row + col * cols] = part.r[row + col * part.leading];
-    }
-    part.r = std::move(square);
-    part.leading = cols;
-  }
+  part.r.resize(static_cast<std::size_t>(cols * cols), 0.0);  // the rows from r_rows on: zero
   part.qr.apply(part.r.data(), cols, b);
-  if (!between.empty()) part.qr.apply(part.r.data(), cols, StackedRows{between.data(), 1, cols, MatrixLayout::row_major, false});
+  if (!between.empty()) part.qr.apply(part.r.data(), cols, StackedRows{between.data(), 1, cols, false});
   const std::uint64_t rows = std::min(part.r_rows + b.rows + (between.empty() ? 0 : 1), cols);
   // With fewer stacked rows than columns, R's rows from `rows` on are zero in exact arithmetic; what
   // rounding left there (of the order of u ||B||) is dropped, a perturbation within the QR's own error.
-  for (std::uint64_t col = rows; col < cols; ++col) {
-    std::fill_n(part.r.data() + rows + col * cols, col + 1 - rows, 0.0);
-  }
+  std::fill(part.r.begin() + static_cast<std::ptrdiff_t>(rows * cols), part.r.end(), 0.0);
   part.r_rows = rows;
 }
 
@@ -134,15 +123,12 @@ void merge_parts(TsqrPart& into, TsqrPart& from, std::uint64_t cols) {
     std::swap(into.count, from.count);
     std::swap(into.mean, from.mean);
     std::swap(into.r_rows, from.r_rows);
-    std::swap(into.leading, from.leading);
     std::swap(into.r, from.r);
   }
-  merge_rows(into, StackedRows{from.r.data(), from.r_rows, std::max<std::uint64_t>(from.leading, 1), MatrixLayout::column_major, true},
-             from.count, from.mean, cols);
+  merge_rows(into, StackedRows{from.r.data(), from.r_rows, cols, true}, from.count, from.mean, cols);
   from.count = 0;
   std::fill(from.mean.begin(), from.mean.end(), 0.0);
   from.r_rows = 0;
-  from.leading = 0;
   std::vector<double>().swap(from.r);  // its memory too
 }
 
@@ -224,8 +210,7 @@ void TsqrAccumulator::add_block(double* block, std::uint64_t rows, double max_ab
     const RowShard share = RowShard::of_rank(rows, static_cast<int>(lane), lanes);
     double* const first = block + share.begin * cols_;
     const std::vector<double> share_mean = centre_ ? centre_block_on_its_mean(first, share.count, cols_) : std::vector<double>();
-    merge_rows(parts_[lane], StackedRows{first, share.count, cols_, MatrixLayout::row_major, false}, share.count, share_mean,
-               cols_);
+    merge_rows(parts_[lane], StackedRows{first, share.count, cols_, false}, share.count, share_mean, cols_);
   });
 }
 
@@ -245,7 +230,6 @@ void TsqrAccumulator::add_factor(std::vector<double> factor, std::uint64_t r_row
   other.count = count;
   other.mean = std::move(mean);
   other.r_rows = r_rows;
-  other.leading = r_rows;
   other.r = std::move(factor);
   merge_parts(parts_[0], other, cols_);
 }
@@ -265,11 +249,7 @@ std::uint64_t TsqrAccumulator::r_rows() const { return whole().r_rows; }
 
 std::vector<double> TsqrAccumulator::factor() const {
   const TsqrPart& part = whole();
-  std::vector<double> r(static_cast<std::size_t>(part.r_rows * cols_), 0.0);
-  for (std::uint64_t col = 0; col < cols_; ++col) {
-    for (std::uint64_t row = 0; row < std::min(col + 1, part.r_rows); ++row) r[row + col * part.r_rows] = part.r[row + col * part.leading];
-  }
-  return r;
+  return std::vector<double>(part.r.begin(), part.r.begin() + static_cast<std::ptrdiff_t>(part.r_rows * cols_));
 }
 
 void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator) {
@@ -334,9 +314,10 @@ void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulat
 std::vector<double> singular_values_of_factor(const TsqrAccumulator& accumulator) {
   const std::uint64_t m = accumulator.r_rows(), n = accumulator.cols();
   if (m == 0 || n == 0) return {};
+  // Row-major R is column-major R^T, which has the same singular values.
   std::vector<double> a = accumulator.factor();
   std::vector<double> s(static_cast<std::size_t>(std::min(m, n)));
-  dgesdd_singular_values(m, n, a.data(), m, s.data());
+  dgesdd_singular_values(n, m, a.data(), n, s.data());
   return s;
 }
 

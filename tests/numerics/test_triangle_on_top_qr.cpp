@@ -17,47 +17,41 @@
 namespace rankme {
 namespace {
 
-// A dense matrix stored as the kernel reads it, and the same values as a plain rows x cols row-major copy.
+// A rows x cols block as the kernel reads it (row-major, leading dimension cols + padding, NaN in the
+// padding), and the same values as a plain rows x cols row-major copy.
 struct Stored {
   std::vector<double> values;  // as passed to the kernel
-  std::vector<double> dense;   // row-major rows x cols, zeros where the trapezoid has them
-  StackedRows view(std::uint64_t rows) {
-    StackedRows b = shape;
-    b.data = values.data();
-    b.rows = rows;
-    return b;
-  }
-  StackedRows shape;
+  std::vector<double> dense;   // zeros where the trapezoid has them
+  std::uint64_t leading = 0;
+  bool trapezoidal = false;
+  StackedRows view(std::uint64_t rows) { return StackedRows{values.data(), rows, leading, trapezoidal}; }
 };
 
-Stored stored_block(std::uint64_t rows, std::uint64_t cols, MatrixLayout layout, std::uint64_t padding,
-                    bool trapezoidal, std::uint64_t seed) {
+Stored stored_block(std::uint64_t rows, std::uint64_t cols, std::uint64_t padding, bool trapezoidal, std::uint64_t seed) {
   Stored s;
-  s.shape.layout = layout;
-  s.shape.upper_trapezoidal = trapezoidal;
-  s.shape.leading = (layout == MatrixLayout::row_major ? cols : rows) + padding;
-  const std::uint64_t outer = layout == MatrixLayout::row_major ? rows : cols;
+  s.trapezoidal = trapezoidal;
+  s.leading = cols + padding;
   // Padding holds NaN: the kernel must not read it.
-  s.values.assign(s.shape.leading * std::max<std::uint64_t>(outer, 1), std::numeric_limits<double>::quiet_NaN());
+  s.values.assign(s.leading * std::max<std::uint64_t>(rows, 1), std::numeric_limits<double>::quiet_NaN());
   s.dense.assign(rows * cols, 0.0);
   const std::vector<double> random = testing::random_values(rows * cols, seed);
   for (std::uint64_t i = 0; i < rows; ++i) {
     for (std::uint64_t j = 0; j < cols; ++j) {
       const double value = trapezoidal && j < i ? 0.0 : random[i * cols + j];
       s.dense[i * cols + j] = value;
-      s.values[layout == MatrixLayout::row_major ? i * s.shape.leading + j : i + j * s.shape.leading] = value;
+      s.values[i * s.leading + j] = value;
     }
   }
   return s;
 }
 
-// An upper triangular cols x cols R (column-major, leading dimension ldr) whose strict lower triangle and
-// padding hold NaN (never to be read), with a steep diagonal.
+// An upper triangular cols x cols R (row-major, leading dimension ldr) whose strict lower triangle and
+// padding hold NaN (never to be read), with a dominant diagonal.
 std::vector<double> starting_factor(std::uint64_t cols, std::uint64_t ldr, std::uint64_t seed) {
   std::vector<double> r(ldr * cols, std::numeric_limits<double>::quiet_NaN());
   const std::vector<double> random = testing::random_values(cols * cols, seed);
-  for (std::uint64_t j = 0; j < cols; ++j) {
-    for (std::uint64_t i = 0; i <= j; ++i) r[i + j * ldr] = random[i + j * cols] + (i == j ? 3.0 : 0.0);
+  for (std::uint64_t i = 0; i < cols; ++i) {
+    for (std::uint64_t j = i; j < cols; ++j) r[i * ldr + j] = random[i * cols + j] + (i == j ? 3.0 : 0.0);
   }
   return r;
 }
@@ -66,8 +60,8 @@ std::vector<double> starting_factor(std::uint64_t cols, std::uint64_t ldr, std::
 std::vector<double> stacked(const std::vector<double>& r, std::uint64_t ldr, const std::vector<double>& dense,
                             std::uint64_t rows, std::uint64_t cols) {
   std::vector<double> s((cols + rows) * cols, 0.0);
-  for (std::uint64_t j = 0; j < cols; ++j) {
-    for (std::uint64_t i = 0; i <= j; ++i) s[i * cols + j] = r[i + j * ldr];
+  for (std::uint64_t i = 0; i < cols; ++i) {
+    for (std::uint64_t j = i; j < cols; ++j) s[i * cols + j] = r[i * ldr + j];
   }
   std::copy(dense.begin(), dense.end(), s.begin() + static_cast<std::ptrdiff_t>(cols * cols));
   return s;
@@ -76,8 +70,8 @@ std::vector<double> stacked(const std::vector<double>& r, std::uint64_t ldr, con
 // R's upper triangle as a row-major cols x cols matrix (zeros below), for the references.
 std::vector<double> upper_triangle(const std::vector<double>& r, std::uint64_t ldr, std::uint64_t cols) {
   std::vector<double> u(cols * cols, 0.0);
-  for (std::uint64_t j = 0; j < cols; ++j) {
-    for (std::uint64_t i = 0; i <= j; ++i) u[i * cols + j] = r[i + j * ldr];
+  for (std::uint64_t i = 0; i < cols; ++i) {
+    for (std::uint64_t j = i; j < cols; ++j) u[i * cols + j] = r[i * ldr + j];
   }
   return u;
 }
@@ -103,34 +97,31 @@ void expect_factor_of(const std::vector<double>& r, std::uint64_t ldr, const std
   for (std::size_t k = 0; k < reference.size(); ++k) {
     EXPECT_NEAR(singular[k], reference[k], 1e-13 * reference[0]) << what << " k " << k;
   }
-  for (std::uint64_t j = 0; j < cols; ++j) {
-    for (std::uint64_t i = j + 1; i < ldr; ++i) ASSERT_TRUE(std::isnan(r[i + j * ldr])) << what << ": R(" << i << "," << j << ") written";
+  for (std::uint64_t i = 0; i < cols; ++i) {
+    for (std::uint64_t j = 0; j < i; ++j) ASSERT_TRUE(std::isnan(r[i * ldr + j])) << what << ": R(" << i << "," << j << ") written";
+    for (std::uint64_t j = cols; j < ldr; ++j) ASSERT_TRUE(std::isnan(r[i * ldr + j])) << what << ": R's padding written";
   }
 }
 
-TEST(TriangleOnTopQr, MergesDenseBlocksOfAnyHeightInBothLayouts) {
+TEST(TriangleOnTopQr, MergesDenseBlocksOfAnyHeight) {
   struct Case {
     std::uint64_t cols, rows, panel;
   };
   const Case cases[] = {{1, 1, 128}, {1, 5, 1},    {5, 1, 128},   {5, 3, 2},   {37, 1, 8},   {37, 12, 16},
                         {37, 37, 9}, {37, 300, 16}, {60, 200, 128}, {64, 64, 3}, {200, 500, 64}, {130, 7, 128}};
   for (const Case& c : cases) {
-    for (MatrixLayout layout : {MatrixLayout::row_major, MatrixLayout::column_major}) {
-      const std::uint64_t ldr = c.cols + 3;
-      std::vector<double> r = starting_factor(c.cols, ldr, c.cols + 7);
-      Stored b = stored_block(c.rows, c.cols, layout, 2, false, c.rows * 31 + c.cols);
-      const std::vector<double> s = stacked(r, ldr, b.dense, c.rows, c.cols);
-      TriangleOnTopQr qr(c.cols, c.panel);
-      qr.apply(r.data(), ldr, b.view(c.rows));
-      const std::string what = std::to_string(c.rows) + " rows on K = " + std::to_string(c.cols) + ", panel " +
-                               std::to_string(c.panel) + (layout == MatrixLayout::row_major ? ", row-major" : ", column-major");
-      expect_factor_of(r, ldr, s, c.cols + c.rows, c.cols, what);
-      // B's padding is never written either.
-      const std::uint64_t outer = layout == MatrixLayout::row_major ? c.rows : c.cols;
-      const std::uint64_t inner = layout == MatrixLayout::row_major ? c.cols : c.rows;
-      for (std::uint64_t o = 0; o < outer; ++o) {
-        for (std::uint64_t i = inner; i < b.shape.leading; ++i) ASSERT_TRUE(std::isnan(b.values[i + o * b.shape.leading])) << what;
-      }
+    const std::uint64_t ldr = c.cols + 3;
+    std::vector<double> r = starting_factor(c.cols, ldr, c.cols + 7);
+    Stored b = stored_block(c.rows, c.cols, 2, false, c.rows * 31 + c.cols);
+    const std::vector<double> s = stacked(r, ldr, b.dense, c.rows, c.cols);
+    TriangleOnTopQr qr(c.cols, c.panel);
+    qr.apply(r.data(), ldr, b.view(c.rows));
+    const std::string what =
+        std::to_string(c.rows) + " rows on K = " + std::to_string(c.cols) + ", panel " + std::to_string(c.panel);
+    expect_factor_of(r, ldr, s, c.cols + c.rows, c.cols, what);
+    // B's padding is never written either.
+    for (std::uint64_t i = 0; i < c.rows; ++i) {
+      for (std::uint64_t j = c.cols; j < b.leading; ++j) ASSERT_TRUE(std::isnan(b.values[i * b.leading + j])) << what;
     }
   }
 }
@@ -141,22 +132,17 @@ TEST(TriangleOnTopQr, MergesTrapezoidalFactorsSkippingTheirZeros) {
     std::uint64_t cols, rows, panel;
   };
   for (const Case& c : {Case{40, 40, 8}, Case{40, 13, 8}, Case{40, 1, 128}, Case{130, 130, 128}, Case{33, 50, 4}}) {
-    for (MatrixLayout layout : {MatrixLayout::column_major, MatrixLayout::row_major}) {
-      std::vector<double> r = starting_factor(c.cols, c.cols, 3);
-      Stored b = stored_block(c.rows, c.cols, layout, 1, true, 5 + c.rows);
-      // The skipped zeros below the trapezoid hold NaN in B: had the kernel read them, R would be NaN.
-      for (std::uint64_t i = 0; i < c.rows; ++i) {
-        for (std::uint64_t j = 0; j < std::min(i, c.cols); ++j) {
-          b.values[layout == MatrixLayout::row_major ? i * b.shape.leading + j : i + j * b.shape.leading] =
-              std::numeric_limits<double>::quiet_NaN();
-        }
-      }
-      const std::vector<double> s = stacked(r, c.cols, b.dense, c.rows, c.cols);
-      TriangleOnTopQr qr(c.cols, c.panel);
-      qr.apply(r.data(), c.cols, b.view(c.rows));
-      expect_factor_of(r, c.cols, s, c.cols + c.rows, c.cols,
-                       "trapezoid of " + std::to_string(c.rows) + " rows on K = " + std::to_string(c.cols));
+    std::vector<double> r = starting_factor(c.cols, c.cols, 3);
+    Stored b = stored_block(c.rows, c.cols, 1, true, 5 + c.rows);
+    // Below the trapezoid B holds NaN: had the kernel used those entries, R would be NaN.
+    for (std::uint64_t i = 0; i < c.rows; ++i) {
+      for (std::uint64_t j = 0; j < std::min(i, c.cols); ++j) b.values[i * b.leading + j] = std::numeric_limits<double>::quiet_NaN();
     }
+    const std::vector<double> s = stacked(r, c.cols, b.dense, c.rows, c.cols);
+    TriangleOnTopQr qr(c.cols, c.panel);
+    qr.apply(r.data(), c.cols, b.view(c.rows));
+    expect_factor_of(r, c.cols, s, c.cols + c.rows, c.cols,
+                     "trapezoid of " + std::to_string(c.rows) + " rows on K = " + std::to_string(c.cols));
   }
 }
 
@@ -164,10 +150,10 @@ TEST(TriangleOnTopQr, AZeroFactorOnTopGivesTheBlocksOwnR) {
   // R = 0 (no rows yet, or a rank-deficient part): the result is the R factor of B alone.
   const std::uint64_t cols = 20, rows = 50;
   std::vector<double> r(cols * cols, std::numeric_limits<double>::quiet_NaN());
-  for (std::uint64_t j = 0; j < cols; ++j) {
-    for (std::uint64_t i = 0; i <= j; ++i) r[i + j * cols] = 0.0;
+  for (std::uint64_t i = 0; i < cols; ++i) {
+    for (std::uint64_t j = i; j < cols; ++j) r[i * cols + j] = 0.0;
   }
-  Stored b = stored_block(rows, cols, MatrixLayout::row_major, 0, false, 11);
+  Stored b = stored_block(rows, cols, 0, false, 11);
   const std::vector<double> s = stacked(r, cols, b.dense, rows, cols);
   TriangleOnTopQr qr(cols, 8);
   qr.apply(r.data(), cols, b.view(rows));
@@ -188,7 +174,7 @@ TEST(TriangleOnTopQr, AStreamOfBlocksKeepsASteepSpectrumToRounding) {
       const std::uint64_t count = std::min(block_rows, rows - first);
       std::vector<double> block(z.begin() + static_cast<std::ptrdiff_t>(first * cols),
                                 z.begin() + static_cast<std::ptrdiff_t>((first + count) * cols));
-      qr.apply(r.data(), cols, StackedRows{block.data(), count, cols, MatrixLayout::row_major, false});
+      qr.apply(r.data(), cols, StackedRows{block.data(), count, cols, false});
     }
     const auto s = testing::reference_singular_values(upper_triangle(r, cols, cols), cols, cols);
     for (std::uint64_t k = 0; k < cols; ++k) {
@@ -202,11 +188,10 @@ TEST(TriangleOnTopQr, RefusesAZeroPanelAndShortLeadingDimensions) {
   EXPECT_THROW(TriangleOnTopQr(4, 0), std::invalid_argument);
   TriangleOnTopQr qr(4);
   std::vector<double> r(16, 0.0), b(16, 1.0);
-  EXPECT_THROW(qr.apply(r.data(), 3, StackedRows{b.data(), 4, 4, MatrixLayout::row_major, false}), std::logic_error);
-  EXPECT_THROW(qr.apply(r.data(), 4, StackedRows{b.data(), 4, 3, MatrixLayout::row_major, false}), std::logic_error);
-  EXPECT_THROW(qr.apply(r.data(), 4, StackedRows{b.data(), 4, 3, MatrixLayout::column_major, false}), std::logic_error);
+  EXPECT_THROW(qr.apply(r.data(), 3, StackedRows{b.data(), 4, 4, false}), std::logic_error);
+  EXPECT_THROW(qr.apply(r.data(), 4, StackedRows{b.data(), 4, 3, false}), std::logic_error);
   // Nothing to merge: R is left as it was.
-  qr.apply(r.data(), 4, StackedRows{b.data(), 0, 4, MatrixLayout::row_major, false});
+  qr.apply(r.data(), 4, StackedRows{b.data(), 0, 4, false});
   for (double value : r) EXPECT_EQ(value, 0.0);
 }
 

@@ -44,9 +44,9 @@ class TsqrAccumulator {
   // used as the QR's workspace). `max_abs`, the block's largest |value|, is found here when not given.
   void add_block(double* block, std::uint64_t rows);
   void add_block(double* block, std::uint64_t rows, double max_abs);
-  // Adds another part's R factor (upper triangular, r_rows x cols, column-major with leading dimension
-  // r_rows) and, centred, its row count and column means, all held at this accumulator's scale. Combines
-  // this accumulator's threads first.
+  // Adds another part's R factor (r_rows x cols, upper trapezoidal, row-major, as factor() gives it) and,
+  // centred, its row count and column means, all held at this accumulator's scale. Combines this
+  // accumulator's threads first.
   void add_factor(std::vector<double> factor, std::uint64_t r_rows, std::uint64_t count = 0,
                   std::vector<double> mean = {});
   // Merges the threads' partial factors into one (local work, no MPI).
@@ -61,7 +61,7 @@ class TsqrAccumulator {
   std::uint64_t count() const;
   const std::vector<double>& mean() const;
   std::uint64_t r_rows() const;  // min(rows added, cols), rows of between-means included
-  // R, r_rows() x cols(), column-major (leading dimension r_rows()), upper triangular.
+  // R, r_rows() x cols(), row-major, upper trapezoidal (zeros below the diagonal).
   std::vector<double> factor() const;
 
   double max_abs() const { return max_abs_; }  // largest |value| added so far

@@ -126,6 +126,23 @@ TEST_F(Tsqr, ASteepSpectrumKeepsRankMeToRoundingWhateverTheBlocksAndThreads) {
   }
 }
 
+TEST_F(Tsqr, FromTheTwoStageOrderOnTheSpectrumIsAsAccurate) {
+  // K = 1024: R's singular values come from the two-stage reduction, not dgesdd (singular_values_of_factor).
+  const Communicator comm = Communicator::world();
+  const std::uint64_t rows = 1100, cols = 1024;
+  std::vector<double> spectrum(cols);
+  for (std::uint64_t k = 0; k < cols; ++k) spectrum[k] = std::pow(10.0, -10.0 * static_cast<double>(k) / (cols - 1));
+  const auto z = testing::matrix_with_singular_values(rows, cols, spectrum, 53);
+  TsqrAccumulator tsqr(cols, false, 2);
+  feed_and_reduce(comm, z, rows, 300, tsqr);
+  if (!comm.is_root()) return;
+  const auto reference = testing::reference_singular_values(z, rows, cols);
+  const auto s = singular_values_of_factor(tsqr);
+  ASSERT_EQ(s.size(), reference.size());
+  for (std::size_t k = 0; k < s.size(); ++k) EXPECT_NEAR(s[k], reference[k], 1e-13 * reference[0]) << "k " << k;
+  EXPECT_NEAR(testing::reference_rankme(s) / testing::reference_rankme(reference), 1.0, 1e-13);
+}
+
 TEST_F(Tsqr, ThreadsGiveTheSameBitsEveryTime) {
   // Each thread's share is fixed by the block, so a run is deterministic; a data race between the threads
   // (or inside BLAS called from several of them) would show as runs that differ.

@@ -86,7 +86,8 @@ class TsqrAccumulator {
 // rank throws CollectiveError on all of them (the tree completes first, so nobody is left waiting).
 void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator);
 
-// All singular values of R (descending, min(r_rows, cols) of them), by dgesdd without vectors.
+// All singular values of R (descending, min(r_rows, cols) of them): by two_stage_singular_values when R is
+// square with K >= 1024 (its matrix-vector-free reduction is faster there), else by dgesdd without vectors.
 std::vector<double> singular_values_of_factor(const TsqrAccumulator& accumulator);
 
 }  // namespace rankme

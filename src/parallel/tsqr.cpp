@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -274,6 +275,15 @@ void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulat
   double max_abs = accumulator.max_abs();
   comm.max_in_place(&max_abs, 1);
   accumulator.rescale_for_max_abs(max_abs);
+  // Each rank's node (the lowest rank on it), on every rank: a rank that merges borrows the BLAS threads of
+  // the ranks of its subtree on its node, which have sent their factors and wait in a sleeping barrier.
+  std::vector<int> node_of(static_cast<std::size_t>(comm.size()), std::numeric_limits<int>::max());
+  if (comm.size() > 1) {
+    int leader = comm.rank();
+    comm.split_by_node().broadcast(leader, 0);
+    node_of[static_cast<std::size_t>(comm.rank())] = leader;
+    comm.min_in_place(node_of.data(), node_of.size());
+  }
   for (int step = 1; step < comm.size(); step *= 2) {
     if (comm.rank() % (2 * step) == step) {
       // Header: R's rows (or the failure marker) and the part's row count; then R and, centred, the mean.
@@ -308,6 +318,11 @@ void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulat
       }
       try {
         if (!local_error && r_rows >= 0) {
+          int idle = 0;  // ranks (rank, rank + 2 step) are done with the tree
+          for (int other = comm.rank() + 1; other < std::min(comm.rank() + 2 * step, comm.size()); ++other) {
+            if (node_of[static_cast<std::size_t>(other)] == node_of[static_cast<std::size_t>(comm.rank())]) ++idle;
+          }
+          const BorrowedBlasThreads borrowed(current_blas_threads() * (1 + idle));
           accumulator.add_factor(std::move(factor), static_cast<std::uint64_t>(r_rows), static_cast<std::uint64_t>(header[1]),
                                  std::move(mean));
         }
@@ -316,6 +331,7 @@ void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulat
       }
     }
   }
+  if (comm.size() > 1) comm.barrier_sleeping();
   if (auto agreed = agree_on_failure(comm, local_error)) throw CollectiveError(*agreed);
 }
 

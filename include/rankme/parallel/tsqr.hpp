@@ -82,7 +82,8 @@ class TsqrAccumulator {
 
 // Combines every rank's R up a binary tree (rank r + 2^level sends its R to rank r at each level) so that
 // rank 0 holds the R of all rows, every part first moved to the scale of the largest |value| on any
-// rank. Collective; the others' accumulators are left spent. A failure on any
+// rank. A rank that merges borrows the BLAS threads of the ranks on its node that are done (they wait in a
+// sleeping barrier). Collective; the others' accumulators are left spent. A failure on any
 // rank throws CollectiveError on all of them (the tree completes first, so nobody is left waiting).
 void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator);
 

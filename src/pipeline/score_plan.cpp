@@ -58,7 +58,8 @@ std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& opt
 }
 
 std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
-                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows) {
+                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows,
+                                            int tsqr_threads) {
   if (options.max_memory == 0 || !target.type) return std::nullopt;
   MemoryShape shape;
   shape.cols = target.cols;
@@ -74,7 +75,7 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
     shape.chunk_bytes = target.chunk_dims[0] * target.chunk_dims[1] * static_cast<std::uint64_t>(target.type->bytes);
   }
   shape.ranks = comm.size();
-  shape.threads = current_blas_threads();
+  shape.threads = tsqr_threads;
   const MemoryEstimate estimate = estimate_memory_per_rank(shape);
   const std::uint64_t pooling = pooling_buffer_bytes(target, options, shape.block_rows);
   const std::uint64_t total = estimate.total() > std::numeric_limits<std::uint64_t>::max() - pooling
@@ -95,9 +96,15 @@ ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, co
   const std::uint64_t double_block_rows = block_rows_of(target, options, false);
   const std::uint64_t float_block_rows = block_rows_of(target, options, true);
   // Refused on every rank when it would not fit on some rank: before anything of its size is allocated.
+  // TSQR keeps one R factor per thread: as many threads as this rank has BLAS threads, or as many as fit.
+  int tsqr_threads = accurate ? current_blas_threads() : 1;
   run_stage(comm, [&] {
     const std::uint64_t block_rows = mixed ? float_block_rows : double_block_rows;
-    if (auto shortfall = memory_shortfall(comm, target, options, mixed, block_rows)) throw std::runtime_error(*shortfall);
+    auto shortfall = memory_shortfall(comm, target, options, mixed, block_rows, tsqr_threads);
+    while (shortfall && tsqr_threads > 1) {
+      shortfall = memory_shortfall(comm, target, options, mixed, block_rows, --tsqr_threads);
+    }
+    if (shortfall) throw std::runtime_error(*shortfall);
   });
   OpenedInput input = open_input(comm, target);
   std::optional<SelectedRows> selected;
@@ -112,7 +119,8 @@ ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, co
                    precision,
                    double_block_rows,
                    float_block_rows,
-                   timings};
+                   timings,
+                   tsqr_threads};
 }
 
 }  // namespace rankme

@@ -19,8 +19,9 @@ RouteSpectrum score_on_tsqr_route(const ScorePlan& plan) {
   const std::uint64_t cols = plan.source->cols();
   RouteSpectrum route;
   std::optional<TsqrAccumulator> tsqr;
-  // One partial factor per BLAS thread of this rank, each built with single-threaded BLAS (tsqr.hpp).
-  run_stage(comm, [&] { tsqr.emplace(cols, plan.options.center, current_blas_threads()); });
+  // One partial factor per thread (as many as this rank's BLAS threads, or as fit in memory: score_plan.hpp),
+  // each built with single-threaded BLAS (tsqr.hpp).
+  run_stage(comm, [&] { tsqr.emplace(cols, plan.options.center, plan.tsqr_threads); });
   plan.timings.block_rows = plan.block_rows(BlockValues::double_values);
   route.read = read_all_blocks(plan, BlockValues::double_values, [&](DecodedBlock& block) {
     tsqr->add_block(block.wide.data(), block.rows, block.stats.max_abs);

@@ -20,6 +20,7 @@
 #include "rankme/io/memory_row_source.hpp"
 #include "rankme/io/row_block_reader.hpp"
 #include "rankme/numerics/row_shard.hpp"
+#include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
 #include "rankme/pipeline/block_pass.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
@@ -73,7 +74,7 @@ ScorePlan in_memory(const ScorePlan& plan, const std::vector<double>& values) {
   auto source = std::make_unique<MemoryRowSource>(float32_le, rows, cols, float32_bytes(values));
   const FileFingerprint opened = source->fingerprint();
   return ScorePlan{plan.comm,     plan.options,      std::move(source), opened, "memory", "/z", plan.selected,
-                   plan.precision, plan.double_block_rows, plan.float_block_rows, plan.timings};
+                   plan.precision, plan.double_block_rows, plan.float_block_rows, plan.timings, plan.tsqr_threads};
 }
 
 std::uint64_t bits_of(double value) {
@@ -146,6 +147,47 @@ TEST_F(ScorePlanning, RefusesOnEveryRankWhatDoesNotFitInMaxMemory) {
   } catch (const CollectiveError& error) {
     EXPECT_NE(std::string(error.what()).find("--max-memory"), std::string::npos) << error.what();
   }
+}
+
+TEST_F(ScorePlanning, TsqrKeepsAFactorPerBlasThreadOrAsManyAsFitInMaxMemory) {
+  const Communicator comm = Communicator::world();
+  const testing::SharedDirectory directory;
+  ASSERT_FALSE(directory.path().empty());
+  std::vector<double> stored;
+  const DatasetTarget target = stored_target(comm, directory.file("threads.h5"), stored, gaussian(4));
+  PhaseTimings timings;
+  ScoreOptions options;
+  options.method = SpectrumMethod::tsqr;
+  const std::uint64_t block_rows = block_rows_of(target, options, false);
+  // The least --max-memory that one thread's factor fits in; each more thread needs K^2 doubles more and
+  // its K x 128 product (memory_budget.hpp).
+  std::uint64_t low = 1, high = std::uint64_t{1} << 40;
+  while (low < high) {
+    const std::uint64_t middle = low + (high - low) / 2;
+    options.max_memory = middle;
+    if (memory_shortfall(comm, target, options, false, block_rows, 1)) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  const std::uint64_t per_thread = (cols * cols + cols * 128) * sizeof(double);
+  const int previous = current_blas_threads();
+  apply_blas_threads(3);
+  struct Restore {
+    int threads;
+    ~Restore() { apply_blas_threads(threads); }
+  } restore{previous};
+  for (const auto& [limit, threads] : {std::pair<std::uint64_t, int>{0, 3}, {low, 1}, {low + per_thread - 1, 1},
+                                       {low + per_thread, 2}, {low + 2 * per_thread, 3}, {low + 9 * per_thread, 3}}) {
+    options.max_memory = limit;
+    EXPECT_EQ(plan_scoring(comm, target, options, timings).tsqr_threads, threads) << "--max-memory " << limit;
+  }
+  options.max_memory = low - 1;
+  EXPECT_THROW(plan_scoring(comm, target, options, timings), CollectiveError);
+  options.method = SpectrumMethod::gram;
+  options.max_memory = 0;
+  EXPECT_EQ(plan_scoring(comm, target, options, timings).tsqr_threads, 1);
 }
 
 TEST_F(ScorePlanning, RoutesGiveTheSameSpectrumFromMemoryAsFromTheFile) {

@@ -33,6 +33,9 @@ struct ScorePlan {
   std::uint64_t double_block_rows;  // rows per block and rank of double blocks
   std::uint64_t float_block_rows;   // ... and of float32 blocks (mixed passes)
   PhaseTimings& timings;            // every stage adds its own seconds here
+  // TSQR's partial factors, one per thread (parallel/tsqr.hpp): this rank's BLAS threads, fewer when their
+  // K x K factors would not fit in --max-memory.
+  int tsqr_threads = 1;
 
   bool tsqr() const { return options.method == SpectrumMethod::tsqr; }
   std::uint64_t block_rows(BlockValues values) const {
@@ -44,8 +47,10 @@ struct ScorePlan {
 std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values);
 
 // Why `target` would not fit in --max-memory on this rank, or nothing when it fits (or has no limit).
+// `tsqr_threads`: the partial R factors --method tsqr would keep.
 std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
-                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows);
+                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows,
+                                            int tsqr_threads = 1);
 
 // Collective: refuses a dataset that would not fit in --max-memory on some rank (before anything of its
 // size is allocated), opens it (open_input) and selects its rows. Throws CollectiveError on every rank

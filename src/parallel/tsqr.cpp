@@ -36,7 +36,8 @@ struct TsqrPart {
 
 namespace {
 // Within 2^+-300 values, R's entries (at most sqrt(N) times the largest) and the reflectors' products stay
-// far from overflow and from the denormal range; dgesdd scales R itself.
+// far from overflow and from the denormal range; the reductions of R that find its singular values never
+// square its entries.
 constexpr int ordinary_exponent_limit = 300;
 
 // From this order on, R's singular values come from the two-stage reduction rather than dgesdd. Measured

@@ -13,8 +13,8 @@ namespace rankme {
 
 namespace {
 
-// Panels at most this wide are factorised by dtpqrt2 itself: below it the recursion's matrix products are
-// too small to beat its vector operations.
+// Panels at most this wide are factorised by dtpqrt2 itself (vector operations, column by column). Leaves
+// of 4, 8 and 16 columns measured alike (1,024 and 2,048 rows, K = 2048): the leaves hold few of the flops.
 constexpr blas_int recursion_leaf_columns = 8;
 
 std::size_t offset(blas_int row, blas_int col, blas_int leading) {

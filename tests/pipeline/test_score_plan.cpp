@@ -190,6 +190,29 @@ TEST_F(ScorePlanning, TsqrKeepsAFactorPerBlasThreadOrAsManyAsFitInMaxMemory) {
   EXPECT_EQ(plan_scoring(comm, target, options, timings).tsqr_threads, 1);
 }
 
+TEST_F(ScorePlanning, TsqrBlocksGiveEveryThreadAtLeast256RowsInWholeChunksUnlessBlockRowsIsGiven) {
+  DatasetTarget wide;  // 2^20 columns: the default double block is 64 rows
+  wide.rows = 100000;
+  wide.cols = std::uint64_t{1} << 20;
+  wide.shape = {wide.rows, wide.cols};
+  wide.type = float32_le;
+  ScoreOptions options;
+  options.method = SpectrumMethod::tsqr;
+  ASSERT_EQ(block_rows_of(wide, options, false), 64u);
+  EXPECT_EQ(tsqr_block_rows(wide, options, 1), 256u);
+  EXPECT_EQ(tsqr_block_rows(wide, options, 3), 768u);
+  wide.chunk_dims = {100, wide.cols};
+  EXPECT_EQ(tsqr_block_rows(wide, options, 3), 800u);  // whole chunks of 100 rows
+  options.block_rows = 10;
+  EXPECT_EQ(tsqr_block_rows(wide, options, 3), 10u);  // as given
+  DatasetTarget narrow = wide;  // 64 columns: default blocks of 65,536 rows are tall enough already
+  narrow.cols = 64;
+  narrow.shape = {narrow.rows, narrow.cols};
+  narrow.chunk_dims.clear();
+  options.block_rows = 0;
+  EXPECT_EQ(tsqr_block_rows(narrow, options, 8), block_rows_of(narrow, options, false));
+}
+
 TEST_F(ScorePlanning, RoutesGiveTheSameSpectrumFromMemoryAsFromTheFile) {
   const Communicator comm = Communicator::world();
   const testing::SharedDirectory directory;

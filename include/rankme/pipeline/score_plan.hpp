@@ -30,11 +30,11 @@ struct ScorePlan {
   // Of the block products. Centred blocks are merged in double (block_centring.hpp), and TSQR is a double
   // method, so --center and --method tsqr make it double; otherwise --precision as given.
   Precision precision;
-  std::uint64_t double_block_rows;  // rows per block and rank of double blocks
+  std::uint64_t double_block_rows;  // rows per block and rank of double blocks (TSQR: tsqr_block_rows)
   std::uint64_t float_block_rows;   // ... and of float32 blocks (mixed passes)
   PhaseTimings& timings;            // every stage adds its own seconds here
   // TSQR's partial factors, one per thread (parallel/tsqr.hpp): this rank's BLAS threads, fewer when their
-  // K x K factors would not fit in --max-memory.
+  // K x K factors (and blocks tall enough for all: tsqr_block_rows) would not fit in --max-memory.
   int tsqr_threads = 1;
 
   bool tsqr() const { return options.method == SpectrumMethod::tsqr; }
@@ -45,6 +45,10 @@ struct ScorePlan {
 
 // Rows per block and rank: --block-rows, else whole chunk rows of about 32 MiB of decoded values.
 std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values);
+
+// Rows per block and rank for TSQR with `threads` partial factors: block_rows_of's double blocks, taller
+// when that leaves a thread fewer than 256 rows of each (whole chunk rows still), unless --block-rows.
+std::uint64_t tsqr_block_rows(const DatasetTarget& target, const ScoreOptions& options, int threads);
 
 // Why `target` would not fit in --max-memory on this rank, or nothing when it fits (or has no limit).
 // `tsqr_threads`: the partial R factors --method tsqr would keep.

@@ -41,11 +41,11 @@ namespace {
 constexpr int ordinary_exponent_limit = 300;
 
 // From this order on, R's singular values come from the two-stage reduction rather than dgesdd. Measured
-// with 2 OpenBLAS threads on a shared 2-core Zen 4: as fast at K = 1024, about twice as fast at K = 2048
-// (where dgesdd's matrix-vector products outgrow the cache); dgesdd is faster below 1024. Bands of 32 to
-// 96 measured alike.
-constexpr std::uint64_t two_stage_from_columns = 1024;
-constexpr std::uint64_t two_stage_bandwidth = 48;
+// with 2 OpenBLAS threads on a 2-core Zen 4 (OpenBLAS 0.3.21, Cooperlake kernel): alike up to K = 384, 1.5
+// times as fast at 512 to 1024, 2 at 2048, 3 at 4096 (dgesdd's matrix-vector products stream the matrix
+// from memory), more when other processes share the cache. Bands of 32 and 48 measured alike, 64 slower.
+constexpr std::uint64_t two_stage_from_columns = 512;
+constexpr std::uint64_t two_stage_bandwidth = 32;
 
 int scale_exponent_for(double max_abs) {
   if (!(max_abs > 0) || std::isinf(max_abs)) return 0;

@@ -1,7 +1,7 @@
 #pragma once
 // The extern "C" prototypes of the serial LAPACK routines rankme calls (OpenBLAS, through Debian's
 // liblapack.so.3 alternative). Call them through the typed wrappers (syevd.hpp, syevr_2stage.hpp,
-// geqrf.hpp, tpqrt2.hpp, qrt3.hpp, larfb.hpp, gbbrd.hpp, bdsqr.hpp, gesdd.hpp), which narrow the sizes,
+// geqrf.hpp, tpqrt2.hpp, geqrt3.hpp, larfb.hpp, gbbrd.hpp, bdsqr.hpp, gesdd.hpp), which narrow the sizes,
 // query the workspace and check INFO. BLACS and ScaLAPACK need MPI and live in
 // rankme/parallel/scalapack_prototypes.hpp.
 //
@@ -17,10 +17,9 @@ void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau,
 // triangle_on_top_qr (numerics/triangle_on_top_qr.hpp).
 void dtpqrt2_(const int* m, const int* n, const int* l, double* a, const int* lda, double* b, const int* ldb,
               double* t, const int* ldt, int* info);
-// Recursive QR and LQ of a panel with the block reflector's T (LAPACK 3.4+ / 3.7+), and the application of a
-// block reflector: the band reduction of two_stage_singular_values (numerics/two_stage_singular_values.hpp).
+// Recursive QR of a panel with the block reflector's T (LAPACK 3.4+), and the application of a block
+// reflector: the band reduction of two_stage_singular_values (numerics/two_stage_singular_values.hpp).
 void dgeqrt3_(const int* m, const int* n, double* a, const int* lda, double* t, const int* ldt, int* info);
-void dgelqt3_(const int* m, const int* n, double* a, const int* lda, double* t, const int* ldt, int* info);
 void dlarfb_(const char* side, const char* trans, const char* direct, const char* storev, const int* m, const int* n,
              const int* k, const double* v, const int* ldv, const double* t, const int* ldt, double* c, const int* ldc,
              double* work, const int* ldwork, std::size_t side_length, std::size_t trans_length,

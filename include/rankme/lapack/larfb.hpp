@@ -1,6 +1,5 @@
 #pragma once
-// LAPACK's application of a block reflector, dlarfb (forward direction: the reflectors of dgeqrt3 and
-// dgelqt3, qrt3.hpp).
+// LAPACK's application of a block reflector, dlarfb (forward direction, as dgeqrt3 makes them: geqrt3.hpp).
 #include <cstdint>
 
 namespace rankme {

@@ -88,7 +88,7 @@ class TsqrAccumulator {
 void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator);
 
 // All singular values of R (descending, min(r_rows, cols) of them): by two_stage_singular_values when R is
-// square with K >= 1024 (its matrix-vector-free reduction is faster there), else by dgesdd without vectors.
+// square with K >= 512 (its matrix-vector-free reduction is faster there), else by dgesdd without vectors.
 std::vector<double> singular_values_of_factor(const TsqrAccumulator& accumulator);
 
 }  // namespace rankme

@@ -1,5 +1,5 @@
 #pragma once
-// LAPACK's recursive QR and LQ factorisations with the compact WY factor T: dgeqrt3 and dgelqt3.
+// LAPACK's recursive QR factorisation with the compact WY factor T, dgeqrt3.
 #include <cstdint>
 
 namespace rankme {
@@ -10,11 +10,5 @@ namespace rankme {
 // (std::length_error naming the argument, before any work); std::logic_error on an argument LAPACK
 // rejects (m < n among them).
 void dgeqrt3(std::uint64_t m, std::uint64_t n, double* a, std::uint64_t lda, double* t, std::uint64_t ldt);
-
-// A = L Q for the m x n column-major `a` (m <= n, leading dimension lda >= max(m, 1)): L in the lower
-// triangle, the reflectors V (as rows) right of it (unit diagonal implied), Q^T = I - V^T T V with T
-// (m x m upper triangular, leading dimension ldt >= max(m, 1)), so that A (I - V^T T V) = [L 0]. Errors
-// as dgeqrt3 (m > n among them).
-void dgelqt3(std::uint64_t m, std::uint64_t n, double* a, std::uint64_t lda, double* t, std::uint64_t ldt);
 
 }  // namespace rankme

@@ -14,10 +14,10 @@
 
 namespace rankme {
 
-ReadOutcome read_all_blocks(const ScorePlan& plan, BlockValues values, const BlockSink& add_block) {
+ReadOutcome read_all_blocks(const ScorePlan& plan, BlockValues values, std::uint64_t block_rows,
+                            const BlockSink& add_block) {
   const Communicator& comm = plan.comm;
   PhaseTimings& timings = plan.timings;
-  const std::uint64_t block_rows = plan.block_rows(values);
   // Shards split the selected rows (all of them unless --rows or --sample), not the dataset's.
   const RowShard shard = RowShard::of_rank(plan.selected.size(), comm.rank(), comm.size());
   const std::uint64_t blocks = block_count(plan.selected.size(), comm.size(), block_rows);

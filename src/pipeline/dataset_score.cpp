@@ -102,17 +102,6 @@ void record_metrics(const ScorePlan& plan, const RouteSpectrum& route, DatasetRe
   }
 }
 
-// Whether the TSQR pass of --method auto fits in --max-memory on every rank (it holds more than the Gram
-// route: memory_budget.hpp). When it does not, the Gram number stays, with its predicted error (the report
-// warns). Collective.
-bool tsqr_fits(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
-               const ScorePlan& plan) {
-  ScoreOptions tsqr = options;
-  tsqr.method = SpectrumMethod::tsqr;
-  const bool short_here = memory_shortfall(comm, target, tsqr, false, plan.double_block_rows).has_value();
-  return !comm.any(short_here);
-}
-
 // What the route found, as the result says it.
 void record_route(const ScorePlan& plan, const RouteSpectrum& route, DatasetResult& result) {
   result.solver = route.solver;
@@ -161,7 +150,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     RouteSpectrum route = plan.tsqr() ? score_on_tsqr_route(plan) : score_on_gram_route(plan, result);
     if (route.method == SpectrumMethod::gram) result.predicted_error = route.predicted_error;
     if (options.method == SpectrumMethod::automatic && route.read == ReadOutcome::complete &&
-        route.predicted_error && *route.predicted_error > options.tolerance && tsqr_fits(comm, target, options, plan)) {
+        route.predicted_error && *route.predicted_error > options.tolerance && plan.tsqr_fits) {
       result.method_fallback = true;  // the Gram route may be off on this spectrum: score it again by TSQR
       route = score_on_tsqr_route(plan);
     }

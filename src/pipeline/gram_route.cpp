@@ -37,7 +37,7 @@ GramPass gram_pass(const ScorePlan& plan, bool mixed) {
   run_stage(comm, [&] { gram.emplace(cols, plan.options.center); });
   bool first_block = true;
   const BlockValues values = mixed ? BlockValues::float_values : BlockValues::double_values;
-  pass.read = read_all_blocks(plan, values, [&](DecodedBlock& block) {
+  pass.read = read_all_blocks(plan, values, plan.block_rows(values), [&](DecodedBlock& block) {
     if (mixed && block.float_exponent != 0) pass.scaled_block = true;
     if (!mixed) {
       gram->add_block(block.wide.data(), block.rows, block.stats);

@@ -10,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "rankme/numerics/triangle_on_top_qr.hpp"
 #include "rankme/parallel/blas_threads.hpp"
 
 namespace rankme {
@@ -65,15 +66,22 @@ MemoryEstimate estimate_memory_per_rank(const MemoryShape& shape) {
   MemoryEstimate estimate;
   const std::uint64_t k = shape.cols;
   const std::uint64_t k_squared = times(k, k);
-  // TSQR holds R and a stacked [R; block] to refactor, and receives a partner's R while merging.
-  estimate.gram = shape.tsqr ? times(times(k_squared, 8), 3) : times(k_squared, 8);
+  // TSQR holds one R per BLAS thread (tsqr.hpp), and one more K x K: a partner's R while merging up the tree,
+  // or a thread's dense stack of rows while its R is still wide.
+  const auto factors = static_cast<std::uint64_t>(std::max(shape.threads, 1)) + 1;
+  estimate.gram = shape.tsqr ? times(times(k_squared, 8), factors) : times(k_squared, 8);
   estimate.single = shape.mixed && !shape.tsqr ? times(k_squared, 4) : 0;
   // Two slots (one read ahead): the stored bytes and the decoded values (float or double; a mixed pass
   // that falls back to double decodes into doubles the second time).
   const std::uint64_t values = times(shape.block_rows, k);
   const std::uint64_t decoded = times(values, shape.mixed ? 8 : shape.value_bytes);
   estimate.blocks = times(plus(times(values, static_cast<std::uint64_t>(std::max(shape.stored_bytes, 1))), decoded), 2);
-  if (shape.tsqr) estimate.blocks = plus(estimate.blocks, times(values, 8));  // the block's QR copy
+  // The QR works on the block in place; its workspace is a panel of 128 columns of the block's rows (split
+  // among the threads) and each thread's trailing product, K x 128.
+  if (shape.tsqr) {
+    const std::uint64_t panel = TriangleOnTopQr::default_panel_columns * 8;
+    estimate.blocks = plus(estimate.blocks, plus(times(shape.block_rows, panel), times(times(factors - 1, k), panel)));
+  }
   // HDF5 reads a compressed chunk whole: its compressed and its decompressed bytes at once. rankme's own
   // decoding of gzip chunks holds a batch of stored chunks (a stored block, or two chunks per thread when
   // that is more), two decoded chunks of scratch per thread, and the chunk row kept for the next block.

@@ -16,6 +16,11 @@ namespace rankme {
 
 namespace {
 
+// TSQR gives each thread at least this many rows of every block: below it, the per-panel work on R outweighs
+// the work on the rows (triangle_on_top_qr at K = 2048, one thread: 2.4 times dsyrk's time at 512 rows,
+// 2.5 at 256, 2.9 at 128, 3.7 at 64).
+constexpr std::uint64_t tsqr_rows_per_thread = 256;
+
 // --pool: how many stored values are read per scored value. mean, first and last read a whole sample
 // (M vectors) per row; flatten reads whole samples for runs of rows, so only sampled rows (--sample)
 // cost a sample each. 1 for a matrix. Saturates instead of overflowing (a hostile shape).
@@ -48,6 +53,15 @@ std::uint64_t pooling_buffer_bytes(const DatasetTarget& target, const ScoreOptio
 
 }  // namespace
 
+std::uint64_t tsqr_block_rows(const DatasetTarget& target, const ScoreOptions& options, int threads) {
+  const std::uint64_t rows = block_rows_of(target, options, false);
+  const std::uint64_t wanted = tsqr_rows_per_thread * static_cast<std::uint64_t>(std::max(threads, 1));
+  if (options.block_rows > 0 || rows >= wanted) return rows;
+  // Whole chunk rows, as block_rows_of keeps them.
+  const std::uint64_t chunk_rows = target.chunk_dims.size() == 2 && target.pool == PoolMode::none ? target.chunk_dims[0] : 0;
+  return chunk_rows > 0 ? (wanted + chunk_rows - 1) / chunk_rows * chunk_rows : wanted;
+}
+
 std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values) {
   if (options.block_rows > 0) return options.block_rows;
   // Chunks of an N-D dataset are not rows of the scored matrix: whole chunk rows only for a matrix.
@@ -58,7 +72,8 @@ std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& opt
 }
 
 std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
-                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows) {
+                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows,
+                                            int tsqr_threads) {
   if (options.max_memory == 0 || !target.type) return std::nullopt;
   MemoryShape shape;
   shape.cols = target.cols;
@@ -76,6 +91,7 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
     shape.decode_threads = current_blas_threads();
   }
   shape.ranks = comm.size();
+  shape.threads = tsqr_threads;
   const MemoryEstimate estimate = estimate_memory_per_rank(shape);
   const std::uint64_t pooling = pooling_buffer_bytes(target, options, shape.block_rows);
   const std::uint64_t total = estimate.total() > std::numeric_limits<std::uint64_t>::max() - pooling
@@ -91,15 +107,45 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
 ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
                        PhaseTimings& timings) {
   const bool accurate = options.method == SpectrumMethod::tsqr;
+  // --method auto may take a TSQR pass after the Gram route's: planned here too, but never refused for it.
+  const bool may_take_tsqr = accurate || options.method == SpectrumMethod::automatic;
   const Precision precision = accurate || options.center ? Precision::double_precision : options.precision;
   const bool mixed = precision != Precision::double_precision;
   const std::uint64_t double_block_rows = block_rows_of(target, options, false);
   const std::uint64_t float_block_rows = block_rows_of(target, options, true);
   // Refused on every rank when it would not fit on some rank: before anything of its size is allocated.
+  // TSQR keeps one R factor per thread, and blocks tall enough for every thread's share: as many threads
+  // as this rank has BLAS threads, or as many as fit.
+  int tsqr_threads = may_take_tsqr ? current_blas_threads() : 1;
+  std::uint64_t tsqr_rows = double_block_rows;
+  bool tsqr_fits = may_take_tsqr;
   run_stage(comm, [&] {
     const std::uint64_t block_rows = mixed ? float_block_rows : double_block_rows;
-    if (auto shortfall = memory_shortfall(comm, target, options, mixed, block_rows)) throw std::runtime_error(*shortfall);
+    if (!accurate) {
+      if (auto shortfall = memory_shortfall(comm, target, options, mixed, block_rows)) throw std::runtime_error(*shortfall);
+    }
+    if (!may_take_tsqr) return;
+    ScoreOptions tsqr = options;
+    tsqr.method = SpectrumMethod::tsqr;
+    for (;; --tsqr_threads) {
+      tsqr_rows = tsqr_block_rows(target, tsqr, tsqr_threads);
+      const auto shortfall = memory_shortfall(comm, target, tsqr, false, tsqr_rows, tsqr_threads);
+      if (!shortfall) break;
+      if (tsqr_threads > 1) continue;
+      if (accurate) throw std::runtime_error(*shortfall);
+      tsqr_fits = false;  // auto keeps the Gram route's number (the report says why)
+      break;
+    }
   });
+  if (may_take_tsqr) tsqr_fits = !comm.any(!tsqr_fits);
+  if (may_take_tsqr) {
+    // Every rank reads the same blocks (HDF5's reads are collective): the shortest any rank chose. Rows
+    // chosen here fit an int (block_rows_of's largest is a 512 MiB chunk of rows); --block-rows is the same
+    // on every rank and kept as given.
+    int rows = static_cast<int>(std::min<std::uint64_t>(tsqr_rows, std::numeric_limits<int>::max()));
+    comm.min_in_place(&rows, 1);
+    if (options.block_rows == 0) tsqr_rows = static_cast<std::uint64_t>(rows);
+  }
   OpenedInput input = open_input(comm, target);
   std::optional<SelectedRows> selected;
   run_stage(comm, [&] { selected.emplace(options.rows, target.rows); });  // the same rows on every rank
@@ -113,7 +159,10 @@ ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, co
                    precision,
                    double_block_rows,
                    float_block_rows,
-                   timings};
+                   tsqr_rows,
+                   timings,
+                   tsqr_threads,
+                   tsqr_fits};
 }
 
 }  // namespace rankme

@@ -64,6 +64,19 @@ TEST(MemoryEstimate, CountsTheGramMatrixTheBlocksAndTheFloatScratch) {
   EXPECT_EQ(estimate_memory_per_rank(shape).chunks, std::uint64_t{5} << 30);
 }
 
+TEST(MemoryEstimate, TsqrCountsOneFactorPerThreadAPartnersAndThePanels) {
+  MemoryShape shape = shape_of(1024);
+  shape.tsqr = true;
+  for (int threads : {1, 2, 4}) {
+    shape.threads = threads;
+    const MemoryEstimate tsqr = estimate_memory_per_rank(shape);
+    EXPECT_EQ(tsqr.gram, std::uint64_t{1024} * 1024 * 8 * static_cast<std::uint64_t>(threads + 1)) << threads;
+    // Two slots of stored + decoded values, the panels of the block's rows and each thread's K x 128 product.
+    EXPECT_EQ(tsqr.blocks, std::uint64_t{2} * 1000 * 1024 * (4 + 8) + 1000 * 128 * 8 +
+                               static_cast<std::uint64_t>(threads) * 1024 * 128 * 8) << threads;
+  }
+}
+
 TEST(MemoryEstimate, ScalapackPiecesShrinkWithTheRanksAndLapackWorksInPlace) {
   MemoryShape shape = shape_of(8192);
   const std::uint64_t lapack = estimate_memory_per_rank(shape).eigensolve;

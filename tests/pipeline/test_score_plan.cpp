@@ -20,6 +20,7 @@
 #include "rankme/io/memory_row_source.hpp"
 #include "rankme/io/row_block_reader.hpp"
 #include "rankme/numerics/row_shard.hpp"
+#include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
 #include "rankme/pipeline/block_pass.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
@@ -73,7 +74,8 @@ ScorePlan in_memory(const ScorePlan& plan, const std::vector<double>& values) {
   auto source = std::make_unique<MemoryRowSource>(float32_le, rows, cols, float32_bytes(values));
   const FileFingerprint opened = source->fingerprint();
   return ScorePlan{plan.comm,     plan.options,      std::move(source), opened, "memory", "/z", plan.selected,
-                   plan.precision, plan.double_block_rows, plan.float_block_rows, plan.timings};
+                   plan.precision, plan.double_block_rows, plan.float_block_rows, plan.tsqr_block_rows, plan.timings,
+                   plan.tsqr_threads, plan.tsqr_fits};
 }
 
 std::uint64_t bits_of(double value) {
@@ -148,6 +150,85 @@ TEST_F(ScorePlanning, RefusesOnEveryRankWhatDoesNotFitInMaxMemory) {
   }
 }
 
+TEST_F(ScorePlanning, TsqrKeepsAFactorPerBlasThreadOrAsManyAsFitInMaxMemory) {
+  const Communicator comm = Communicator::world();
+  const testing::SharedDirectory directory;
+  ASSERT_FALSE(directory.path().empty());
+  std::vector<double> stored;
+  const DatasetTarget target = stored_target(comm, directory.file("threads.h5"), stored, gaussian(4));
+  PhaseTimings timings;
+  ScoreOptions options;
+  options.method = SpectrumMethod::tsqr;
+  const std::uint64_t block_rows = block_rows_of(target, options, false);
+  // The least --max-memory that one thread's factor fits in; each more thread needs K^2 doubles more and
+  // its K x 128 product (memory_budget.hpp).
+  std::uint64_t low = 1, high = std::uint64_t{1} << 40;
+  while (low < high) {
+    const std::uint64_t middle = low + (high - low) / 2;
+    options.max_memory = middle;
+    if (memory_shortfall(comm, target, options, false, block_rows, 1)) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  const std::uint64_t per_thread = (cols * cols + cols * 128) * sizeof(double);
+  const int previous = current_blas_threads();
+  apply_blas_threads(3);
+  struct Restore {
+    int threads;
+    ~Restore() { apply_blas_threads(threads); }
+  } restore{previous};
+  for (const auto& [limit, threads] : {std::pair<std::uint64_t, int>{0, 3}, {low, 1}, {low + per_thread - 1, 1},
+                                       {low + per_thread, 2}, {low + 2 * per_thread, 3}, {low + 9 * per_thread, 3}}) {
+    options.max_memory = limit;
+    EXPECT_EQ(plan_scoring(comm, target, options, timings).tsqr_threads, threads) << "--max-memory " << limit;
+  }
+  options.max_memory = low - 1;
+  EXPECT_THROW(plan_scoring(comm, target, options, timings), CollectiveError);
+  // --method auto plans the same TSQR pass for a fallback, but a TSQR pass that does not fit only takes the
+  // fallback away: the Gram route, which needs less, is not refused for it.
+  options.method = SpectrumMethod::automatic;
+  options.max_memory = 0;
+  const ScorePlan automatic = plan_scoring(comm, target, options, timings);
+  EXPECT_TRUE(automatic.tsqr_fits);
+  EXPECT_EQ(automatic.tsqr_threads, 3);
+  EXPECT_EQ(automatic.tsqr_block_rows, tsqr_block_rows(target, options, 3));
+  EXPECT_EQ(automatic.double_block_rows, block_rows);
+  options.max_memory = low + per_thread;
+  EXPECT_EQ(plan_scoring(comm, target, options, timings).tsqr_threads, 2);
+  options.max_memory = low - 1;
+  ASSERT_FALSE(memory_shortfall(comm, target, options, false, block_rows).has_value()) << "the Gram route fits";
+  ScorePlan without = plan_scoring(comm, target, options, timings);
+  EXPECT_FALSE(without.tsqr_fits);
+  options.method = SpectrumMethod::gram;
+  options.max_memory = 0;
+  EXPECT_EQ(plan_scoring(comm, target, options, timings).tsqr_threads, 1);
+}
+
+TEST_F(ScorePlanning, TsqrBlocksGiveEveryThreadAtLeast256RowsInWholeChunksUnlessBlockRowsIsGiven) {
+  DatasetTarget wide;  // 2^20 columns: the default double block is 64 rows
+  wide.rows = 100000;
+  wide.cols = std::uint64_t{1} << 20;
+  wide.shape = {wide.rows, wide.cols};
+  wide.type = float32_le;
+  ScoreOptions options;
+  options.method = SpectrumMethod::tsqr;
+  ASSERT_EQ(block_rows_of(wide, options, false), 64u);
+  EXPECT_EQ(tsqr_block_rows(wide, options, 1), 256u);
+  EXPECT_EQ(tsqr_block_rows(wide, options, 3), 768u);
+  wide.chunk_dims = {100, wide.cols};
+  EXPECT_EQ(tsqr_block_rows(wide, options, 3), 800u);  // whole chunks of 100 rows
+  options.block_rows = 10;
+  EXPECT_EQ(tsqr_block_rows(wide, options, 3), 10u);  // as given
+  DatasetTarget narrow = wide;  // 64 columns: default blocks of 65,536 rows are tall enough already
+  narrow.cols = 64;
+  narrow.shape = {narrow.rows, narrow.cols};
+  narrow.chunk_dims.clear();
+  options.block_rows = 0;
+  EXPECT_EQ(tsqr_block_rows(narrow, options, 8), block_rows_of(narrow, options, false));
+}
+
 TEST_F(ScorePlanning, RoutesGiveTheSameSpectrumFromMemoryAsFromTheFile) {
   const Communicator comm = Communicator::world();
   const testing::SharedDirectory directory;
@@ -192,7 +273,7 @@ TEST_F(ScorePlanning, BlockPassStopsAtNonFiniteDataAndCheckSeesAChangedInput) {
   const ScorePlan plan = plan_scoring(comm, target, options, timings);
   std::uint64_t rows_seen = 0;
   const auto count_rows = [&](DecodedBlock& block) { rows_seen += block.rows; };
-  EXPECT_EQ(read_all_blocks(plan, BlockValues::double_values, count_rows), ReadOutcome::complete);
+  EXPECT_EQ(read_all_blocks(plan, BlockValues::double_values, plan.double_block_rows, count_rows), ReadOutcome::complete);
   EXPECT_EQ(progress_calls, block_count(rows, comm.size(), 8));
   EXPECT_EQ(rows_seen, RowShard::of_rank(rows, comm.rank(), comm.size()).count);
   EXPECT_NO_THROW(check_input_unchanged(plan));
@@ -202,7 +283,7 @@ TEST_F(ScorePlanning, BlockPassStopsAtNonFiniteDataAndCheckSeesAChangedInput) {
   with_nan.back() = std::numeric_limits<double>::quiet_NaN();
   const ScorePlan nan_plan = in_memory(plan, with_nan);
   progress_calls = 0;
-  EXPECT_EQ(read_all_blocks(nan_plan, BlockValues::double_values, count_rows), ReadOutcome::nonfinite);
+  EXPECT_EQ(read_all_blocks(nan_plan, BlockValues::double_values, nan_plan.double_block_rows, count_rows), ReadOutcome::nonfinite);
 
   // The input rewritten while it was read: reported on every rank, naming the input.
   const ScorePlan memory_plan = in_memory(plan, stored);

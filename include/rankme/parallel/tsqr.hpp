@@ -9,8 +9,19 @@
 
 namespace rankme {
 
-// R of the rows added so far: each block is stacked under the current R and QR-factorised again (LAPACK
-// dgeqrf on [R; block]), so memory is O(K^2 + block x K) however many rows arrive.
+struct TsqrPart;  // one thread's partial factor (tsqr.cpp)
+
+// R of the rows added so far, memory O(threads x K^2 + block x K) however many rows arrive.
+//
+// Each block's rows are merged into R as [R; block] -> R by triangle_on_top_qr (2 b K^2 flops: the
+// triangle is not refactorised), and factors merge as two triangles (2/3 K^3). While R has fewer rows
+// than columns and a dense QR of the few stacked rows is cheaper, [R; block] is factorised densely
+// (dgeqrf) instead, so that a wide matrix never costs K^2 memory or K^3 flops.
+//
+// With `threads` > 1, each thread keeps a partial R of its share of every block's rows (the block split
+// into contiguous row ranges) and merges it with single-threaded BLAS, all threads at once; BLAS-3
+// products of one thread each scale better than one multithreaded product of a QR (its panels are
+// sequential). combine_threads() merges the partial factors (reduce_factors_to_root does it first).
 //
 // Centred (`centre` true), the QR analogue of the Chan-Golub-LeVeque update: each block is centred on its
 // own mean, and two parts (count n, mean mu, R) merge as
@@ -20,57 +31,64 @@ namespace rankme {
 // Data beyond 2^+-300 (float64 near 1e308 overflows R's column norms, denormals such as 5e-324 lose
 // every bit in the reflectors) is held scaled by an exact power of two: the accumulator holds R / 2^S,
 // S = scale_exponent(), chosen from the largest |value| so far (0 for ordinary data, whose R is then
-// bit-for-bit the plain one). RankMe and the other spectral ratios do not depend on S.
+// the plain one). RankMe and the other spectral ratios do not depend on S.
 class TsqrAccumulator {
  public:
-  explicit TsqrAccumulator(std::uint64_t cols, bool centre = false);
+  // `threads` >= 1 (std::invalid_argument otherwise).
+  explicit TsqrAccumulator(std::uint64_t cols, bool centre = false, int threads = 1);
+  ~TsqrAccumulator();
+  TsqrAccumulator(TsqrAccumulator&&) noexcept;
+  TsqrAccumulator& operator=(TsqrAccumulator&&) noexcept;
 
-  // Adds `rows` rows of `cols` finite values, row-major (`block` may be scaled in place by a power of two,
-  // and centred in centred mode).
+  // Adds `rows` rows of `cols` finite values, row-major. `block` is overwritten (scaled, centred, and
+  // used as the QR's workspace). `max_abs`, the block's largest |value|, is found here when not given.
   void add_block(double* block, std::uint64_t rows);
-  // Adds another part's R factor (upper triangular, r_rows x cols, column-major with leading dimension
-  // r_rows) and, centred, its row count and column means, all held at this accumulator's scale.
-  void add_factor(const double* factor, std::uint64_t r_rows, std::uint64_t count = 0,
-                  const std::vector<double>& mean = {});
+  void add_block(double* block, std::uint64_t rows, double max_abs);
+  // Adds another part's R factor (r_rows x cols, upper trapezoidal, row-major, as factor() gives it) and,
+  // centred, its row count and column means, all held at this accumulator's scale. Combines this
+  // accumulator's threads first.
+  void add_factor(std::vector<double> factor, std::uint64_t r_rows, std::uint64_t count = 0,
+                  std::vector<double> mean = {});
+  // Merges the threads' partial factors into one (local work, no MPI).
+  void combine_threads();
 
   bool centred() const { return centre_; }
-  std::uint64_t count() const { return count_; }
-  const std::vector<double>& mean() const { return mean_; }
-
+  int threads() const;
   std::uint64_t cols() const { return cols_; }
-  std::uint64_t r_rows() const { return r_rows_; }  // min(rows added, cols)
-  // R, r_rows() x cols(), column-major (leading dimension r_rows()), upper triangular.
-  const std::vector<double>& factor() const { return r_; }
 
-  double max_abs() const { return max_abs_; }       // largest |value| added so far
+  // Of all rows added. These need the threads combined (one thread, or combine_threads() since the last
+  // add_block): std::logic_error otherwise.
+  std::uint64_t count() const;
+  const std::vector<double>& mean() const;
+  std::uint64_t r_rows() const;  // min(rows added, cols), rows of between-means included
+  // R, r_rows() x cols(), row-major, upper trapezoidal (zeros below the diagonal).
+  std::vector<double> factor() const;
+
+  double max_abs() const { return max_abs_; }  // largest |value| added so far
   int scale_exponent() const { return scale_exponent_; }
   // Moves R and the mean to the scale chosen for a larger maximum |value| (another rank's data, before
   // the factors are merged: every part must be held at the same scale).
   void rescale_for_max_abs(double max_abs);
 
  private:
-  // QR of `stacked` (m x cols, column-major, leading dimension m); keeps its R.
-  void refactor(std::vector<double>& stacked, std::uint64_t m);
-  // [R; part (part_rows x cols, column-major, leading dimension part_rows); the between-means row], QR'd.
-  void merge(const double* part, std::uint64_t part_rows, std::uint64_t part_count, const std::vector<double>& part_mean);
+  const TsqrPart& whole() const;
 
   std::uint64_t cols_;
   bool centre_;
-  std::uint64_t count_ = 0;
-  std::vector<double> mean_;
-  std::uint64_t r_rows_ = 0;
-  std::vector<double> r_;
+  std::vector<TsqrPart> parts_;
   double max_abs_ = 0;
   int scale_exponent_ = 0;
 };
 
 // Combines every rank's R up a binary tree (rank r + 2^level sends its R to rank r at each level) so that
 // rank 0 holds the R of all rows, every part first moved to the scale of the largest |value| on any
-// rank. Collective; the others' accumulators are left spent. A failure on any
+// rank. A rank that merges borrows the BLAS threads of the ranks on its node that are done (they wait in a
+// sleeping barrier). Collective; the others' accumulators are left spent. A failure on any
 // rank throws CollectiveError on all of them (the tree completes first, so nobody is left waiting).
 void reduce_factors_to_root(const Communicator& comm, TsqrAccumulator& accumulator);
 
-// All singular values of R (descending, min(r_rows, cols) of them), by dgesdd without vectors.
+// All singular values of R (descending, min(r_rows, cols) of them): by two_stage_singular_values when R is
+// square with K >= 512 (its matrix-vector-free reduction is faster there), else by dgesdd without vectors.
 std::vector<double> singular_values_of_factor(const TsqrAccumulator& accumulator);
 
 }  // namespace rankme

@@ -39,6 +39,7 @@ struct MemoryShape {
   std::uint64_t chunk_rows = 0;      // its chunks' rows
   int decode_threads = 1;            // threads decoding gzip chunks (the rank's BLAS threads)
   int ranks = 1;                     // ranks scoring the dataset
+  int threads = 1;                   // BLAS threads per rank (TSQR keeps one R factor per thread)
 };
 
 MemoryEstimate estimate_memory_per_rank(const MemoryShape& shape);

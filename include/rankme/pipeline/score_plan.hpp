@@ -29,13 +29,21 @@ struct ScorePlan {
   SelectedRows selected;        // the rows scored (--rows, --sample), the same on every rank
   // Of the block products. Centred blocks are merged in double (block_centring.hpp), and TSQR is a double
   // method, so --center and --method tsqr make it double; otherwise --precision as given (--method auto too:
-  // its TSQR pass, when it takes one, reads double blocks of double_block_rows).
+  // its TSQR pass, when it takes one, reads double blocks of tsqr_block_rows).
   Precision precision;
-  std::uint64_t double_block_rows;  // rows per block and rank of double blocks
+  std::uint64_t double_block_rows;  // rows per block and rank of the Gram route's double blocks
   std::uint64_t float_block_rows;   // ... and of float32 blocks (mixed passes)
+  std::uint64_t tsqr_block_rows;    // ... and of TSQR's blocks (tsqr_block_rows(): tall enough for every thread)
   PhaseTimings& timings;            // every stage adds its own seconds here
+  // TSQR's partial factors, one per thread (parallel/tsqr.hpp): this rank's BLAS threads, fewer when their
+  // K x K factors (and blocks tall enough for all: tsqr_block_rows) would not fit in --max-memory.
+  int tsqr_threads = 1;
+  // --method auto: whether a TSQR pass fits in --max-memory on every rank (--method tsqr refuses what does
+  // not; --method gram never plans one).
+  bool tsqr_fits = false;
 
   bool tsqr() const { return options.method == SpectrumMethod::tsqr; }
+  // Rows per block and rank of the Gram route's passes.
   std::uint64_t block_rows(BlockValues values) const {
     return values == BlockValues::float_values ? float_block_rows : double_block_rows;
   }
@@ -44,9 +52,15 @@ struct ScorePlan {
 // Rows per block and rank: --block-rows, else whole chunk rows of about 32 MiB of decoded values.
 std::uint64_t block_rows_of(const DatasetTarget& target, const ScoreOptions& options, bool float_values);
 
+// Rows per block and rank for TSQR with `threads` partial factors: block_rows_of's double blocks, taller
+// when that leaves a thread fewer than 256 rows of each (whole chunk rows still), unless --block-rows.
+std::uint64_t tsqr_block_rows(const DatasetTarget& target, const ScoreOptions& options, int threads);
+
 // Why `target` would not fit in --max-memory on this rank, or nothing when it fits (or has no limit).
+// `tsqr_threads`: the partial R factors --method tsqr would keep.
 std::optional<std::string> memory_shortfall(const Communicator& comm, const DatasetTarget& target,
-                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows);
+                                            const ScoreOptions& options, bool mixed, std::uint64_t block_rows,
+                                            int tsqr_threads = 1);
 
 // Collective: refuses a dataset that would not fit in --max-memory on some rank (before anything of its
 // size is allocated), opens it (open_input) and selects its rows. Throws CollectiveError on every rank

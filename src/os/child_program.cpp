@@ -1,7 +1,6 @@
 #include "rankme/os/child_program.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,11 +8,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <sstream>
 
 #include "rankme/os/file_descriptor.hpp"
+#include "rankme/os/pipe_draining.hpp"
 
 extern char** environ;
 
@@ -102,24 +101,10 @@ ChildProgramOutcome run_child_program(const std::string& program, const std::vec
   }
   to_parent.reset();  // the parent sees end of file once the child (and anything it started) is gone
 
-  bool timed_out = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd readable{from_child.get(), POLLIN, 0};
-    const int ready = ::poll(&readable, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) continue;
-    char chunk[4096];
-    const ssize_t got = ::read(from_child.get(), chunk, sizeof chunk);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    outcome.output.append(chunk, static_cast<std::size_t>(got));
-  }
+  const bool timed_out = drain_pipe(from_child.get(), timeout_seconds, [&](const char* bytes, std::size_t size) {
+    outcome.output.append(bytes, size);
+    return false;  // one time limit for the whole run
+  });
   from_child.reset();  // a child still writing must not block on a full pipe while it is waited for
   if (timed_out) ::kill(child, SIGKILL);
   int status = 0;

@@ -1,19 +1,17 @@
 #include "rankme/os/crash_isolation.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 
 #include "rankme/os/child_program.hpp"
 #include "rankme/os/file_descriptor.hpp"
+#include "rankme/os/pipe_draining.hpp"
 
 namespace rankme {
 
@@ -91,28 +89,12 @@ std::vector<IsolatedOutcome> run_in_child_processes(std::size_t count, const std
     }
     to_parent.reset();  // the child's end: the parent must see end of file once the child is gone
     std::string buffer;
-    bool timed_out = false;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        timed_out = true;
-        break;
-      }
-      pollfd readable{from_child.get(), POLLIN, 0};
-      const int ready = ::poll(&readable, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
-      if (ready < 0 && errno != EINTR) break;
-      if (ready <= 0) continue;
-      char chunk[65536];
-      const ssize_t got = ::read(from_child.get(), chunk, sizeof chunk);
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) break;  // end of file: the child is done, or dead
-      buffer.append(chunk, static_cast<std::size_t>(got));
+    const bool timed_out = drain_pipe(from_child.get(), timeout_seconds, [&](const char* bytes, std::size_t size) {
+      buffer.append(bytes, size);
       const std::size_t before = next;
       take_records(buffer, outcomes, next);
-      // Each piece of work has its own time limit.
-      if (next > before) deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
-    }
+      return next > before;  // each piece of work has its own time limit
+    });
     from_child.reset();  // before waiting: a child still writing must not be left blocked on a full pipe
     if (timed_out) ::kill(child, SIGKILL);
     int status = 0;

@@ -27,6 +27,18 @@ std::vector<double> steep_matrix(std::uint64_t rows, std::uint64_t cols, std::ve
 
 // Feeds this rank's share of the row-major `z` in blocks of `block_rows` (the shard's remainder in a
 // shorter last block) to `tsqr`, and reduces to rank 0.
+// The row-major `z` with every column's mean (summed in long double) taken out: the reference for --center.
+std::vector<double> centred_columns(const std::vector<double>& z, std::uint64_t rows, std::uint64_t cols) {
+  std::vector<double> centred = z;
+  for (std::uint64_t c = 0; c < cols; ++c) {
+    long double mean = 0;
+    for (std::uint64_t r = 0; r < rows; ++r) mean += z[r * cols + c];
+    mean /= rows;
+    for (std::uint64_t r = 0; r < rows; ++r) centred[r * cols + c] = static_cast<double>(z[r * cols + c] - mean);
+  }
+  return centred;
+}
+
 void feed_and_reduce(const Communicator& comm, const std::vector<double>& z, std::uint64_t rows,
                      std::uint64_t block_rows, TsqrAccumulator& tsqr) {
   const std::uint64_t cols = tsqr.cols();
@@ -204,14 +216,7 @@ TEST_F(Tsqr, CentredMatchesTheSvdOfTheExplicitlyCentredMatrixWhateverTheOffset) 
   for (std::uint64_t r = 0; r < rows; ++r) {
     for (std::uint64_t c = 0; c < cols; ++c) z[r * cols + c] = z[r * cols + c] * 10 + 1e6 + 0.01 * static_cast<double>(r);
   }
-  std::vector<double> centred = z;
-  for (std::uint64_t c = 0; c < cols; ++c) {
-    long double mean = 0;
-    for (std::uint64_t r = 0; r < rows; ++r) mean += z[r * cols + c];
-    mean /= rows;
-    for (std::uint64_t r = 0; r < rows; ++r) centred[r * cols + c] = static_cast<double>(z[r * cols + c] - mean);
-  }
-  const auto reference = testing::reference_singular_values(centred, rows, cols);
+  const auto reference = testing::reference_singular_values(centred_columns(z, rows, cols), rows, cols);
   for (int threads : {1, 2, 3}) {
     for (std::uint64_t block_rows : {std::uint64_t{1}, std::uint64_t{8}, std::uint64_t{13}, std::uint64_t{1000}}) {
       TsqrAccumulator tsqr(cols, /*centre=*/true, threads);
@@ -240,14 +245,7 @@ TEST_F(Tsqr, CentredSteepSpectrumToRoundingAtAnyThreadsAndBlocks) {
   for (std::uint64_t r = 0; r < rows; ++r) {
     for (std::uint64_t c = 0; c < cols; ++c) z[r * cols + c] += 3.0 + 0.01 * static_cast<double>(c);
   }
-  std::vector<double> centred = z;
-  for (std::uint64_t c = 0; c < cols; ++c) {
-    long double mean = 0;
-    for (std::uint64_t r = 0; r < rows; ++r) mean += z[r * cols + c];
-    mean /= rows;
-    for (std::uint64_t r = 0; r < rows; ++r) centred[r * cols + c] = static_cast<double>(z[r * cols + c] - mean);
-  }
-  const auto reference = testing::reference_singular_values(centred, rows, cols);
+  const auto reference = testing::reference_singular_values(centred_columns(z, rows, cols), rows, cols);
   for (int threads : {1, 2, 3}) {
     for (std::uint64_t block_rows : {std::uint64_t{1}, std::uint64_t{47}, std::uint64_t{49}, std::uint64_t{250}}) {
       TsqrAccumulator tsqr(cols, /*centre=*/true, threads);

@@ -148,7 +148,7 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     result.rows_used = plan.selected.size();
     timings.open = MPI_Wtime() - start;
     RouteSpectrum route = plan.tsqr() ? score_on_tsqr_route(plan) : score_on_gram_route(plan, result);
-    if (route.method == SpectrumMethod::gram) result.predicted_error = route.predicted_error;
+    result.predicted_error = route.predicted_error;  // the Gram route's; the TSQR route predicts none
     if (options.method == SpectrumMethod::automatic && route.read == ReadOutcome::complete &&
         route.predicted_error && *route.predicted_error > options.tolerance && plan.tsqr_fits) {
       result.method_fallback = true;  // the Gram route may be off on this spectrum: score it again by TSQR

@@ -137,8 +137,8 @@ ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, co
       break;
     }
   });
-  if (may_take_tsqr) tsqr_fits = !comm.any(!tsqr_fits);
   if (may_take_tsqr) {
+    tsqr_fits = !comm.any(!tsqr_fits);
     // Every rank reads the same blocks (HDF5's reads are collective): the shortest any rank chose. Rows
     // chosen here fit an int (block_rows_of's largest is a 512 MiB chunk of rows); --block-rows is the same
     // on every rank and kept as given.

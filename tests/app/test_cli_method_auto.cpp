@@ -37,18 +37,6 @@ using testing::TemporaryDirectory;
 constexpr double tolerance = 1e-6;  // auto's default promise
 constexpr std::uint64_t rows = 1024, cols = 256;
 
-std::vector<double> log_spaced(double last_exponent) {
-  std::vector<double> s(cols);
-  for (std::size_t k = 0; k < cols; ++k) s[k] = std::pow(10.0, last_exponent * double(k) / double(cols - 1));
-  return s;
-}
-
-std::vector<double> power_law(double exponent) {
-  std::vector<double> s(cols);
-  for (std::size_t k = 0; k < cols; ++k) s[k] = std::pow(double(k + 1), -exponent);
-  return s;
-}
-
 struct SpectraFile {
   TemporaryDirectory directory{"rankme-cli-method-auto-"};
   std::string file = directory.file("spectra.h5");
@@ -61,13 +49,13 @@ struct SpectraFile {
                                 single ? float32 : float64, single ? "float32" : "float64", tolerance));
     };
     // s_min / s_1 = 1.6e-8 over 256 columns: k^-3.25, as in the float32 report.
-    add(steep, "/steep/power_3.25_float32", power_law(std::log(1 / 1.6e-8) / std::log(double(cols))), true, 1);
-    add(steep, "/steep/power_3", power_law(3), false, 2);
-    add(steep, "/steep/log_1e-10", log_spaced(-10), false, 3);
-    add(steep, "/steep/log_1e-12_float32", log_spaced(-12), true, 4);
-    add(ordinary, "/ordinary/power_0.5_float32", power_law(0.5), true, 5);
-    add(ordinary, "/ordinary/power_2", power_law(2), false, 6);
-    add(ordinary, "/ordinary/log_1e-5", log_spaced(-5), false, 7);
+    add(steep, "/steep/power_3.25_float32", testing::power_law_spectrum(cols, std::log(1 / 1.6e-8) / std::log(double(cols))), true, 1);
+    add(steep, "/steep/power_3", testing::power_law_spectrum(cols, 3), false, 2);
+    add(steep, "/steep/log_1e-10", testing::log_spaced_spectrum(cols, -10), false, 3);
+    add(steep, "/steep/log_1e-12_float32", testing::log_spaced_spectrum(cols, -12), true, 4);
+    add(ordinary, "/ordinary/power_0.5_float32", testing::power_law_spectrum(cols, 0.5), true, 5);
+    add(ordinary, "/ordinary/power_2", testing::power_law_spectrum(cols, 2), false, 6);
+    add(ordinary, "/ordinary/log_1e-5", testing::log_spaced_spectrum(cols, -5), false, 7);
   }
 };
 

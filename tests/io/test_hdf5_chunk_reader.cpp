@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -32,6 +31,7 @@
 #include "support/hdf5_matrix_writer.hpp"
 #include "support/hdf5_stored_chunks.hpp"
 #include "support/hdf5_unwritten_datasets.hpp"
+#include "support/lapack_reference.hpp"
 #include "support/mpi_fixtures.hpp"
 
 namespace rankme {
@@ -46,14 +46,6 @@ class ChunkDecoding : public ::testing::Test {
 };
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::vector<double> gaussian(std::size_t count, std::uint64_t seed, double scale) {
-  std::mt19937_64 generator(seed);
-  std::normal_distribution<double> normal;
-  std::vector<double> values(count);
-  for (double& v : values) v = scale * normal(generator);
-  return values;
-}
 
 Runs pairs_of(const std::vector<RowRun>& runs) {
   Runs pairs;
@@ -140,7 +132,7 @@ TEST_F(ChunkDecoding, EveryTypeLayoutAndSelectionIsHdf5sBitForBit) {
                   layout.gzip_level = chunkings[c].level;
                   layout.shuffle = chunkings[c].shuffle;
                   const bool integer = types[t].kind != FixtureType::Kind::floating;
-                  std::vector<double> values = gaussian(rows * cols, 100 * t + c, integer ? 40.0 : 1.0);
+                  std::vector<double> values = testing::random_values(rows * cols, 100 * t + c, integer ? 40.0 : 1.0);
                   if (types[t].kind == FixtureType::Kind::unsigned_int) {
                     for (double& v : values) v = std::abs(v);
                   }
@@ -179,7 +171,7 @@ TEST_F(ChunkDecoding, RanksReadTheirOwnRunsAndColumnRangesOfNDimensionalSamples)
   const std::string file_name = directory.file("tokens.h5");
   const std::vector<std::uint64_t> dims = {23, 4, 7};  // 28 values per sample
   ASSERT_EQ(testing::write_on_root([&] {
-              testing::write_array(file_name, "/z", gaussian(23 * 28, 9, 1.0), dims,
+              testing::write_array(file_name, "/z", testing::random_values(23 * 28, 9, 1.0), dims,
                                    FixtureType{FixtureType::Kind::floating, 4, false}, {5, 3, 4}, true);
             }),
             "");
@@ -238,7 +230,7 @@ TEST_F(ChunkDecoding, ADamagedChunkIsAnErrorNamingItOnTheRankThatReadsIt) {
               layout.chunk_rows = 10;
               layout.chunk_cols = cols;
               layout.gzip = true;
-              testing::write_matrix(file_name, "/broken", gaussian(rows * cols, 5, 1.0), rows, cols,
+              testing::write_matrix(file_name, "/broken", testing::random_values(rows * cols, 5, 1.0), rows, cols,
                                     FixtureType{FixtureType::Kind::floating, 8, false}, layout);
               // Bytes flipped in the middle of the stream of rows 50-59 (where H5Dget_chunk_info says it lies).
               const testing::StoredChunk chunk = chunk_at_row(file_name, "/broken", 50);
@@ -402,7 +394,7 @@ TEST_F(ChunkDecoding, TheThreadsInUseAndTheDecodingTimeAreTheSources) {
               layout.chunk_rows = 32;
               layout.chunk_cols = 64;
               layout.gzip = true;
-              testing::write_matrix(file_name, "/x", gaussian(512 * 64, 1, 1.0), 512, 64,
+              testing::write_matrix(file_name, "/x", testing::random_values(512 * 64, 1, 1.0), 512, 64,
                                     FixtureType{FixtureType::Kind::floating, 4, false}, layout);
             }),
             "");

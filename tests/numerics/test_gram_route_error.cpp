@@ -19,7 +19,9 @@
 namespace rankme {
 namespace {
 
+using testing::log_spaced_spectrum;
 using testing::matrix_with_singular_values;
+using testing::power_law_spectrum;
 using testing::reference_rankme_of;
 using testing::relative_difference;
 
@@ -39,18 +41,6 @@ GramRouteOutcome score_by_gram(const std::vector<double>& z, std::uint64_t rows,
   outcome.error = relative_difference(rankme_from_singular_values(s, default_rankme_eps), reference_rankme_of(z, cols));
   outcome.predicted = predicted_gram_route_error(s, default_rankme_eps, cols);
   return outcome;
-}
-
-std::vector<double> log_spaced(std::size_t count, double last_exponent) {
-  std::vector<double> s(count);
-  for (std::size_t k = 0; k < count; ++k) s[k] = std::pow(10.0, last_exponent * double(k) / double(count - 1));
-  return s;
-}
-
-std::vector<double> power_law(std::size_t count, double exponent) {
-  std::vector<double> s(count);
-  for (std::size_t k = 0; k < count; ++k) s[k] = std::pow(double(k + 1), -exponent);
-  return s;
 }
 
 std::vector<double> rounded_to_float32(std::vector<double> values) {
@@ -87,11 +77,11 @@ TEST(PredictedGramRouteError, BoundsTheTrueErrorOfRealGramMatrices) {
   };
   const std::uint64_t rows = 1024, cols = 192;
   const std::vector<Case> cases = {
-      {"logspace 1..1e-4", log_spaced(cols, -4), false},  {"logspace 1..1e-6", log_spaced(cols, -6), false},
-      {"logspace 1..1e-8", log_spaced(cols, -8), false},  {"logspace 1..1e-10", log_spaced(cols, -10), true},
-      {"logspace 1..1e-12", log_spaced(cols, -12), false}, {"k^-1", power_law(cols, 1), true},
-      {"k^-2", power_law(cols, 2), false},                 {"k^-3", power_law(cols, 3), false},
-      {"k^-3.5 in float32", power_law(cols, 3.5), true},   {"k^-5", power_law(cols, 5), false},
+      {"logspace 1..1e-4", log_spaced_spectrum(cols, -4), false},  {"logspace 1..1e-6", log_spaced_spectrum(cols, -6), false},
+      {"logspace 1..1e-8", log_spaced_spectrum(cols, -8), false},  {"logspace 1..1e-10", log_spaced_spectrum(cols, -10), true},
+      {"logspace 1..1e-12", log_spaced_spectrum(cols, -12), false}, {"k^-1", power_law_spectrum(cols, 1), true},
+      {"k^-2", power_law_spectrum(cols, 2), false},                 {"k^-3", power_law_spectrum(cols, 3), false},
+      {"k^-3.5 in float32", power_law_spectrum(cols, 3.5), true},   {"k^-5", power_law_spectrum(cols, 5), false},
       {"rank 20 of 192", std::vector<double>(20, 1.0), false},
   };
   int steep = 0;
@@ -114,7 +104,7 @@ TEST(PredictedGramRouteError, BoundsTheTrueErrorOfRealGramMatrices) {
 TEST(PredictedGramRouteError, StaysFarBelowTheToleranceOnOrdinarySpectra) {
   // What trained embeddings look like: a slow decay, the benchmark's (k+1)^-0.5, and a flat spectrum.
   const std::uint64_t rows = 1024, cols = 192;
-  for (const auto& s : {power_law(cols, 0.5), power_law(cols, 1.0), log_spaced(cols, -3), std::vector<double>(cols, 1.0)}) {
+  for (const auto& s : {power_law_spectrum(cols, 0.5), power_law_spectrum(cols, 1.0), log_spaced_spectrum(cols, -3), std::vector<double>(cols, 1.0)}) {
     const GramRouteOutcome outcome = score_by_gram(matrix_with_singular_values(rows, cols, s, 7), rows, cols);
     EXPECT_LT(outcome.predicted, 1e-2 * default_method_tolerance);
   }

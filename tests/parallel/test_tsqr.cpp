@@ -19,14 +19,10 @@ using Tsqr = testing::WatchedTest;
 
 // A row-major matrix with singular values 10^(-12 k / (n - 1)): the Gram route cannot see the tail.
 std::vector<double> steep_matrix(std::uint64_t rows, std::uint64_t cols, std::vector<double>& spectrum) {
-  const std::uint64_t m = std::min(rows, cols);
-  spectrum.resize(m);
-  for (std::uint64_t k = 0; k < m; ++k) spectrum[k] = std::pow(10.0, -12.0 * static_cast<double>(k) / static_cast<double>(std::max<std::uint64_t>(m - 1, 1)));
+  spectrum = testing::log_spaced_spectrum(std::min(rows, cols), -12);
   return testing::matrix_with_singular_values(rows, cols, spectrum, 17);
 }
 
-// Feeds this rank's share of the row-major `z` in blocks of `block_rows` (the shard's remainder in a
-// shorter last block) to `tsqr`, and reduces to rank 0.
 // The row-major `z` with every column's mean (summed in long double) taken out: the reference for --center.
 std::vector<double> centred_columns(const std::vector<double>& z, std::uint64_t rows, std::uint64_t cols) {
   std::vector<double> centred = z;
@@ -39,6 +35,8 @@ std::vector<double> centred_columns(const std::vector<double>& z, std::uint64_t 
   return centred;
 }
 
+// Feeds this rank's share of the row-major `z` in blocks of `block_rows` (the shard's remainder in a
+// shorter last block) to `tsqr`, and reduces to rank 0.
 void feed_and_reduce(const Communicator& comm, const std::vector<double>& z, std::uint64_t rows,
                      std::uint64_t block_rows, TsqrAccumulator& tsqr) {
   const std::uint64_t cols = tsqr.cols();
@@ -117,8 +115,7 @@ TEST_F(Tsqr, ASteepSpectrumKeepsRankMeToRoundingWhateverTheBlocksAndThreads) {
   // 1e-13 s_1 of LAPACK's SVD of the whole matrix, RankMe within 1e-13 relative.
   const Communicator comm = Communicator::world();
   const std::uint64_t rows = 900, cols = 140;
-  std::vector<double> spectrum(cols);
-  for (std::uint64_t k = 0; k < cols; ++k) spectrum[k] = std::pow(10.0, -10.0 * static_cast<double>(k) / (cols - 1));
+  const std::vector<double> spectrum = testing::log_spaced_spectrum(cols, -10);
   const auto z = testing::matrix_with_singular_values(rows, cols, spectrum, 43);
   const auto reference = testing::reference_singular_values(z, rows, cols);
   for (int threads : {1, 2}) {
@@ -142,8 +139,7 @@ TEST_F(Tsqr, FromTheTwoStageOrderOnTheSpectrumIsAsAccurate) {
   // K = 600: R's singular values come from the two-stage reduction, not dgesdd (singular_values_of_factor).
   const Communicator comm = Communicator::world();
   const std::uint64_t rows = 700, cols = 600;
-  std::vector<double> spectrum(cols);
-  for (std::uint64_t k = 0; k < cols; ++k) spectrum[k] = std::pow(10.0, -10.0 * static_cast<double>(k) / (cols - 1));
+  const std::vector<double> spectrum = testing::log_spaced_spectrum(cols, -10);
   const auto z = testing::matrix_with_singular_values(rows, cols, spectrum, 53);
   TsqrAccumulator tsqr(cols, false, 2);
   feed_and_reduce(comm, z, rows, 170, tsqr);
@@ -239,8 +235,7 @@ TEST_F(Tsqr, CentredSteepSpectrumToRoundingAtAnyThreadsAndBlocks) {
   // 1e-13 relative.
   const Communicator comm = Communicator::world();
   const std::uint64_t rows = 700, cols = 48;
-  std::vector<double> spectrum(cols);
-  for (std::uint64_t k = 0; k < cols; ++k) spectrum[k] = std::pow(10.0, -10.0 * static_cast<double>(k) / (cols - 1));
+  const std::vector<double> spectrum = testing::log_spaced_spectrum(cols, -10);
   auto z = testing::matrix_with_singular_values(rows, cols, spectrum, 59);
   for (std::uint64_t r = 0; r < rows; ++r) {
     for (std::uint64_t c = 0; c < cols; ++c) z[r * cols + c] += 3.0 + 0.01 * static_cast<double>(c);

@@ -173,6 +173,19 @@ double reference_rankme_of(const std::vector<double>& row_major, std::uint64_t c
   return reference_rankme(reference_singular_values(row_major, row_major.size() / cols, cols));
 }
 
+std::vector<double> log_spaced_spectrum(std::size_t count, double last_exponent) {
+  std::vector<double> s(count);
+  const double steps = static_cast<double>(std::max<std::size_t>(count, 2) - 1);
+  for (std::size_t k = 0; k < count; ++k) s[k] = std::pow(10.0, last_exponent * static_cast<double>(k) / steps);
+  return s;
+}
+
+std::vector<double> power_law_spectrum(std::size_t count, double exponent) {
+  std::vector<double> s(count);
+  for (std::size_t k = 0; k < count; ++k) s[k] = std::pow(static_cast<double>(k + 1), -exponent);
+  return s;
+}
+
 std::vector<double> random_values(std::size_t count, std::uint64_t seed, double scale) {
   std::mt19937_64 generator(seed);
   std::normal_distribution<double> normal;

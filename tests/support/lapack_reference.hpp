@@ -39,4 +39,9 @@ double reference_rankme_of(const std::vector<double>& row_major, std::uint64_t c
 // values of a random test matrix (reproducible with the same standard library, as above).
 std::vector<double> random_values(std::size_t count, std::uint64_t seed, double scale = 1.0);
 
+// Known spectra for matrix_with_singular_values: `count` values 10^(last_exponent k / (count - 1)), from 1 down
+// to 10^last_exponent; and (k + 1)^-exponent, k = 0 .. count - 1.
+std::vector<double> log_spaced_spectrum(std::size_t count, double last_exponent);
+std::vector<double> power_law_spectrum(std::size_t count, double exponent);
+
 }  // namespace rankme::testing

@@ -46,7 +46,6 @@ inline constexpr std::uint64_t float32_probe_columns = 128;
 // result promises (--tolerance, 1e-6 by default; gram_route_error.hpp), so that float32 rounding uses
 // little of it.
 inline constexpr double mixed_precision_share_of_tolerance = 1e-2;
-inline constexpr double mixed_precision_tolerance = 1e-8;  // at the default tolerance
 
 // What the probe measured: the float32 error (Frobenius norm, both triangles) of the product of `columns`
 // columns of a block of `rows` rows.

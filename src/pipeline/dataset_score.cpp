@@ -38,6 +38,7 @@ DatasetResult result_of_listing(const Communicator& comm, const DatasetTarget& t
   DatasetResult result;
   result.file = target.file;
   result.dataset = target.dataset;
+  result.params = target.params;
   result.rows = target.rows;
   result.cols = target.cols;
   result.dtype = target.dtype;

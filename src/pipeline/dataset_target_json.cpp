@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "rankme/pipeline/run_params_json.hpp"
+
 namespace rankme {
 
 namespace {
@@ -100,6 +102,7 @@ nlohmann::json target_to_json(const DatasetTarget& target) {
   json["format"] = target.format;
   json["shape"] = target.shape;
   json["pool"] = pool_mode_name(target.pool);
+  json["params"] = params_to_json(target.params);
   json["parts"] = nlohmann::json::array();
   for (const DatasetTarget& part : target.parts) json["parts"].push_back(target_to_json(part));
   return json;
@@ -118,6 +121,7 @@ DatasetTarget target_from_json(const nlohmann::json& json) {
   const auto pool = pool_mode_from_name(json.at("pool").get<std::string>());
   if (!pool) throw std::runtime_error("unknown pool mode " + json.at("pool").dump());
   target.pool = *pool;
+  target.params = params_from_json(json.at("params"));
   for (const auto& part : json.at("parts")) target.parts.push_back(target_from_json(part));
   return target;
 }

@@ -4,6 +4,7 @@
 
 #include "rankme/numerics/spectrum_metrics.hpp"
 #include "rankme/pipeline/dataset_target_json.hpp"
+#include "rankme/pipeline/run_params_json.hpp"
 
 namespace rankme {
 
@@ -54,6 +55,8 @@ nlohmann::json result_to_json(const DatasetResult& result) {
     const auto found = result.metrics.find(name);
     json[name] = found != result.metrics.end() ? nlohmann::json(found->second) : nlohmann::json(nullptr);
   }
+  json["lidar"] = result.lidar ? nlohmann::json(*result.lidar) : nlohmann::json(nullptr);
+  json["params"] = params_to_json(result.params);
   json["blas"] = result.blas ? blas_kernel_to_json(*result.blas) : nlohmann::json(nullptr);
   // Only with --spectrum (for rank 0's spectrum file): to_json_line leaves it out of the reports.
   if (!result.singular_values.empty()) json["singular_values"] = result.singular_values;
@@ -123,6 +126,8 @@ DatasetResult result_from_json(const nlohmann::json& json) {
       if (name != "rankme" && json.contains(name) && json[name].is_number()) result.metrics[name] = json[name].get<double>();
     }
     if (json.contains("singular_values")) result.singular_values = json["singular_values"].get<std::vector<double>>();
+    if (json.contains("lidar") && json["lidar"].is_number()) result.lidar = json["lidar"].get<double>();
+    if (json.contains("params")) result.params = params_from_json(json["params"]);
     if (json.contains("blas")) result.blas = blas_kernel_from_json(json["blas"]);
   } catch (const nlohmann::json::exception& error) {
     throw std::runtime_error(std::string("not a result: ") + error.what());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rankme/lapack/blas_kernel_report.hpp"
+#include "rankme/pipeline/run_params.hpp"
 
 namespace rankme {
 
@@ -59,6 +60,10 @@ struct DatasetResult {
   // The other spectral metrics asked for (--metrics), by name (spectrum_metrics.hpp: metric_names()); a
   // value may be infinite (condition_number of a rank-deficient matrix) or NaN (alpha_req without points).
   std::map<std::string, double> metrics;
+  // LiDAR (Thilak et al., ICLR 2024) when --lidar asked for it and the views' groups were known.
+  std::optional<double> lidar;
+  // The run's hyperparameters and checkpoint position (run_params.hpp), as discovery found them.
+  Params params;
   ResultStatus status = ResultStatus::ok;
   std::string error;
   double seconds = 0;

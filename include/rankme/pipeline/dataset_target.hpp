@@ -8,6 +8,7 @@
 
 #include "rankme/io/pool_mode.hpp"
 #include "rankme/numerics/stored_type.hpp"
+#include "rankme/pipeline/run_params.hpp"
 
 namespace rankme {
 
@@ -44,6 +45,8 @@ struct DatasetTarget {
   // alike); empty for a single dataset. rows is their sum; file and dataset name the whole, file_size is
   // the parts' total and file_mtime_ns a mix of every part's size and time (target_concatenation.hpp).
   std::vector<DatasetTarget> parts;
+  // The run's hyperparameters and checkpoint position, from the path and the HDF5 attributes (run_params.hpp).
+  Params params;
 
   // Whether shape has 3 or more axes still waiting for a --pool mode.
   bool awaits_pooling() const { return shape.size() > 2 && pool == PoolMode::none; }

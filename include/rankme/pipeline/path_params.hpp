@@ -13,15 +13,11 @@
 //
 // The checkpoint's position comes from `epoch=`/`step=` keys, or from components such as `epoch_100`,
 // `epoch 100`, `epoch-100`, `ep100`, `step_5000`, `checkpoint-5000` and `ckpt5000` (a step).
-#include <map>
 #include <string>
-#include <variant>
+
+#include "rankme/pipeline/run_params.hpp"
 
 namespace rankme {
-
-// A number (every value that parses whole as a finite double) or the text as written.
-using ParamValue = std::variant<double, std::string>;
-using Params = std::map<std::string, ParamValue>;
 
 // The params of one path component (a file name without its extension, or one group name). A later token
 // naming the same key replaces an earlier one.

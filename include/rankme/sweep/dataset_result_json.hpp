@@ -11,7 +11,8 @@ namespace rankme {
 
 // Keys: file, dataset, rows, cols, dtype, rankme (null when none), status, error (null when none),
 // seconds, ranks, solver (null when none), file_size, file_mtime_ns, canonical_file (null when unknown),
-// blas (null when unknown; see blas_kernel_to_json); and singular_values only when the result holds them
+// lidar (null when not computed), params (an object, possibly empty), blas (null when unknown; see
+// blas_kernel_to_json); and singular_values only when the result holds them
 // (--spectrum; to_json_line drops that key, so reports never carry it).
 nlohmann::json result_to_json(const DatasetResult& result);
 

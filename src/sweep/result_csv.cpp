@@ -4,6 +4,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "rankme/numerics/spectrum_metrics.hpp"
+
 namespace rankme {
 
 namespace {
@@ -95,6 +97,13 @@ DatasetResult ResultCsvLayout::parse(const std::string& line) const {
   result.canonical_file = field("canonical_file").value_or("");
   result.pool = field("pool").value_or("");
   if (auto parts = field("parts"); parts && !parts->empty()) result.part_count = parse_integer<std::uint64_t>(*parts, "parts");
+  // The other metrics (inf and nan as written) and LiDAR, where their columns are filled: rankme-agree
+  // compares each with the probes.
+  for (const std::string& name : metric_names()) {
+    if (name == "rankme") continue;
+    if (auto value = field(name.c_str()); value && !value->empty()) result.metrics[name] = parse_double(*value, name.c_str());
+  }
+  if (auto lidar = field("lidar"); lidar && !lidar->empty()) result.lidar = parse_double(*lidar, "lidar");
   return result;
 }
 

@@ -101,7 +101,9 @@ void print_agreement(const std::vector<MetricAgreement>& agreements, AgreementFo
   switch (format) {
     case AgreementFormat::table: print_table(agreements, grouped, out); break;
     case AgreementFormat::jsonl:
-      for (const MetricAgreement& a : agreements) out << to_json(a, grouped).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      for (const MetricAgreement& a : agreements) {
+        out << to_json(a, grouped).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      }
       break;
     case AgreementFormat::csv: print_csv(agreements, grouped, out); break;
   }

@@ -234,7 +234,8 @@ TEST_F(AgreeSweep, ErrorsExitOneAndSayWhy) {
   EXPECT_EQ(column.exit_code, 1) << column;
   EXPECT_NE(column.err.find("no column 'accuracy' (the columns are: lr, top1)"), std::string::npos) << column.err;
   // ... which --accuracy-column fixes.
-  EXPECT_EQ(agree({results_jsonl_, accuracies("lr,wd,top1\n0.01,0,0.1\n0.001,0,0.2\n"), "--accuracy-column", "top1"}).exit_code, 0);
+  const std::string top1 = accuracies("lr,wd,top1\n0.01,0,0.1\n0.001,0,0.2\n");
+  EXPECT_EQ(agree({results_jsonl_, top1, "--accuracy-column", "top1"}).exit_code, 0);
 
   const testing::RunResult number = agree({results_jsonl_, accuracies("lr,wd,accuracy\n0.01,0,0.1\n0.001,0,72%\n")});
   EXPECT_EQ(number.exit_code, 1) << number;

@@ -87,8 +87,8 @@ TEST(RankCorrelation, KendallMethodFollowsScipysAutoRule) {
     x[i] = static_cast<double>(i);
     y[i] = static_cast<double>((i * 7) % 34);
   }
-  EXPECT_EQ(kendall_tau_b_test(std::vector<double>(x.begin(), x.begin() + 33), std::vector<double>(y.begin(), y.begin() + 33)).method,
-            KendallMethod::exact);
+  const std::vector<double> x33(x.begin(), x.begin() + 33), y33(y.begin(), y.begin() + 33);
+  EXPECT_EQ(kendall_tau_b_test(x33, y33).method, KendallMethod::exact);
   EXPECT_EQ(kendall_tau_b_test(x, y).method, KendallMethod::asymptotic);
   std::vector<double> sorted(60), swapped(60);
   for (std::size_t i = 0; i < 60; ++i) sorted[i] = swapped[i] = static_cast<double>(i);

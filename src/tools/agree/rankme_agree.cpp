@@ -172,9 +172,10 @@ int main(int argc, char** argv) {
                  "CSV with a header: an accuracy column and the columns naming each run (file, dataset, or params)")
       ->required();
   app.add_option("--accuracy-column", options.accuracy_column, "The accuracy column's name (default: accuracy)");
-  app.add_option("--match", options.match,
-                 "The columns that name a run, comma-separated (default: every column but the accuracy)")
-      ->delimiter(',');
+  // One argument, split here: a vector option would swallow the positionals after it.
+  std::string match_list;
+  app.add_option("--match", match_list,
+                 "The columns that name a run, comma-separated (default: every column but the accuracy)");
   app.add_option("--within", options.within,
                  "Compare runs within each value of this param only (e.g. method), one block per value");
   std::string format_name = "table";
@@ -185,6 +186,13 @@ int main(int argc, char** argv) {
     const std::map<std::string, AgreementFormat> formats = {
         {"table", AgreementFormat::table}, {"jsonl", AgreementFormat::jsonl}, {"csv", AgreementFormat::csv}};
     options.format = formats.at(format_name);
+    std::istringstream columns(match_list);
+    for (std::string column; std::getline(columns, column, ',');) {
+      column.erase(0, column.find_first_not_of(' '));
+      column.erase(column.find_last_not_of(' ') + 1);
+      if (column.empty()) throw CLI::ValidationError("--match", "an empty column name in '" + match_list + "'");
+      options.match.push_back(column);
+    }
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return exit_success;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <variant>
@@ -15,12 +16,16 @@ namespace {
 
 std::string without_leading_slash(const std::string& name) { return name.rfind('/', 0) == 0 ? name.substr(1) : name; }
 
-bool param_matches(const ParamValue& value, const std::string& cell) {
-  if (const double* number = std::get_if<double>(&value)) {
-    const std::optional<double> parsed = parse_number(cell);
-    return parsed && *parsed == *number;
-  }
-  return std::get<std::string>(value) == cell;
+// A key cell, its number parsed once (a row is compared with every result).
+struct KeyCell {
+  std::string column;
+  std::string text;
+  std::optional<double> number;
+};
+
+bool param_matches(const ParamValue& value, const KeyCell& cell) {
+  if (const double* number = std::get_if<double>(&value)) return cell.number && *cell.number == *number;
+  return std::get<std::string>(value) == cell.text;
 }
 
 std::string param_text(const ParamValue& value) {
@@ -87,15 +92,19 @@ MatchOutcome match_accuracies(const std::vector<DatasetResult>& results, const A
   std::map<std::size_t, std::vector<const AccuracyRow*>> named;
   for (const AccuracyRow& row : table.rows) {
     const std::string where = "line " + std::to_string(row.line) + " (" + row_label(table, row) + ")";
+    std::vector<KeyCell> cells;
+    for (const auto& [column, cell] : row.keys) {
+      if (column == "dataset") cells.push_back({column, without_leading_slash(cell), std::nullopt});
+      else if (column != "file") cells.push_back({column, cell, parse_number(cell)});
+    }
     std::vector<std::size_t> candidates;
     for (std::size_t i : everything) {
       bool fits = true;
-      for (const auto& [column, cell] : row.keys) {
-        if (column == "file") continue;
-        if (column == "dataset") {
-          fits = without_leading_slash(results[i].dataset) == without_leading_slash(cell);
+      for (const KeyCell& cell : cells) {
+        if (cell.column == "dataset") {
+          fits = without_leading_slash(results[i].dataset) == cell.text;
         } else {
-          const auto param = results[i].params.find(column);
+          const auto param = results[i].params.find(cell.column);
           fits = param != results[i].params.end() && param_matches(param->second, cell);
         }
         if (!fits) break;

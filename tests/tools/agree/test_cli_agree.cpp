@@ -245,7 +245,9 @@ TEST_F(AgreeSweep, ErrorsExitOneAndSayWhy) {
   EXPECT_EQ(param.exit_code, 1) << param;
   EXPECT_NE(param.err.find("the column 'seed' is neither file, dataset nor a param"), std::string::npos) << param.err;
   // --match leaves it out.
-  EXPECT_EQ(agree({results_jsonl_, accuracies("lr,wd,seed,accuracy\n0.01,0,1,0.1\n"), "--match", "lr,wd"}).exit_code, 0);
+  const std::string seeds = accuracies("lr,wd,seed,accuracy\n0.01,0,1,0.1\n");
+  EXPECT_EQ(agree({"--match", "lr, wd", results_jsonl_, seeds}).exit_code, 0);
+  EXPECT_EQ(agree({"--match", "lr,,wd", results_jsonl_, seeds}).exit_code, 2);
 
   const testing::RunResult missing = agree({directory_.file("nothing.jsonl"), by_params()});
   EXPECT_EQ(missing.exit_code, 1) << missing;

@@ -128,7 +128,7 @@ MatchOutcome match_accuracies(const std::vector<DatasetResult>& results, const A
       const std::string differ = differing_fields(results, candidates);
       outcome.notes.push_back(where + ": matches " + std::to_string(candidates.size()) + " results, e.g. " +
                               describe(results[candidates[0]]) + " and " + describe(results[candidates[1]]) +
-                              (differ.empty() ? std::string() : "; add a column for " + differ) + "");
+                              (differ.empty() ? std::string() : "; add a column for " + differ));
     } else {
       named[candidates.front()].push_back(&row);
     }

@@ -200,6 +200,17 @@ TEST_F(CliParams, OutputResumeAndMergeKeepParamsAndOneCsvHeader) {
   lines = testing::lines_of(testing::read_whole_file(csv));
   ASSERT_EQ(lines.size(), 11u);
   EXPECT_EQ(param_columns_of(expect_one_frame(lines)), (std::vector<std::string>{"param.epoch", "param.lr", "param.wd"}));
+  // --best-per after a resume covers what earlier runs settled: a's runs (scored by the first run) too.
+  RunResult best = rankme(2, {"a", "c", "--output", csv, "--resume", "--best-per", "run", "--format", "jsonl"});
+  EXPECT_EQ(best.exit_code, 0) << best;
+  std::map<std::string, std::size_t> results_per_run;
+  for (const json& group : testing::parse_jsonl(best)) {
+    results_per_run[group.at("group").at("run").get<std::string>()] = group.at("results").get<std::size_t>();
+  }
+  EXPECT_EQ(results_per_run, (std::map<std::string, std::size_t>{{"a/run_a.h5:/epoch_*/z", 3},
+                                                                  {"a/run_b.h5:/epoch_*/z", 3},
+                                                                  {"c/lr=0.01_wd=0/epoch_*.h5:/z", 2},
+                                                                  {"c/lr=0.1_wd=0/epoch_*.h5:/z", 2}}));
   // Nothing left to score, and the merged results keep every result's params.
   RunResult again = rankme(1, {"a", "c", "--output", csv, "--resume", "--format", "jsonl"});
   EXPECT_EQ(again.exit_code, 0) << again;

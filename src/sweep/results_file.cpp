@@ -77,6 +77,9 @@ ResultsFile ResultsFile::open_for_append(const std::string& path) {
     } else if (*first_line == csv_header(CsvColumns::before_pooling)) {
       // Written before rankme recorded pool and parts: its lines keep their columns too.
       file.csv_columns_ = CsvColumns::before_pooling;
+    } else if (*first_line == csv_header(CsvColumns::before_lidar)) {
+      // Written before rankme had LiDAR: its lines keep their columns (lidar is not written to it).
+      file.csv_columns_ = CsvColumns::before_lidar;
     } else if (*first_line != header) {
       throw std::runtime_error("results file '" + path + "' has other columns than rankme writes (" + *first_line +
                                "); give a new file");

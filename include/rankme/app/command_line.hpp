@@ -36,6 +36,7 @@ struct CommandLine {
   std::optional<std::uint64_t> max_memory;
   PoolMode pool = PoolMode::none;       // --pool: how arrays of 3 or more axes become matrices
   ConcatMode concat = ConcatMode::none; // --concat (all), --concat-by directory
+  std::string groups;                   // --groups: LiDAR's object ids (target_lidar.hpp); "" without it
 };
 
 struct ParsedCommandLine {

@@ -14,7 +14,10 @@ std::string csv_header(CsvColumns columns) {
     if (name != "rankme") header += "," + name;
   }
   if (columns != CsvColumns::report) header += ",file_size,file_mtime_ns";
-  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling) header += ",canonical_file";
+  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
+      columns == CsvColumns::before_lidar) {
+    header += ",canonical_file";
+  }
   if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar) {
     header += ",pool,parts";
   }
@@ -37,7 +40,8 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
   if (columns != CsvColumns::report) {
     line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
   }
-  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling) {
+  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
+      columns == CsvColumns::before_lidar) {
     line += "," + csv_field(result.canonical_file);
   }
   if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar) {

@@ -143,7 +143,7 @@ TEST(OutputFormats, CsvHasTheExactHeaderOneLinePerDatasetAndQuotesCommas) {
   expect_no_crash_hang_or_signal(result);
   const std::vector<std::string> lines = lines_of(result.out);
   ASSERT_EQ(lines.size(), 5u) << result;  // header, /x, /y, /grp/z, /missing
-  EXPECT_EQ(lines[0], "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts");
+  EXPECT_EQ(lines[0], "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar");
   std::map<std::string, std::vector<std::string>> by_dataset;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     // The file name holds a comma: it must be quoted, or every later column shifts.

@@ -74,7 +74,8 @@ void LidarPass::add_block(const DecodedBlock& block) {
     const std::size_t count = static_cast<std::size_t>(block.rows * cols_);
     widened_.resize(count);
     const float* single = const_cast<DecodedBlock&>(block).single();
-    for (std::size_t i = 0; i < count; ++i) widened_[i] = std::ldexp(static_cast<double>(single[i]), block.float_exponent);
+    const double scale = std::ldexp(1.0, block.float_exponent);  // a power of two: exact products
+    for (std::size_t i = 0; i < count; ++i) widened_[i] = static_cast<double>(single[i]) * scale;
     values = widened_.data();
   }
   accumulator_->add_block(values, block_objects_.data(), block.rows);

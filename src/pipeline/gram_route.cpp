@@ -38,7 +38,7 @@ GramPass gram_pass(const ScorePlan& plan, bool mixed) {
   run_stage(comm, [&] { gram.emplace(cols, plan.options.center); });
   bool first_block = true;
   const BlockValues values = mixed ? BlockValues::float_values : BlockValues::double_values;
-  if (plan.lidar != nullptr) plan.lidar->start_pass(plan.block_rows(values));
+  if (plan.lidar != nullptr) run_stage(comm, [&] { plan.lidar->start_pass(plan.block_rows(values)); });
   pass.read = read_all_blocks(plan, values, plan.block_rows(values), [&](DecodedBlock& block) {
     // LiDAR first: the Gram products may rescale a double block in place.
     if (plan.lidar != nullptr) plan.lidar->add_block(block);

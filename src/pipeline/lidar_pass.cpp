@@ -90,34 +90,44 @@ LidarValue LidarPass::value(double delta, SolverChoice solver) {
   if (!complete_) throw std::logic_error("LiDAR of an incomplete pass");
   const std::size_t k = static_cast<std::size_t>(cols_);
   LidarAccumulator& accumulator = *accumulator_;
-  std::vector<double> within = accumulator.within();
-  std::vector<double> counts = accumulator.counts();
-  std::vector<double> means = accumulator.means();
+  // Every step that allocates or can fail on one rank is a stage of its own, agreed on before the next
+  // collective (collective_status.hpp).
+  std::vector<double> within, counts, means, between;
+  run_stage(comm_, [&] {
+    counts = accumulator.counts();
+    means = accumulator.means();
+    // Each object's mean over all ranks from the ranks' sums (count x mean).
+    if (comm_.size() > 1) {
+      for (std::size_t object = 0; object < counts.size(); ++object) {
+        for (std::size_t c = 0; c < k; ++c) means[object * k + c] *= counts[object];
+      }
+    }
+  });
   if (comm_.size() > 1) {
     comm_.sum_in_place(counts.data(), counts.size());
-    // Each object's mean over all ranks from the ranks' sums; then each rank's part is shifted onto it.
-    for (std::size_t object = 0; object < accumulator.counts().size(); ++object) {
-      const double here = accumulator.counts()[object];
-      for (std::size_t c = 0; c < k; ++c) means[object * k + c] *= here;
-    }
     comm_.sum_in_place(means.data(), means.size());
-    for (std::size_t object = 0; object < counts.size(); ++object) {
-      if (counts[object] <= 0) continue;
-      for (std::size_t c = 0; c < k; ++c) means[object * k + c] /= counts[object];
-    }
-    accumulator.shift_to_global_means(counts, means);
-    within = accumulator.within();
   }
-  const LidarWeights weights = lidar_weights(counts);
+  const LidarWeights weights = lidar_weights(counts);  // the same on every rank
   if (auto reason = lidar_undefined_reason(weights)) {
     result.missing = *reason;
     return result;
   }
-  // Sigma_b: each rank the objects of its share, summed with the within scatter's parts.
-  const std::vector<double> grand_mean = mean_of_object_means(counts, means, cols_);
-  std::vector<double> between(k * k, 0.0);
-  const RowShard share = RowShard::of_rank(objects_, comm_.rank(), comm_.size());
-  add_between_scatter(counts, means, grand_mean, share.begin, share.begin + share.count, cols_, between);
+  run_stage(comm_, [&] {
+    if (comm_.size() > 1) {
+      for (std::size_t object = 0; object < counts.size(); ++object) {
+        if (counts[object] <= 0) continue;
+        for (std::size_t c = 0; c < k; ++c) means[object * k + c] /= counts[object];
+      }
+      // Each rank's part of an object shifted onto the object's global mean.
+      accumulator.shift_to_global_means(counts, means);
+    }
+    within = accumulator.within();
+    // Sigma_b: each rank the objects of its share, summed with the within scatter's parts.
+    const std::vector<double> grand_mean = mean_of_object_means(counts, means, cols_);
+    between.assign(k * k, 0.0);
+    const RowShard share = RowShard::of_rank(objects_, comm_.rank(), comm_.size());
+    add_between_scatter(counts, means, grand_mean, share.begin, share.begin + share.count, cols_, between);
+  });
   if (comm_.size() > 1) {
     comm_.sum_in_place(within.data(), within.size());
     comm_.sum_in_place(between.data(), between.size());

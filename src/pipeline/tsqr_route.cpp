@@ -25,7 +25,7 @@ RouteSpectrum score_on_tsqr_route(const ScorePlan& plan) {
   // each built with single-threaded BLAS (tsqr.hpp).
   run_stage(comm, [&] { tsqr.emplace(cols, plan.options.center, plan.tsqr_threads); });
   plan.timings.block_rows = plan.tsqr_block_rows;
-  if (plan.lidar != nullptr) plan.lidar->start_pass(plan.tsqr_block_rows);
+  if (plan.lidar != nullptr) run_stage(comm, [&] { plan.lidar->start_pass(plan.tsqr_block_rows); });
   route.read = read_all_blocks(plan, BlockValues::double_values, plan.tsqr_block_rows, [&](DecodedBlock& block) {
     if (plan.lidar != nullptr) plan.lidar->add_block(block);  // before the factor may scale the block
     tsqr->add_block(block.wide.data(), block.rows, block.stats.max_abs);

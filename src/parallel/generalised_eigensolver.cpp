@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "rankme/lapack/blas_int.hpp"
-#include "rankme/lapack/sygvd.hpp"
+#include "rankme/lapack/pencil_reduction.hpp"
 #include "rankme/parallel/array_descriptor.hpp"
 #include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
@@ -20,18 +20,20 @@ namespace {
 const Triangle lower_triangle = Triangle::lower;
 
 // As solve_with_lapack in eigensolver.cpp: rank 0 solves with the cores of its node's ranks, which wait
-// in a sleeping barrier.
+// in a sleeping barrier. The pencil is reduced to C = L^-1 A L^-T (pencil_reduction.hpp), whose eigenvalues
+// the driver RankMe's Gram matrix gets at this order computes.
 Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& a, std::vector<double>& b,
                               std::uint64_t order) {
-  Eigenvalues result{{}, "lapack dsygvd"};
+  const LapackDriver driver = fastest_lapack_driver(order);
+  Eigenvalues result{{}, std::string("lapack dpotrf+") + name_of(driver)};
   const int ranks_on_my_node = comm.size() > 1 ? ranks_sharing_node(comm) : 1;
   std::optional<std::string> error;
   if (comm.is_root()) {
     try {
       const auto leading = static_cast<std::uint64_t>(std::max(to_blas_int(order, "matrix order"), 1));
       const BorrowedBlasThreads borrowed(current_blas_threads() * ranks_on_my_node);
-      result.values.assign(static_cast<std::size_t>(order), 0.0);
-      dsygvd_eigenvalues(lower_triangle, order, a.data(), leading, b.data(), leading, result.values.data());
+      reduce_pencil_to_standard(order, a.data(), leading, b.data(), leading);
+      result.values = lapack_eigenvalues(driver, a, order);
     } catch (const std::exception& failure) {
       error = failure.what();
     }

@@ -1,5 +1,5 @@
 // LiDAR's value from the eigenvalues (the paper's formula, known cases), the weights for unequal views,
-// when it is undefined, and the whole numerics path (accumulator, covariances, LAPACK dsygvd) against
+// when it is undefined, and the whole numerics path (accumulator, covariances, Cholesky reduction, LAPACK dsyevd) against
 // support/lidar_reference.hpp (long double sums, a long double Cholesky and dsyev): unequal group sizes,
 // non-contiguous ids, a large common offset, and delta changing the value.
 #include "rankme/numerics/lidar_metric.hpp"
@@ -12,7 +12,8 @@
 #include <map>
 #include <vector>
 
-#include "rankme/lapack/sygvd.hpp"
+#include "rankme/lapack/pencil_reduction.hpp"
+#include "rankme/lapack/syevd.hpp"
 #include "rankme/numerics/lidar_accumulator.hpp"
 #include "support/lapack_reference.hpp"
 #include "support/lidar_reference.hpp"
@@ -46,7 +47,7 @@ TEST(LidarMetric, WeightsOfUnequalViewsAndWhenLidarIsUndefined) {
   EXPECT_TRUE(lidar_undefined_reason(lidar_weights({1, 1, 1})));  // no object with two views
 }
 
-// LiDAR through the product's numerics on one process: accumulate, covariances, dsygvd.
+// LiDAR through the product's numerics on one process: accumulate, covariances, reduction, dsyevd.
 double product_lidar(const std::vector<double>& rows, std::uint64_t cols, const std::vector<std::int64_t>& ids,
                      double delta, std::size_t block) {
   std::map<std::int64_t, std::uint64_t> numbering;
@@ -67,7 +68,8 @@ double product_lidar(const std::vector<double>& rows, std::uint64_t cols, const 
   add_between_scatter(accumulator.counts(), accumulator.means(), grand, 0, numbering.size(), cols, between);
   scale_to_covariances(within, between, cols, weights, delta);
   std::vector<double> values(cols);
-  dsygvd_eigenvalues(Triangle::lower, cols, between.data(), cols, within.data(), cols, values.data());
+  reduce_pencil_to_standard(cols, between.data(), cols, within.data(), cols);
+  dsyevd_eigenvalues(Triangle::lower, cols, between.data(), cols, values.data());
   return lidar_from_eigenvalues(values);
 }
 

@@ -1,4 +1,4 @@
-// generalised_eigenvalues (LiDAR's pencil) with LAPACK dsygvd (rank 0, broadcast) and ScaLAPACK PDSYGVX (the
+// generalised_eigenvalues (LiDAR's pencil) with LAPACK (rank 0: Cholesky reduction and dsyevd, broadcast) and ScaLAPACK PDSYGVX (the
 // pdsygvx.hpp wrapper on a process grid), at 1-4 ranks: a pencil of known eigenvalues (built with plain
 // loops, support/known_matrices.hpp) with NaN above both diagonals, the same answer on every rank, and B
 // not positive definite as one agreed CollectiveError.
@@ -37,7 +37,7 @@ TEST(GeneralisedEigensolver, LapackAndScalapackFindTheKnownEigenvaluesFromTheLow
       testing::fill_upper_triangle(pencil.a, n, nan);
       testing::fill_upper_triangle(pencil.b, n, nan);
       const Eigenvalues found = generalised_eigenvalues(comm, pencil.a, pencil.b, n, choice);
-      EXPECT_EQ(found.solver.rfind(choice == SolverChoice::lapack ? "lapack dsygvd" : "scalapack pdsygvx", 0), 0u)
+      EXPECT_EQ(found.solver.rfind(choice == SolverChoice::lapack ? "lapack dpotrf+" : "scalapack pdsygvx", 0), 0u)
           << found.solver;
       std::vector<double> expected = values;
       std::sort(expected.begin(), expected.end());
@@ -61,7 +61,7 @@ TEST(GeneralisedEigensolver, BNotPositiveDefiniteFailsOnEveryRank) {
       ADD_FAILURE() << "no exception";
     } catch (const CollectiveError& error) {
       const std::string message = error.what();
-      EXPECT_NE(message.find(choice == SolverChoice::lapack ? "dsygvd" : "pdsygvx"), std::string::npos) << message;
+      EXPECT_NE(message.find(choice == SolverChoice::lapack ? "dpotrf" : "pdsygvx"), std::string::npos) << message;
     }
   }
 }

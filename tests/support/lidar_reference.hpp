@@ -1,7 +1,7 @@
 // LiDAR as the paper and issue 14 define it, computed independently of rankme's code for the tests to
 // compare against: long double two-pass sums (object means first, then the centred products), a long
 // double Cholesky of Sigma_w and the reduced matrix L^-1 Sigma_b L^-T, whose eigenvalues come from LAPACK's
-// dsyev (the QR algorithm: not the divide and conquer of rankme's dsygvd, nor ScaLAPACK).
+// dsyev (the QR algorithm: not the divide and conquer rankme runs after its own reduction, nor ScaLAPACK).
 #pragma once
 
 #include <cstdint>

@@ -47,9 +47,6 @@ void dsyevr_2stage_(const char* jobz, const char* range, const char* uplo, const
                     double* w, double* z, const int* ldz, int* isuppz, double* work, const int* lwork, int* iwork,
                     const int* liwork, int* info, std::size_t jobz_length, std::size_t range_length,
                     std::size_t uplo_length);
-// The generalised symmetric-definite eigenproblem A x = lambda B x (ITYPE = 1) by divide and conquer:
-// Cholesky of B (dpotrf), reduction to a standard problem (dsygst), then dsyevd.
-void dsygvd_(const int* itype, const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* b,
-             const int* ldb, double* w, double* work, const int* lwork, int* iwork, const int* liwork, int* info,
-             std::size_t jobz_length, std::size_t uplo_length);
+// Cholesky factorisation of a symmetric positive definite matrix (LiDAR's Sigma_w: pencil_reduction.hpp).
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_length);
 }

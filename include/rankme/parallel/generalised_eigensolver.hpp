@@ -1,6 +1,7 @@
 #pragma once
 // Eigenvalues of a replicated symmetric-definite pencil A x = lambda B x (LiDAR's between- and within-class
-// scatter matrices): LAPACK dsygvd on one rank, or ScaLAPACK PDSYGVX on a process grid, chosen as for the
+// scatter matrices): LAPACK on one rank (Cholesky, reduction, the
+// Gram matrix's driver: lapack/pencil_reduction.hpp), or ScaLAPACK PDSYGVX on a process grid, chosen as for the
 // Gram matrix's eigenvalues (eigensolver.hpp: resolve_solver).
 #include <cstdint>
 #include <vector>

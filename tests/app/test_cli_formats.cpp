@@ -149,7 +149,8 @@ TEST(OutputFormats, CsvHasTheExactHeaderOneLinePerDatasetAndQuotesCommas) {
     // The file name holds a comma: it must be quoted, or every later column shifts.
     EXPECT_EQ(lines[i].rfind("\"" + fixture.file + "\",", 0), 0u) << lines[i];
     const std::vector<std::string> fields = csv_fields(lines[i]);
-    ASSERT_EQ(fields.size(), 22u) << lines[i];  // 11 result columns, 9 metric columns, pool and parts, on every line
+    ASSERT_EQ(fields.size(), 23u) << lines[i];  // 11 result columns, 9 metric columns, pool, parts and lidar, on every line
+    EXPECT_EQ(fields[22], "") << lines[i];      // no --lidar: empty
     EXPECT_EQ(fields[0], fixture.file);
     EXPECT_EQ(fields[9], "2") << lines[i];
     by_dataset[fields[1]] = fields;

@@ -154,6 +154,18 @@ void add_run_options(CLI::App& app, CommandLine& options, OptionTexts& texts) {
                  "KEYS: instead of every dataset, print the best checkpoint by RankMe of each group of results with "
                  "the same values of these params (comma-separated), e.g. lr,wd; 'run' groups each run's checkpoints "
                  "(its path without the epoch or step). Every result still goes to --output");
+  auto* lidar_option = app.add_flag(
+      "--lidar", options.score.lidar,
+      "Also LiDAR (Thilak et al., ICLR 2024) from the views of each object: a 3-D array [objects, views, K] is read "
+      "as objects*views rows (RankMe on all of them), a 2-D HDF5 dataset needs --groups; no --rows/--sample, --pool, "
+      "--concat");
+  app.add_option("--groups", options.groups,
+                 "With --lidar: the 1-D integer dataset of each row's object id, in the same HDF5 file: an absolute "
+                 "path (/object_ids), or a name next to each dataset (ids: /run1/emb takes /run1/ids)")
+      ->needs(lidar_option);
+  app.add_option("--lidar-delta", options.score.lidar_delta, "With --lidar: the ridge delta added to Sigma_w")
+      ->needs(lidar_option)
+      ->capture_default_str();
   app.add_flag("--list", options.list_only, "Print the datasets that would be scored (file, dataset, shape, type) and exit");
   app.add_option("--shard", texts.shard,
                  "i/n: score every n-th dataset of the sorted list starting at the i-th (0-based), e.g. for a "
@@ -242,6 +254,22 @@ void convert_option_texts(const CLI::App& app, const OptionTexts& texts, Command
   }
   if (texts.concat || texts.concat_by == "all") options.concat = ConcatMode::all;
   if (texts.concat_by == "directory") options.concat = ConcatMode::by_directory;
+  if (options.score.lidar) {
+    // LiDAR needs every view of every object: a subset of rows, pooled views or stacked inputs would break
+    // the objects apart.
+    if (options.score.rows.kind != RowSelection::Kind::all) {
+      throw CLI::ValidationError("--lidar", "needs every row: it cannot be combined with --rows or --sample");
+    }
+    if (options.pool != PoolMode::none) {
+      throw CLI::ValidationError("--lidar", "reads a 3-D array's views as rows itself: it cannot be combined with --pool");
+    }
+    if (options.concat != ConcatMode::none) {
+      throw CLI::ValidationError("--lidar", "cannot be combined with --concat or --concat-by");
+    }
+    if (!std::isfinite(options.score.lidar_delta) || options.score.lidar_delta < 0) {
+      throw CLI::ValidationError("--lidar-delta", "must be a finite number >= 0");
+    }
+  }
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "rankme/pipeline/memory_budget.hpp"
 #include "rankme/pipeline/target_concatenation.hpp"
 #include "rankme/pipeline/target_order.hpp"
+#include "rankme/pipeline/target_lidar.hpp"
 #include "rankme/pipeline/target_pooling.hpp"
 #include "rankme/sweep/group_plan.hpp"
 #include "rankme/sweep/resume.hpp"
@@ -31,6 +32,7 @@ std::vector<rankme::DatasetTarget> select_targets(const rankme::Communicator& wo
   rankme::Discovery discovery = rankme::discover_arguments_on_root(world, command_line.inputs);
   // Every rank the same, from the same broadcast discovery: arrays pooled, then shards stacked (in the
   // inputs' order, before sorting).
+  if (command_line.score.lidar) rankme::lidar_targets(discovery, command_line.groups);  // before --pool
   rankme::pool_targets(discovery, command_line.pool);
   rankme::concatenate_targets(discovery, command_line.concat);
   if (world.is_root()) {

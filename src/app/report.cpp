@@ -54,6 +54,9 @@ void ResultReport::finish() {
   const bool any_scored = !table_rows_.empty() && leaderboard_group(table_rows_.front()) == 0;
   const double best = any_scored ? *table_rows_.front().rankme : 0;
   std::vector<std::vector<std::string>> cells = {{"file", "dataset", "rows", "cols", "dtype", "rankme", "seconds", ""}};
+  // A lidar column after rankme when any row has LiDAR (--lidar); "-" where it is null.
+  const bool any_lidar = std::any_of(table_rows_.begin(), table_rows_.end(), [](const DatasetResult& result) { return result.lidar.has_value(); });
+  if (any_lidar) cells.front().insert(cells.front().begin() + 6, "lidar");
   for (const DatasetResult& result : table_rows_) {
     const std::string score = result.rankme ? format_number(*result.rankme, "%.6f") : status_name(result.status);
     const bool is_best = any_scored && leaderboard_group(result) == 0 && *result.rankme == best;
@@ -65,9 +68,12 @@ void ResultReport::finish() {
                      result.rows ? std::to_string(result.rows) : "-", result.cols ? std::to_string(result.cols) : "-",
                      result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f"),
                      is_best ? "<- best" : ""});
+    if (any_lidar) cells.back().insert(cells.back().begin() + 6, result.lidar ? format_number(*result.lidar, "%.6f") : "-");
   }
-  // Numbers right-aligned (rows, cols, rankme, seconds), names left-aligned.
-  print_aligned_table(cells, {false, false, true, true, false, true, true, false}, out_);
+  // Numbers right-aligned (rows, cols, rankme, lidar, seconds), names left-aligned.
+  std::vector<bool> right_aligned = {false, false, true, true, false, true, true, false};
+  if (any_lidar) right_aligned.insert(right_aligned.begin() + 6, true);
+  print_aligned_table(cells, right_aligned, out_);
   out_.flush();
 }
 

@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -10,6 +11,7 @@
 
 #include "rankme/os/fault_injection.hpp"
 #include "rankme/parallel/collective_status.hpp"
+#include "rankme/pipeline/lidar_pass.hpp"
 #include "rankme/pipeline/score_plan.hpp"
 #include "rankme/pipeline/spectrum_route.hpp"
 
@@ -139,7 +141,13 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
   set_fault_dataset(target.dataset);
   PhaseTimings timings;
   try {
-    const ScorePlan plan = plan_scoring(comm, target, options, timings);  // refuses, opens, selects rows
+    ScorePlan plan = plan_scoring(comm, target, options, timings);  // refuses, opens, selects rows
+    // --lidar on a dataset with views: its objects (collective; a wrong --groups dataset fails it here).
+    std::optional<LidarPass> lidar;
+    if (options.lidar && (target.views > 0 || !target.groups.empty())) {
+      lidar.emplace(comm, target, plan.selected.size());
+      plan.lidar = &*lidar;
+    }
     if (target.file_size != 0) {
       // What was read, should the file have been rewritten (same shape) since it was listed: --resume
       // then knows this result by the file it came from.
@@ -156,6 +164,11 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
       route = score_on_tsqr_route(plan);
     }
     record_route(plan, route, result);
+    if (lidar && result.status == ResultStatus::ok) {
+      const double started = MPI_Wtime();
+      result.lidar = lidar->value(options.lidar_delta, options.solver).value;
+      timings.metrics += MPI_Wtime() - started;  // LiDAR's block products count in "gram"
+    }
   } catch (const CollectiveError& error) {
     // Every failure while scoring says which dataset it was, whichever stage raised it.
     result.status = ResultStatus::error;

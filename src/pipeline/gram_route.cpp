@@ -12,6 +12,7 @@
 #include "rankme/parallel/collective_status.hpp"
 #include "rankme/parallel/eigensolver.hpp"
 #include "rankme/parallel/gram_reduction.hpp"
+#include "rankme/pipeline/lidar_pass.hpp"
 
 namespace rankme {
 
@@ -37,7 +38,10 @@ GramPass gram_pass(const ScorePlan& plan, bool mixed) {
   run_stage(comm, [&] { gram.emplace(cols, plan.options.center); });
   bool first_block = true;
   const BlockValues values = mixed ? BlockValues::float_values : BlockValues::double_values;
+  if (plan.lidar != nullptr) run_stage(comm, [&] { plan.lidar->start_pass(plan.block_rows(values)); });
   pass.read = read_all_blocks(plan, values, plan.block_rows(values), [&](DecodedBlock& block) {
+    // LiDAR first: the Gram products may rescale a double block in place.
+    if (plan.lidar != nullptr) plan.lidar->add_block(block);
     if (mixed && block.float_exponent != 0) pass.scaled_block = true;
     if (!mixed) {
       gram->add_block(block.wide.data(), block.rows, block.stats);
@@ -52,6 +56,7 @@ GramPass gram_pass(const ScorePlan& plan, bool mixed) {
   });
   if (pass.read != ReadOutcome::complete) return pass;
   check_input_unchanged(plan);
+  if (plan.lidar != nullptr) plan.lidar->end_pass(true);
   double started = MPI_Wtime();
   sum_gram_over_ranks(comm, *gram);
   plan.timings.reduce += MPI_Wtime() - started;

@@ -11,6 +11,7 @@
 #include "rankme/parallel/eigensolver.hpp"
 #include "rankme/pipeline/input_opening.hpp"
 #include "rankme/pipeline/memory_budget.hpp"
+#include "rankme/pipeline/lidar_pass.hpp"
 
 namespace rankme {
 
@@ -94,11 +95,21 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
   shape.threads = tsqr_threads;
   const MemoryEstimate estimate = estimate_memory_per_rank(shape);
   const std::uint64_t pooling = pooling_buffer_bytes(target, options, shape.block_rows);
-  const std::uint64_t total = estimate.total() > std::numeric_limits<std::uint64_t>::max() - pooling
+  // --lidar: its per-object means and scatter matrices (lidar_pass.hpp); --groups objects are counted as
+  // the rows at most, before their ids are read.
+  const bool lidar = options.lidar && (target.views > 0 || !target.groups.empty());
+  const std::uint64_t lidar_bytes =
+      lidar ? lidar_memory_bytes(target.views > 0 ? target.rows / target.views : target.rows, target.cols, shape.block_rows)
+            : 0;
+  const std::uint64_t extra = pooling > std::numeric_limits<std::uint64_t>::max() - lidar_bytes
                                   ? std::numeric_limits<std::uint64_t>::max()
-                                  : estimate.total() + pooling;
+                                  : pooling + lidar_bytes;
+  const std::uint64_t total = estimate.total() > std::numeric_limits<std::uint64_t>::max() - extra
+                                  ? std::numeric_limits<std::uint64_t>::max()
+                                  : estimate.total() + extra;
   if (total <= options.max_memory) return std::nullopt;
-  const std::string pooled = pooling == 0 ? "" : " and " + describe_bytes(pooling) + " of whole samples to pool (--pool)";
+  std::string pooled = pooling == 0 ? "" : " and " + describe_bytes(pooling) + " of whole samples to pool (--pool)";
+  if (lidar_bytes > 0) pooled += " and " + describe_bytes(lidar_bytes) + " for LiDAR (--lidar)";
   return "needs about " + estimate.describe() + pooled + " per rank for " + std::to_string(target.cols) +
          " columns, more than the " + describe_bytes(options.max_memory) +
          " of --max-memory; not read (raise --max-memory if this node has the memory)";

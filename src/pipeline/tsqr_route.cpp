@@ -11,6 +11,7 @@
 #include "rankme/parallel/blas_threads.hpp"
 #include "rankme/parallel/collective_status.hpp"
 #include "rankme/parallel/tsqr.hpp"
+#include "rankme/pipeline/lidar_pass.hpp"
 
 namespace rankme {
 
@@ -24,11 +25,14 @@ RouteSpectrum score_on_tsqr_route(const ScorePlan& plan) {
   // each built with single-threaded BLAS (tsqr.hpp).
   run_stage(comm, [&] { tsqr.emplace(cols, plan.options.center, plan.tsqr_threads); });
   plan.timings.block_rows = plan.tsqr_block_rows;
+  if (plan.lidar != nullptr) run_stage(comm, [&] { plan.lidar->start_pass(plan.tsqr_block_rows); });
   route.read = read_all_blocks(plan, BlockValues::double_values, plan.tsqr_block_rows, [&](DecodedBlock& block) {
+    if (plan.lidar != nullptr) plan.lidar->add_block(block);  // before the factor may scale the block
     tsqr->add_block(block.wide.data(), block.rows, block.stats.max_abs);
   });
   if (route.read != ReadOutcome::complete) return route;
   check_input_unchanged(plan);
+  if (plan.lidar != nullptr) plan.lidar->end_pass(true);
   double started = MPI_Wtime();
   reduce_factors_to_root(comm, *tsqr);
   plan.timings.reduce += MPI_Wtime() - started;

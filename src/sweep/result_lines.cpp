@@ -15,8 +15,14 @@ std::string csv_header(CsvColumns columns) {
     if (name != "rankme") header += "," + name;
   }
   if (columns != CsvColumns::report) header += ",file_size,file_mtime_ns";
-  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling) header += ",canonical_file";
-  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) header += ",pool,parts";
+  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
+      columns == CsvColumns::before_lidar) {
+    header += ",canonical_file";
+  }
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar) {
+    header += ",pool,parts";
+  }
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) header += ",lidar";
   return header;
 }
 
@@ -35,12 +41,16 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
   if (columns != CsvColumns::report) {
     line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
   }
-  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling) {
+  if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
+      columns == CsvColumns::before_lidar) {
     line += "," + csv_field(result.canonical_file);
   }
-  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) {
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar) {
     // The number of parts only (empty for one dataset): their identities are in the JSON lines.
     line += "," + csv_field(result.pool) + "," + (result.part_count > 0 ? std::to_string(result.part_count) : std::string());
+  }
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) {
+    line += "," + (result.lidar ? format_number(*result.lidar, "%.17g") : std::string());
   }
   return line;
 }

@@ -105,5 +105,27 @@ TEST(CommandLine, HelpAndVersionExitZero) {
   EXPECT_EQ(version.message.rfind("rankme ", 0), 0u);
 }
 
+TEST(CommandLine, LidarGroupsAndDelta) {
+  const ParsedCommandLine plain = parse({"a.h5"});
+  EXPECT_FALSE(plain.command_line.score.lidar);
+  EXPECT_EQ(plain.command_line.score.lidar_delta, 1e-4);
+  EXPECT_EQ(plain.command_line.groups, "");
+  const ParsedCommandLine parsed = parse({"--lidar", "--groups", "ids", "--lidar-delta", "0.5", "a.h5"});
+  EXPECT_EQ(parsed.exit_code, -1) << parsed.message;
+  EXPECT_TRUE(parsed.command_line.score.lidar);
+  EXPECT_EQ(parsed.command_line.score.lidar_delta, 0.5);
+  EXPECT_EQ(parsed.command_line.groups, "ids");
+  for (const std::vector<const char*>& refused :
+       {std::vector<const char*>{"--groups", "ids", "a.h5"}, {"--lidar-delta", "1", "a.h5"},
+        {"--lidar", "--lidar-delta", "-0.5", "a.h5"}, {"--lidar", "--lidar-delta", "inf", "a.h5"},
+        {"--lidar", "--pool", "mean", "a.h5"}, {"--lidar", "--rows", "5", "a.h5"}, {"--lidar", "--sample", "5", "a.h5"},
+        {"--lidar", "--concat", "a.h5"}, {"--lidar", "--concat-by", "directory", "a.h5"}}) {
+    const ParsedCommandLine usage = parse(refused);
+    EXPECT_EQ(usage.exit_code, exit_usage) << refused[0] << " " << refused[1];
+    EXPECT_TRUE(usage.message_is_error);
+  }
+  EXPECT_NE(parse({"--lidar", "--pool", "mean", "a.h5"}).message.find("--pool"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rankme

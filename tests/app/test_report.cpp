@@ -30,7 +30,7 @@ TEST(Csv, HeaderThenOneQuotedLinePerResult) {
   std::getline(lines, first);
   std::getline(lines, second);
   EXPECT_FALSE(static_cast<bool>(std::getline(lines, extra)));
-  EXPECT_EQ(header, "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts");
+  EXPECT_EQ(header, "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar");
   EXPECT_EQ(first.rfind("sweep.h5,/runs/lr=0.1/emb,25600,2048,float32,123.45678901234568,ok,,", 0), 0u) << first;
   EXPECT_EQ(second.rfind("\"odd, \"\"name\"\".h5\",,0,0,,,error,\"no such file: 'odd, \"\"name\"\".h5'\",", 0), 0u)
       << second;
@@ -40,7 +40,7 @@ TEST(Csv, HeaderEvenWithoutResults) {
   std::ostringstream out;
   ResultReport report(OutputFormat::csv, out);
   report.finish();
-  EXPECT_EQ(out.str(), "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts\n");
+  EXPECT_EQ(out.str(), "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar\n");
 }
 
 TEST(Table, AlignedColumnsWithStatusInPlaceOfMissingScores) {
@@ -63,6 +63,29 @@ TEST(Table, AlignedColumnsWithStatusInPlaceOfMissingScores) {
   EXPECT_NE(first.find("123.456789"), std::string::npos);
   EXPECT_NE(second.find("nonfinite"), std::string::npos);
   EXPECT_EQ(header.find("rankme") + 6, first.find("123.456789") + 10);  // right-aligned in one column
+}
+
+TEST(Table, ALidarColumnOnlyWhenSomeRowHasLidar) {
+  std::ostringstream without;
+  ResultReport plain(OutputFormat::table, without);
+  plain.add(scored("/a", 3));
+  plain.finish();
+  EXPECT_EQ(without.str().find("lidar"), std::string::npos) << without.str();
+
+  std::ostringstream with;
+  ResultReport report(OutputFormat::table, with);
+  DatasetResult views = scored("/views", 5);
+  views.lidar = 12.25;
+  report.add(views);
+  report.add(scored("/flat", 3));
+  report.finish();
+  const std::vector<std::string> lines = lines_of(with.str());
+  ASSERT_EQ(lines.size(), 3u) << with.str();
+  const std::size_t column = lines[0].find("lidar");
+  ASSERT_NE(column, std::string::npos) << with.str();
+  EXPECT_GT(column, lines[0].find("rankme"));
+  EXPECT_EQ(lines[1].find("12.250000") + 9, column + 5) << with.str();  // right-aligned under its header
+  EXPECT_EQ(lines[2][column + 4], '-') << with.str();                   // null: "-"
 }
 
 TEST(Leaderboard, SortedByRankMeWithTheBestMarkedAndNoNumbersLast) {

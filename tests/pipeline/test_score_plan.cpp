@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +26,7 @@
 #include "rankme/pipeline/block_pass.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
 #include "rankme/pipeline/input_spec.hpp"
+#include "rankme/pipeline/lidar_pass.hpp"
 #include "rankme/pipeline/spectrum_route.hpp"
 #include "support/hdf5_matrix_writer.hpp"
 #include "support/mpi_fixtures.hpp"
@@ -204,6 +206,44 @@ TEST_F(ScorePlanning, TsqrKeepsAFactorPerBlasThreadOrAsManyAsFitInMaxMemory) {
   options.method = SpectrumMethod::gram;
   options.max_memory = 0;
   EXPECT_EQ(plan_scoring(comm, target, options, timings).tsqr_threads, 1);
+}
+
+TEST(ScorePlanLidar, MaxMemoryCountsLidarsMeansAndScatterMatrices) {
+  const Communicator comm = Communicator::world();
+  DatasetTarget target;  // 2,000 objects x 8 views of 256 columns
+  target.rows = 16000;
+  target.cols = 256;
+  target.shape = {2000, 8, 256};
+  target.type = StoredType{StoredType::Kind::floating, 4, false};
+  target.views = 8;
+  ScoreOptions options;
+  options.method = SpectrumMethod::gram;
+  const std::uint64_t block_rows = block_rows_of(target, options, false);
+  // The least --max-memory without --lidar.
+  std::uint64_t low = 1, high = std::uint64_t{1} << 40;
+  while (low < high) {
+    const std::uint64_t middle = low + (high - low) / 2;
+    options.max_memory = middle;
+    if (memory_shortfall(comm, target, options, false, block_rows)) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  options.lidar = true;
+  const std::uint64_t shard_block = std::min(block_rows, target.rows / static_cast<std::uint64_t>(comm.size()) + 1);
+  const std::uint64_t lidar = lidar_memory_bytes(2000, 256, shard_block);
+  EXPECT_GT(lidar, 2 * 2000 * 256 * sizeof(double));  // at least the means and their sums
+  options.max_memory = low + lidar - 1;
+  const auto shortfall = memory_shortfall(comm, target, options, false, block_rows);
+  ASSERT_TRUE(shortfall.has_value());
+  EXPECT_NE(shortfall->find("for LiDAR (--lidar)"), std::string::npos) << *shortfall;
+  options.max_memory = low + lidar;
+  EXPECT_FALSE(memory_shortfall(comm, target, options, false, block_rows).has_value());
+  // A matrix without views or groups gets no LiDAR, so nothing more is counted.
+  target.views = 0;
+  options.max_memory = low;
+  EXPECT_FALSE(memory_shortfall(comm, target, options, false, block_rows).has_value());
 }
 
 TEST_F(ScorePlanning, TsqrBlocksGiveEveryThreadAtLeast256RowsInWholeChunksUnlessBlockRowsIsGiven) {

@@ -58,4 +58,25 @@ inline void fill_lower_triangle(std::vector<double>& a, std::uint64_t n, double 
   }
 }
 
+// A symmetric-definite pencil (A, B) whose generalised eigenvalues (A x = lambda B x) are exactly `values`
+// (up to the rounding of building it): B = L L^T for a lower triangular L with a diagonal in [1, 2] and
+// small entries below it, A = L M L^T for M = orthogonally_similar(values). Both column-major, full.
+struct KnownPencil {
+  std::vector<double> a, b;
+};
+inline KnownPencil known_pencil(const std::vector<double>& values) {
+  const std::uint64_t n = values.size();
+  std::vector<double> l(n * n, 0.0), lt(n * n, 0.0);
+  for (std::uint64_t j = 0; j < n; ++j) {
+    for (std::uint64_t i = j; i < n; ++i) {
+      l[i + j * n] = i == j ? 1.0 + static_cast<double>((j * 5) % 7) / 7.0 : 0.1 * std::cos(static_cast<double>(i * 3 + j));
+      lt[j + i * n] = l[i + j * n];
+    }
+  }
+  KnownPencil pencil;
+  pencil.b = product(l, lt, n, n, n);
+  pencil.a = product(product(l, orthogonally_similar(values), n, n, n), lt, n, n, n);
+  return pencil;
+}
+
 }  // namespace rankme::testing

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,11 +18,12 @@ namespace {
 using testing::scored;
 
 TEST(ResultCsv, HeaderMatchesTheReportPlusTheFileIdentity) {
-  // The report's columns end with pool and parts; results files put the file identity before them.
+  // The report's columns end with pool, parts and lidar; results files put the file identity before them.
   const std::string report = csv_header(CsvColumns::report);
-  ASSERT_EQ(report.substr(report.size() - 11), ",pool,parts");
-  const std::string before = report.substr(0, report.size() - 11);
-  EXPECT_EQ(csv_header(CsvColumns::with_file_identity), before + ",file_size,file_mtime_ns,canonical_file,pool,parts");
+  ASSERT_EQ(report.substr(report.size() - 17), ",pool,parts,lidar");
+  const std::string before = report.substr(0, report.size() - 17);
+  EXPECT_EQ(csv_header(CsvColumns::with_file_identity), before + ",file_size,file_mtime_ns,canonical_file,pool,parts,lidar");
+  EXPECT_EQ(csv_header(CsvColumns::before_lidar), before + ",file_size,file_mtime_ns,canonical_file,pool,parts");
   EXPECT_EQ(csv_header(CsvColumns::before_pooling), before + ",file_size,file_mtime_ns,canonical_file");
   EXPECT_EQ(csv_header(CsvColumns::before_canonical_file), before + ",file_size,file_mtime_ns");
   const std::string line = to_csv_line(scored("/a", 2.5), CsvColumns::before_pooling);
@@ -30,8 +32,14 @@ TEST(ResultCsv, HeaderMatchesTheReportPlusTheFileIdentity) {
   pooled.pool = "mean";
   pooled.part_count = 3;
   const std::string newest = to_csv_line(pooled, CsvColumns::with_file_identity);
-  EXPECT_EQ(newest.substr(newest.size() - std::string(",123456,1700000000123456789,,mean,3").size()),
+  EXPECT_EQ(newest.substr(newest.size() - std::string(",123456,1700000000123456789,,mean,3,").size()),
+            ",123456,1700000000123456789,,mean,3,");
+  const std::string before_lidar = to_csv_line(pooled, CsvColumns::before_lidar);
+  EXPECT_EQ(before_lidar.substr(before_lidar.size() - std::string(",123456,1700000000123456789,,mean,3").size()),
             ",123456,1700000000123456789,,mean,3");
+  pooled.lidar = 12.5;
+  const std::string with_lidar = to_csv_line(pooled, CsvColumns::with_file_identity);
+  EXPECT_EQ(with_lidar.substr(with_lidar.size() - std::string(",mean,3,12.5").size()), ",mean,3,12.5");
   const std::string older = to_csv_line(scored("/a", 2.5), CsvColumns::before_canonical_file);
   EXPECT_EQ(older.substr(older.size() - std::string(",123456,1700000000123456789").size()), ",123456,1700000000123456789");
 }
@@ -65,8 +73,9 @@ TEST(ResultCsv, EveryLayoutReadsBackWhatItWrote) {
   result.canonical_file = "/data/odd, \"name\".h5";
   result.pool = "flatten";
   result.part_count = 12;
+  result.lidar = 3.0625;
   for (const CsvColumns columns : {CsvColumns::report, CsvColumns::before_canonical_file, CsvColumns::before_pooling,
-                                   CsvColumns::with_file_identity}) {
+                                   CsvColumns::before_lidar, CsvColumns::with_file_identity}) {
     const DatasetResult read = ResultCsvLayout(csv_header(columns)).parse(to_csv_line(result, columns));
     EXPECT_EQ(read.file, result.file);
     EXPECT_EQ(read.dataset, result.dataset);
@@ -76,11 +85,14 @@ TEST(ResultCsv, EveryLayoutReadsBackWhatItWrote) {
     EXPECT_EQ(read.solver, result.solver);
     EXPECT_EQ(read.file_size, columns == CsvColumns::report ? 0u : result.file_size);
     EXPECT_EQ(read.file_mtime_ns, columns == CsvColumns::report ? 0 : result.file_mtime_ns);
-    const bool has_canonical = columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling;
+    const bool has_canonical = columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
+                               columns == CsvColumns::before_lidar;
     EXPECT_EQ(read.canonical_file, has_canonical ? result.canonical_file : "");
-    const bool has_pool = columns == CsvColumns::with_file_identity || columns == CsvColumns::report;
+    const bool has_lidar = columns == CsvColumns::with_file_identity || columns == CsvColumns::report;
+    const bool has_pool = has_lidar || columns == CsvColumns::before_lidar;
     EXPECT_EQ(read.pool, has_pool ? "flatten" : "");
     EXPECT_EQ(read.part_count, has_pool ? 12u : 0u);
+    EXPECT_EQ(read.lidar, has_lidar ? std::optional<double>(3.0625) : std::nullopt);
   }
 }
 

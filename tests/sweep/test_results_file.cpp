@@ -187,6 +187,28 @@ TEST(TornLines, TornCsvHeaderIsWrittenAgain) {
 }
 
 
+// A CSV results file written before LiDAR is still appended to, in its columns (the lidar is not written
+// to it); one with the lidar column reads its value back.
+TEST(ResultsFile, ACsvFileWithoutLidarKeepsItsColumnsAndANewOneKeepsLidar) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::before_lidar) + "\n" +
+                        to_csv_line(scored("/a", 1.5), CsvColumns::before_lidar) + "\n");
+  DatasetResult later = scored("/b", 2.5);
+  later.lidar = 4.75;
+  ResultsFile::open_for_append(path).append(later);
+  EXPECT_EQ(read_text(path), csv_header(CsvColumns::before_lidar) + "\n" +
+                                 to_csv_line(scored("/a", 1.5), CsvColumns::before_lidar) + "\n" +
+                                 to_csv_line(later, CsvColumns::before_lidar) + "\n");
+  EXPECT_EQ(read_results_file(path).results.size(), 2u);
+
+  const std::string newer = directory.file("newer.csv");
+  ResultsFile::open_for_append(newer).append(later);
+  const ResultsFileContents contents = read_results_file(newer);
+  ASSERT_EQ(contents.results.size(), 1u) << contents.first_problem;
+  EXPECT_EQ(contents.results[0].lidar, std::optional<double>(4.75));
+}
+
 // A CSV results file written before pool and parts were recorded is still appended to, in its columns.
 TEST(ResultsFile, ACsvFileWithoutPoolAndPartsKeepsItsColumns) {
   TemporaryDirectory directory("rankme-results-");

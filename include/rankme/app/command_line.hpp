@@ -38,6 +38,7 @@ struct CommandLine {
   ConcatMode concat = ConcatMode::none; // --concat (all), --concat-by directory
   // --best-per KEYS: the report on stdout is the best checkpoint of each group (sweep/best_per_group.hpp)
   std::vector<std::string> best_per;
+  std::string groups;                   // --groups: LiDAR's object ids (target_lidar.hpp); "" without it
 };
 
 struct ParsedCommandLine {

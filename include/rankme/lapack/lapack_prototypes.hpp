@@ -47,4 +47,6 @@ void dsyevr_2stage_(const char* jobz, const char* range, const char* uplo, const
                     double* w, double* z, const int* ldz, int* isuppz, double* work, const int* lwork, int* iwork,
                     const int* liwork, int* info, std::size_t jobz_length, std::size_t range_length,
                     std::size_t uplo_length);
+// Cholesky factorisation of a symmetric positive definite matrix (LiDAR's Sigma_w: pencil_reduction.hpp).
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_length);
 }

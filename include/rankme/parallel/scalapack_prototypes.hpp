@@ -27,4 +27,12 @@ void descinit_(int* desc, const int* m, const int* n, const int* mb, const int* 
 void pdsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* ia, const int* ja,
              const int* desca, double* w, double* z, const int* iz, const int* jz, const int* descz,
              double* work, const int* lwork, int* info, std::size_t jobz_length, std::size_t uplo_length);
+// The generalised symmetric-definite eigensolver (LiDAR, pdsygvx.hpp).
+void pdsygvx_(const int* ibtype, const char* jobz, const char* range, const char* uplo, const int* n, double* a,
+              const int* ia, const int* ja, const int* desca, double* b, const int* ib, const int* jb,
+              const int* descb, const double* vl, const double* vu, const int* il, const int* iu,
+              const double* abstol, int* m, int* nz, double* w, const double* orfac, double* z, const int* iz,
+              const int* jz, const int* descz, double* work, const int* lwork, int* iwork, const int* liwork,
+              int* ifail, int* iclustr, double* gap, int* info, std::size_t jobz_length, std::size_t range_length,
+              std::size_t uplo_length);
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "rankme/numerics/gram_route_error.hpp"
+#include "rankme/numerics/lidar_metric.hpp"
 #include "rankme/numerics/precision_criterion.hpp"
 #include "rankme/numerics/row_selection.hpp"
 #include "rankme/numerics/spectrum_metrics.hpp"
@@ -45,6 +46,10 @@ struct ScoreOptions {
   // --max-memory: bytes each rank may use for one dataset (memory_budget.hpp); 0: no limit. May differ
   // between ranks (nodes of different sizes); a dataset that does not fit on any rank is refused on all.
   std::uint64_t max_memory = 0;
+  // --lidar: LiDAR beside RankMe for datasets with views (target_lidar.hpp), with Sigma_w's ridge delta
+  // (--lidar-delta). Computed from the data alone: --center and --precision do not change it.
+  bool lidar = false;
+  double lidar_delta = default_lidar_delta;
   MetricSelection metrics;  // beside RankMe (always computed); cols and centered are filled per dataset
   // Called on every rank after each block (done, of total), outside any collective of the scoring
   // communicator: the sweep scheduler serves other rank groups and reports progress from here.

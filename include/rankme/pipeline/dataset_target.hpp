@@ -47,6 +47,11 @@ struct DatasetTarget {
   std::vector<DatasetTarget> parts;
   // The run's hyperparameters and checkpoint position, from the path and the HDF5 attributes (run_params.hpp).
   Params params;
+  // --lidar (target_lidar.hpp): an array of 3 or more axes read as views, `views` rows per object (the
+  // middle axes' product; rows are objects x views); or a matrix whose rows' object ids are the HDF5
+  // dataset `groups` (absolute path, --groups resolved). Both empty/0: LiDAR is not computed.
+  std::uint64_t views = 0;
+  std::string groups;
 
   // Whether shape has 3 or more axes still waiting for a --pool mode.
   bool awaits_pooling() const { return shape.size() > 2 && pool == PoolMode::none; }

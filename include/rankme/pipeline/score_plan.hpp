@@ -19,6 +19,8 @@
 
 namespace rankme {
 
+class LidarPass;
+
 struct ScorePlan {
   const Communicator& comm;
   const ScoreOptions& options;  // as given: method, centring, solver, eps, metrics, prefetch, after_block
@@ -41,6 +43,9 @@ struct ScorePlan {
   // --method auto: whether a TSQR pass fits in --max-memory on every rank (--method tsqr refuses what does
   // not; --method gram never plans one).
   bool tsqr_fits = false;
+  // --lidar on a dataset with views: fed every block of each pass before the route's products (set by
+  // score_dataset after planning; null otherwise).
+  LidarPass* lidar = nullptr;
 
   bool tsqr() const { return options.method == SpectrumMethod::tsqr; }
   // Rows per block and rank of the Gram route's passes.

@@ -19,7 +19,9 @@ std::string to_json_line(const DatasetResult& result);
 // spelled. Both end with pool (--pool) and parts (how many datasets --concat stacked; a CSV line does not
 // list them, so --resume scores a --concat result read from CSV again: JSON Lines list them). Results
 // files written before canonical_file, or before pool and parts, keep their columns when appended to.
-enum class CsvColumns { report, with_file_identity, before_canonical_file, before_pooling };
+// Both then end with lidar (--lidar; empty when not computed); files written before it keep their columns
+// (before_lidar).
+enum class CsvColumns { report, with_file_identity, before_canonical_file, before_pooling, before_lidar };
 
 std::string csv_header(CsvColumns columns);
 // One CSV record on one line (no newline at the end): RFC 4180 quoting, and line breaks inside a field

@@ -163,7 +163,7 @@ def rankme_against_param(results: List[Result], x: str, colour: Optional[str], a
     handles, _ = axes.get_legend_handles_labels()
     _legend(axes, len(handles))
     left_out = len([r for r in chosen if x not in r.hyperparams])
-    caption = (f"{len(scored)} scored, {len(diverged)} diverged (red crosses on the bottom edge: the embeddings "
+    caption = (f"x: {x}, colour: {colour or '(none)'}; {which}: {len(scored)} scored, {len(diverged)} diverged (red crosses on the bottom edge: the embeddings "
                f"held NaN or infinity, so there is no RankMe).")
     if left_out:
         caption += f" {left_out} without '{x}' are not drawn."

@@ -1,6 +1,7 @@
 """rankme's results, from either of its formats: JSON lines (--format jsonl, --output x.jsonl) or CSV
 (--format csv, --output x.csv). Each scored dataset becomes one Result; a dataset scored again (--resume, a
-second run appending to the same --output) keeps its last line, as rankme's own reader does.
+second run appending to the same --output) keeps its last ok or nonfinite line, else its last error, as
+rankme-merge does.
 
 What a result says about its run:
 - its checkpoint position: params["epoch"] or params["step"] when rankme put them there, else the tokens of
@@ -315,8 +316,8 @@ def _read_csv(text: str, skipped: List[str]) -> List[Result]:
 
 
 def read_results(path: str) -> Results:
-    """Every result of a results file, the last line per dataset winning. Raises ResultsError when the
-    file cannot be read or holds no result."""
+    """Every result of a results file, one per dataset (see the module's notes). Raises ResultsError when
+    the file cannot be read or holds no result."""
     try:
         with open(path, "rb") as stream:
             text = stream.read().decode("utf-8", errors="replace")
@@ -325,8 +326,13 @@ def read_results(path: str) -> Results:
     format_name = _detect_format(path, text)
     skipped: List[str] = []
     rows = _read_jsonl(text, skipped) if format_name == "jsonl" else _read_csv(text, skipped)
+    # As rankme-merge keeps them: per dataset the last ok or nonfinite line, or the last error when there
+    # is nothing else (a failed re-read does not hide an earlier score).
     latest: Dict[Tuple[str, str, str], Result] = {}
     for result in rows:
+        earlier = latest.get(result.key)
+        if earlier is not None and result.status == "error" and earlier.status != "error":
+            continue
         latest.pop(result.key, None)  # a re-score moves to where it was last written
         latest[result.key] = result
     if not latest:

@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .results import Result, format_value  # noqa: E402
@@ -34,6 +35,12 @@ def run_colours(runs: List[str]) -> Dict[str, tuple]:
 def _legend(axes, count: int) -> None:
     if 0 < count <= MAX_LEGEND:
         axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", frameon=False)
+
+
+def _integer_ticks(axes, positions: List[float]) -> None:
+    """Epochs and steps are whole numbers: no tick at epoch 1.25."""
+    if axes.get_xscale() == "linear" and all(float(p).is_integer() for p in positions):
+        axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
 
 
 def _mark_diverged_at_bottom(axes, xs: List[float], label: str) -> None:
@@ -76,6 +83,7 @@ def rankme_against_position(results: List[Result]):
     xs = [r.position[key] for members in positioned.values() for r in members]
     if key == "step" and axis_scale(xs)[0] == "log" and max(xs) / min(xs) >= 1000:
         axes.set_xscale("log")
+    _integer_ticks(axes, xs)
     axes.set_xlabel(key)
     axes.set_ylabel("RankMe")
     axes.set_title(f"RankMe against {key}, one line per run (circled: each run's best)")
@@ -250,6 +258,7 @@ def lidar_against_position(results: List[Result]):
     for run, members in runs.items():
         axes.plot([r.position[key] for r in members], [r.lidar for r in members], marker="s", markersize=4,
                   color=colours[run], label=ellipsis(labels[run]))
+    _integer_ticks(axes, [r.position[key] for r in with_lidar])
     axes.set_xlabel(key)
     axes.set_ylabel("LiDAR")
     axes.set_title(f"LiDAR against {key}, one line per run")

@@ -49,6 +49,8 @@ def _number(value: Optional[float], digits: int = 4) -> str:
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # numerical_rank, counts
     return f"{value:.{digits}f}" if abs(value) < 1e6 else f"{value:.4g}"
 
 
@@ -68,21 +70,22 @@ def leaderboard_table(results: Results, rows: List[Result], with_run: bool) -> s
     metrics = results.metrics_present
     lidar = results.has_lidar
     errors = any(r.error for r in rows)
-    header = ["#", "status", "RankMe"] + (["LiDAR"] if lidar else []) + metrics + params
-    header += (["run"] if with_run else []) + ["file", "dataset", "rows", "cols", "dtype"] + (["error"] if errors else [])
+    # What picks a checkpoint first (its scores and hyperparameters, then where it is), the other metrics after.
+    header = ["#", "status", "RankMe"] + (["LiDAR"] if lidar else []) + params + (["run"] if with_run else [])
+    header += ["file", "dataset"] + metrics + ["rows", "cols", "dtype"] + (["error"] if errors else [])
     lines = ["<div class=\"table-wrap\"><table>", "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
     for index, r in enumerate(rows, 1):
         cells = [_cell(str(index), True), _cell(r.status), _cell(_number(r.rankme) if r.rankme is not None else "", True)]
         if lidar:
             cells.append(_cell(_number(r.lidar), True))
-        cells += [_cell(_number(r.metrics.get(name)), True) for name in metrics]
         cells += [_cell(format_value(r.params[key]) if key in r.params else "", isinstance(r.params.get(key), float))
                   for key in params]
         if with_run:
             cells.append(_cell(r.run))
+        cells += [_cell(r.file), _cell(r.named_dataset)]
+        cells += [_cell(_number(r.metrics.get(name)), True) for name in metrics]
         rows_text = "" if r.rows is None else (str(r.rows) if r.rows_used in (None, 0, r.rows) else f"{r.rows_used} of {r.rows}")
-        cells += [_cell(r.file), _cell(r.named_dataset), _cell(rows_text, True),
-                  _cell("" if r.cols is None else str(r.cols), True), _cell(r.dtype)]
+        cells += [_cell(rows_text, True), _cell("" if r.cols is None else str(r.cols), True), _cell(r.dtype)]
         if errors:
             cells.append(_cell(r.error))
         lines.append(f'<tr class="{html.escape(r.status)}">' + "".join(cells) + "</tr>")

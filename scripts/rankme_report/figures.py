@@ -48,6 +48,9 @@ def _mark_diverged_at_bottom(axes, xs: List[float], label: str) -> None:
     they show where they are on x without claiming a RankMe."""
     if not xs:
         return
+    if axes.lines:  # room below the lowest score, so that no cross sits on a point
+        low, high = axes.get_ylim()
+        axes.set_ylim(low - 0.12 * (high - low), high)
     transform = axes.get_xaxis_transform()
     axes.plot(xs, [0.03] * len(xs), linestyle="none", marker="x", markersize=10, markeredgewidth=2.5,
               color=DIVERGED_COLOUR, transform=transform, clip_on=False, label=label, zorder=5)

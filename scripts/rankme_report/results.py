@@ -3,23 +3,24 @@
 second run appending to the same --output) keeps its last ok or nonfinite line, else its last error, as
 rankme-merge does.
 
-What a result says about its run:
-- its checkpoint position: params["epoch"] or params["step"] when rankme put them there, else the tokens of
-  its path that spell one (epoch_100, epoch 100, epoch-100, ep100, epoch=3, step=5000, step_5000,
-  checkpoint-5000, ckpt_250, ckpt250; case-insensitive), read with the rules of rankme's path_params;
-- its run (position_free_path): the file and dataset path with those tokens removed, so that every
-  checkpoint of one run shares it whatever the layout (one file per run, one group per run, one file per
-  checkpoint). When the path spells no position but params carry epoch/step (attributes), the run is the
-  params without epoch and step. docs/report.md says the same.
+What a result says about its run (rankme_report/path_params.py is a port of rankme's own path rules):
+- params: as rankme wrote them; a result without any (written before rankme had params) gets what its path
+  spells, which is what rankme finds there today;
+- its checkpoint position: params["epoch"] or params["step"] when they are numbers;
+- its run, as `rankme --best-per run` defines it: params["run"] when there is one, else the file as given and
+  the dataset path with the number of every checkpoint position replaced by '*' ("sweep.h5:/lr=0.1/epoch_*/emb"),
+  so that every checkpoint of one run shares it whatever the layout (one file per run, one group per run, one
+  file per checkpoint). docs/report.md says the same.
 """
 import csv
 import io
 import json
 import math
 import os
-import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple
+
+from .path_params import ParamValue, param_value_of, params_of_dataset_path, without_positions
 
 # The spectral metrics other than RankMe, in rankme's column order (numerics/spectrum_metrics.cpp).
 METRIC_NAMES = ("effective_rank", "stable_rank", "participation_ratio", "nesum", "alpha_req", "alpha_req_r2",
@@ -27,86 +28,9 @@ METRIC_NAMES = ("effective_rank", "stable_rank", "participation_ratio", "nesum",
 POSITION_KEYS = ("epoch", "step")
 STATUSES = ("ok", "nonfinite", "error")
 
-ParamValue = Union[float, str]
-
-# A decimal number as rankme's path_params reads one (std::from_chars: no '+', no "inf"/"nan", no '_').
-_NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-# A checkpoint position in a path: a position name not glued to a preceding letter, digit or '=' (so that
-# "sched=step_100" stays a value, as in path_params), then its number, not followed by a letter or digit.
-_POSITION = re.compile(r"(?<![A-Za-z0-9=])(epoch|ep|step|checkpoint|ckpt)"
-                       r"(?:[_\- ]?(\d+)|=(" + _NUMBER.pattern + r"))(?![A-Za-z0-9.])", re.IGNORECASE)
-_POSITION_KEY = {"epoch": "epoch", "ep": "epoch", "step": "step", "checkpoint": "step", "ckpt": "step"}
-# A file name's extension as path_params drops it: a '.' and 1-12 letters or digits starting with a letter.
-_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,11}$")
-_SEPARATORS = "_-,; "
-
 
 class ResultsError(Exception):
     """A results file that cannot be read (missing, not JSONL nor CSV, no result at all)."""
-
-
-def number_of(text: str) -> Optional[float]:
-    """The finite number that the whole text spells, or None ("1e-3" -> 0.001; "adamw", "inf" -> None)."""
-    if not _NUMBER.fullmatch(text):
-        return None
-    value = float(text)
-    return value if math.isfinite(value) else None
-
-
-def param_value(text: str) -> ParamValue:
-    """A CSV cell of a param.<key> column: a number where it parses as one, else the text."""
-    number = number_of(text)
-    return number if number is not None else text
-
-
-def _split_extension(name: str) -> Tuple[str, str]:
-    match = _EXTENSION.search(name)
-    if match and match.start() > 0:
-        return name[:match.start()], name[match.start():]
-    return name, ""
-
-
-def positions_in_path(file: str, dataset: str) -> Dict[str, float]:
-    """The checkpoint position that the path spells: {"epoch": 100.0} for "run/epoch_100.h5", {} for none.
-    Later components win over earlier ones (the dataset path over the file name), as in path_params."""
-    stem, _ = _split_extension(file)
-    found: Dict[str, float] = {}
-    for component in (stem + "/" + dataset).split("/"):
-        for match in _POSITION.finditer(component):
-            found[_POSITION_KEY[match.group(1).lower()]] = float(match.group(2) or match.group(3))
-    return found
-
-
-_SEPARATOR_CLASS = "[" + re.escape(_SEPARATORS) + "]"
-
-
-def _clean_component(component: str) -> str:
-    """What is left of a component once its position is cut out, tidied: "lr=0.1__x" -> "lr=0.1_x",
-    "[lr=0.1, ]" -> "[lr=0.1]", "run_" -> "run"."""
-    component = re.sub("(" + _SEPARATOR_CLASS + ")" + _SEPARATOR_CLASS + "+", r"\1", component)
-    component = re.sub(_SEPARATOR_CLASS + r"+([\]\)\}])", r"\1", component)
-    component = re.sub(r"([\[\(\{])" + _SEPARATOR_CLASS + "+", r"\1", component)
-    component = re.sub(r"\[\]|\(\)|\{\}", "", component)
-    return component.strip(_SEPARATORS)
-
-
-def without_positions(path: str, file_name: bool) -> str:
-    """The path with its checkpoint-position tokens removed: "/run1/epoch_10/emb" -> "/run1/emb",
-    "lr=0.1_epoch_3.h5" -> "lr=0.1.h5". `file_name`: the last component keeps its extension aside."""
-    leading = "/" if path.startswith("/") else ""
-    components = [c for c in path.split("/") if c]
-    extension = ""
-    if file_name and components:
-        components[-1], extension = _split_extension(components[-1])
-    cleaned = []
-    for index, component in enumerate(components):
-        text = _clean_component(_POSITION.sub("", component))
-        if index == len(components) - 1 and extension:
-            text += extension
-        if text:
-            cleaned.append(text)
-    return leading + "/".join(cleaned)
 
 
 def format_value(value) -> str:
@@ -155,10 +79,8 @@ class Result:
 
     @property
     def position(self) -> Dict[str, float]:
-        """epoch and/or step: from params when they are numbers there, else from the path."""
-        from_params = {key: self.params[key] for key in POSITION_KEYS
-                       if isinstance(self.params.get(key), float)}
-        return from_params or positions_in_path(self.file, self.dataset)
+        """epoch and/or step, when params hold them as numbers."""
+        return {key: self.params[key] for key in POSITION_KEYS if isinstance(self.params.get(key), float)}
 
     @property
     def hyperparams(self) -> Dict[str, ParamValue]:
@@ -167,14 +89,10 @@ class Result:
 
     @property
     def run(self) -> str:
-        """The run this checkpoint belongs to (see the module's notes)."""
-        file = without_positions(self.file, file_name=True)
-        dataset = without_positions(self.dataset, file_name=False) or "/"
-        path_spells_position = file != self.file or dataset != self.dataset
-        rest = self.hyperparams
-        if not path_spells_position and rest and any(key in self.params for key in POSITION_KEYS):
-            return ", ".join(f"{key}={format_value(rest[key])}" for key in sorted(rest))
-        return f"{file}:{dataset}" + (f"@{self.pool}" if self.pool else "")
+        """The run this checkpoint belongs to, as --best-per run groups (sweep/best_per_group.cpp)."""
+        if "run" in self.params:
+            return format_value(self.params["run"])
+        return without_positions(self.file, True) + (":" + without_positions(self.dataset, False) if self.dataset else "")
 
 
 @dataclass
@@ -262,6 +180,8 @@ def _result_of_json(row, number: int) -> Result:
                 params[key] = float(value)
             elif isinstance(value, str):
                 params[key] = value
+    if not params:  # written before rankme had params, or nothing to find: what the path spells
+        params = params_of_dataset_path(row["file"], row["dataset"])
     return _checked(Result(
         file=row["file"], dataset=row["dataset"], status=row["status"], rankme=_optional_number(row.get("rankme")),
         rows=_optional_int(row.get("rows")), rows_used=_optional_int(row.get("rows_used")),
@@ -301,7 +221,9 @@ def _read_csv(text: str, skipped: List[str]) -> List[Result]:
         params = {}
         for column, cell in row.items():
             if column.startswith("param.") and cell != "":
-                params[column[len("param."):]] = param_value(cell)
+                params[column[len("param."):]] = param_value_of(cell)
+        if not params:  # written before rankme had params, or nothing to find: what the path spells
+            params = params_of_dataset_path(row["file"], row["dataset"])
         try:
             results.append(_checked(Result(
                 file=row["file"], dataset=row["dataset"], status=row["status"],

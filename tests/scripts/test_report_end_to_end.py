@@ -86,10 +86,10 @@ class EndToEnd(unittest.TestCase):
             made = subprocess.run([sys.executable, os.path.join(SCRIPTS, "report"), results_path, "--spectrum",
                                    spectra_path, "--out", out], capture_output=True, text=True, timeout=180)
             self.assertEqual(made.returncode, 0, made.stderr)
-            figures = {"rankme_vs_epoch.png", "spectra.png"}
-            # Once rankme puts the path's lr and wd into params, RankMe against lr is drawn too.
-            if any("lr" in r.params for r in results.results):
-                figures.add("rankme_vs_param.png")
+            # lr and wd vary (rankme's params, or what the paths spell when it wrote none): RankMe against lr too.
+            for r in results.results:
+                self.assertEqual(set(r.params), {"lr", "wd", "epoch"}, r.dataset)
+            figures = {"rankme_vs_epoch.png", "rankme_vs_param.png", "spectra.png"}
             self.assertEqual({n for n in os.listdir(out) if n.endswith(".png")}, figures)
 
             page = browser.page_images(os.path.join(out, "report.html"))
@@ -103,6 +103,7 @@ class EndToEnd(unittest.TestCase):
                 text = stream.read()
             self.assertIn(f"{len(expected)} results from", text)
             self.assertIn("1 diverged (nonfinite)", text)
+            self.assertIn("x: lr, colour: wd; each run&#x27;s last checkpoint: 3 scored, 1 diverged", text)
             self.assertTrue(math.isfinite(max(r.rankme for r in results.results if r.scored)))
 
 

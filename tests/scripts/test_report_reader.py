@@ -15,6 +15,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, SCRIPTS)
 
 import make_results  # noqa: E402
+from rankme_report import path_params  # noqa: E402
 from rankme_report import results as reader  # noqa: E402
 from rankme_report.runs import by_run, representative, varying_params  # noqa: E402
 
@@ -189,37 +190,56 @@ class Reading(Files):
 
 
 class Paths(unittest.TestCase):
+    """The port of rankme's path rules (pipeline/path_params.cpp) and --best-per's run."""
+
     def test_positions_in_paths(self):
         cases = {
             ("runs/run_lr=0.1.h5", "/epoch_100/emb"): {"epoch": 100},
             ("sweep.h5", "/lr=0.1/wd=0/epoch 100/emb"): {"epoch": 100},
             ("lr=0.1_epoch_3.h5", "/emb"): {"epoch": 3},
             ("model_ep12.h5", "/emb"): {"epoch": 12},
-            ("x/Epoch-7_lr=1e-3.pt", "/"): {"epoch": 7},
+            ("x/Epoch-7/lr=1e-3.pt", "/"): {"epoch": 7},
             ("ckpt_250.h5", "/emb"): {"step": 250},
             ("ckpt250.h5", "/emb"): {"step": 250},
             ("a/checkpoint-5000.safetensors", "/w"): {"step": 5000},
             ("a.h5", "/step=5000/emb"): {"step": 5000},
             ("run 03 [lr=0.001, epoch=3].h5", "/x"): {"epoch": 3},
+            ("a/epoch_3.h5", "/epoch_4/emb"): {"epoch": 4},  # the dataset path is inner: it wins
             ("deep100.h5", "/keep_3/sweep7"): {},  # "ep" and "step" inside other words are no positions
-            ("a.h5", "/sched=step_100/emb"): {},  # a value, not a position (as rankme's path_params reads it)
+            ("a.h5", "/sched=step_100/emb"): {},  # a value, not a position
             ("lr=0.1.h5", "/emb"): {},
         }
         for (file, dataset), expected in cases.items():
-            self.assertEqual(reader.positions_in_path(file, dataset), expected, (file, dataset))
+            params = path_params.params_of_dataset_path(file, dataset)
+            self.assertEqual({k: v for k, v in params.items() if k in ("epoch", "step")}, expected, (file, dataset))
 
-    def test_paths_without_positions(self):
-        self.assertEqual(reader.without_positions("/run1/epoch_10/emb", False), "/run1/emb")
-        self.assertEqual(reader.without_positions("sweep/lr=0.1_epoch_3.h5", True), "sweep/lr=0.1.h5")
-        self.assertEqual(reader.without_positions("run 03 [lr=0.001, epoch=3].h5", True), "run 03 [lr=0.001].h5")
-        self.assertEqual(reader.without_positions("/lr=0.1/ckpt-250", False), "/lr=0.1")
-        self.assertEqual(reader.without_positions("lr=0.1.h5", True), "lr=0.1.h5")
+    def test_params_in_paths(self):
+        self.assertEqual(path_params.params_of_dataset_path("sweep/opt=adamw_bs=256_weight_decay=0.05.h5", "/z"),
+                         {"opt": "adamw", "bs": 256.0, "weight_decay": 0.05})
+        self.assertEqual(path_params.params_of_dataset_path("run 03 [lr=0.001, wd=0].h5", "/z"), {"lr": 0.001, "wd": 0.0})
+        self.assertEqual(path_params.params_of_dataset_path("m.h5", "/model=vit_b_lr=0.1/epoch=2/emb"),
+                         {"model": "vit_b", "lr": 0.1, "epoch": 2.0})
+        self.assertEqual(path_params.params_of_dataset_path("lr=0.1_epoch_3.h5", "/x"), {"lr": 0.1, "epoch": 3.0})
+        self.assertEqual(path_params.params_of_dataset_path("lr=inf.h5", "/x"), {"lr": "inf"})  # finite numbers only
+
+    def test_positions_masked_as_rankme_masks_them(self):
+        # The examples of path_params.hpp and best_per_group.hpp.
+        self.assertEqual(path_params.without_positions("runs/lr=0.1_epoch_10.h5", True), "runs/lr=0.1_epoch_*.h5")
+        self.assertEqual(path_params.without_positions("/run_a/ep100", False), "/run_a/ep*")
+        self.assertEqual(path_params.without_positions("step=5000", False), "step=*")
+        self.assertEqual(path_params.without_positions("/run_a/epoch_10/z", False), "/run_a/epoch_*/z")
+        self.assertEqual(path_params.without_positions("run 03 [lr=0.001, epoch=3].h5", True), "run 03 [lr=0.001, epoch=*].h5")
+        self.assertEqual(path_params.without_positions("lr=0.1.h5", True), "lr=0.1.h5")
+        self.assertEqual(path_params.without_positions("ckpt_250.h5", True), "ckpt_*.h5")
+        # Two positions in one component, the longer number first: each masked where it is.
+        self.assertEqual(path_params.without_positions("epoch_100 step=5.h5", True), "epoch_* step=*.h5")
 
     def run_of(self, file, dataset, params=None):
         return reader.Result(file=file, dataset=dataset, status="ok", rankme=1.0, params=params or {}).run
 
     def test_runs_of_the_common_layouts(self):
         # One file per run, a group per checkpoint.
+        self.assertEqual(self.run_of("s/lr=0.1.h5", "/epoch_1/emb"), "s/lr=0.1.h5:/epoch_*/emb")
         self.assertEqual(self.run_of("s/lr=0.1.h5", "/epoch_1/emb"), self.run_of("s/lr=0.1.h5", "/epoch_2/emb"))
         self.assertNotEqual(self.run_of("s/lr=0.1.h5", "/epoch_1/emb"), self.run_of("s/lr=0.2.h5", "/epoch_1/emb"))
         # One group per run in one file.
@@ -229,19 +249,23 @@ class Paths(unittest.TestCase):
         self.assertEqual(self.run_of("s/lr=0.1_epoch_1.h5", "/emb"), self.run_of("s/lr=0.1_epoch_2.h5", "/emb"))
         # Different datasets of one checkpoint are different embeddings, so different runs.
         self.assertNotEqual(self.run_of("s.h5", "/epoch_1/student"), self.run_of("s.h5", "/epoch_1/teacher"))
-        # Positions only in attributes (params), nothing in the path: the params without the position.
-        a = self.run_of("c/a.h5", "/emb", {"lr": 0.1, "epoch": 1.0})
-        b = self.run_of("c/b.h5", "/emb", {"lr": 0.1, "epoch": 2.0})
-        self.assertEqual(a, b)
-        self.assertEqual(a, "lr=0.1")
-        self.assertNotEqual(a, self.run_of("c/d.h5", "/emb", {"lr": 0.2, "epoch": 1.0}))
-        # A per-checkpoint attribute does not split a run whose path spells the position.
-        self.assertEqual(self.run_of("s.h5", "/lr=0.1/epoch_1/emb", {"lr": 0.1, "epoch": 1.0, "loss": 2.5}),
-                         self.run_of("s.h5", "/lr=0.1/epoch_2/emb", {"lr": 0.1, "epoch": 2.0, "loss": 1.5}))
+        # A run param (an attribute or a run= token) names the run whatever the paths.
+        self.assertEqual(self.run_of("c/a.h5", "/emb", {"run": "r7", "epoch": 1.0}),
+                         self.run_of("c/b.h5", "/emb", {"run": "r7", "epoch": 2.0}))
+        self.assertEqual(self.run_of("c/a.h5", "/emb", {"run": 7.0}), "7")
 
-    def test_position_from_params_wins_over_the_path(self):
-        result = reader.Result(file="a/epoch_3.h5", dataset="/emb", status="ok", rankme=1.0, params={"epoch": 30.0})
-        self.assertEqual(result.position, {"epoch": 30.0})
+    def test_results_without_params_get_their_paths(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "old.jsonl")
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write('{"file":"sweep/lr=0.1_wd=0.h5","dataset":"/epoch_3/emb","rankme":2.0,"status":"ok"}\n'
+                             '{"file":"sweep/lr=0.2_wd=0.h5","dataset":"/epoch_3/emb","rankme":2.0,"status":"ok",'
+                             '"params":{"lr":0.5}}\n')
+            old, new = reader.read_results(path).results
+            self.assertEqual(old.params, {"lr": 0.1, "wd": 0.0, "epoch": 3.0})
+            self.assertEqual(old.position, {"epoch": 3.0})
+            self.assertEqual(new.params, {"lr": 0.5})  # rankme's params as written (attributes win there)
+            self.assertEqual(new.position, {})
 
     def test_spectrum_paths_as_rankme_writes_them(self):
         self.assertEqual(reader.spectrum_path("runs/a%b.h5", "/x/emb"), "/runs%2Fa%25b.h5/x/emb")

@@ -142,9 +142,11 @@ def summary(results: Results) -> str:
 
 
 def best_per_run_rows(results: List[Result]) -> List[Result]:
-    """Each run's best checkpoint by RankMe (a run with none scored shows its last checkpoint)."""
+    """Each run's best checkpoint by RankMe, as --best-per run picks it (sweep/best_per_group.cpp): the first
+    of equal scores; a run with none scored shows its first diverged checkpoint, else its first error."""
     chosen = []
     for members in by_run(results).values():
         best = best_of(members)
-        chosen.append(best if best is not None else members[-1])
+        diverged = [r for r in members if r.diverged]
+        chosen.append(best if best is not None else diverged[0] if diverged else members[0])
     return leaderboard_order(chosen)

@@ -78,6 +78,9 @@ def choose_axes(results: Results, x: Optional[str], colour: Optional[str]):
     varying = varying_params(results.results)
     keys = [k for k in results.param_keys if k not in ("epoch", "step")]
     for name, flag in ((x, "--x"), (colour, "--color")):
+        if name in ("epoch", "step"):
+            fail(f"{flag} {name}: a checkpoint position, drawn in RankMe against {name}; choose a hyperparameter" +
+                 (f" ({', '.join(keys)})" if keys else ""))
         if name is not None and name not in keys:
             fail(f"{flag} {name}: no result has that param" +
                  (f" (the params are: {', '.join(keys)})" if keys else " (the results carry no params)"))
@@ -100,11 +103,19 @@ def build(arguments: argparse.Namespace) -> str:
         results = read_results(arguments.results)
     except ResultsError as error:
         fail(str(error))
+    x, colour = choose_axes(results, arguments.x, arguments.color)
+    spectra = None
+    if arguments.spectrum is not None:  # read before anything is written: a bad file leaves no half report
+        from .spectra import SpectrumError, read_spectra
+
+        try:
+            spectra = read_spectra(arguments.spectrum, results.results)
+        except SpectrumError as error:
+            fail(str(error))
     try:
         os.makedirs(arguments.out, exist_ok=True)
     except OSError as error:
         fail(f"cannot create '{arguments.out}': {error.strerror}")
-    x, colour = choose_axes(results, arguments.x, arguments.color)
     title = arguments.title or f"RankMe report: {os.path.basename(arguments.results)}"
     page = Page(title)
     writer = Writer(page, arguments.out)
@@ -116,7 +127,7 @@ def build(arguments: argparse.Namespace) -> str:
     page.raw(leaderboard_table(results, leaderboard_order(rows), with_run=False))
     key = position_key(rows)
     if key:
-        page.heading(f"Best checkpoint per run", "best-per-run")
+        page.heading("Best checkpoint per run", "best-per-run")
         page.paragraph(f"Each run's checkpoint with the highest RankMe, with its {key}.")
         page.raw(leaderboard_table(results, best_per_run_rows(rows), with_run=True))
 
@@ -131,15 +142,9 @@ def build(arguments: argparse.Namespace) -> str:
                       f"RankMe against {x}")
 
     page.heading("Spectra", "spectra")
-    if arguments.spectrum is None:
+    if spectra is None:
         page.note("Not drawn: no --spectrum file given (rankme --spectrum FILE.h5 writes one).")
     else:
-        from .spectra import SpectrumError, read_spectra
-
-        try:
-            spectra = read_spectra(arguments.spectrum, rows)
-        except SpectrumError as error:
-            fail(str(error))
         writer.figure("spectra", figures.spectra_figure(spectra), "singular value spectra")
 
     page.heading("LiDAR", "lidar")

@@ -274,6 +274,43 @@ class Paths(unittest.TestCase):
         self.assertEqual(reader.spectrum_path(result.file, result.named_dataset), "/t.h5/tokens@mean")
 
 
+class CommandLine(Files):
+    def report(self, *arguments):
+        return subprocess.run([sys.executable, os.path.join(SCRIPTS, "report"), *arguments], capture_output=True,
+                              text=True, timeout=120)
+
+    def test_usage_errors_are_one_line_and_write_nothing(self):
+        make_results.write_all(self.directory.name)
+        results = os.path.join(self.directory.name, "results.jsonl")
+        out = os.path.join(self.directory.name, "out")
+        cases = [(("--x", "momentum"), "--x momentum: no result has that param (the params are: lr, wd, opt)"),
+                 (("--color", "epoch"), "--color epoch: a checkpoint position"),
+                 (("--spectrum", os.path.join(self.directory.name, "none.h5")), "cannot open spectrum file"),
+                 (("--at", "first"), "invalid choice: 'first'")]
+        for arguments, message in cases:
+            completed = self.report(results, "--out", out, *arguments)
+            self.assertEqual(completed.returncode, 2, arguments)
+            self.assertIn(message, completed.stderr)
+            self.assertFalse(os.path.exists(out), arguments)
+        completed = self.report(os.path.join(self.directory.name, "none.jsonl"), "--out", out)
+        self.assertEqual(completed.returncode, 2)
+        self.assertIn("report: error: cannot read results file", completed.stderr)
+
+    def test_sections_without_data_say_so_and_draw_nothing(self):
+        path = self.write("flat.jsonl", '{"file":"a.h5","dataset":"/x","rankme":3.0,"status":"ok"}\n'
+                                        '{"file":"b.h5","dataset":"/x","rankme":null,"status":"nonfinite"}\n')
+        out = os.path.join(self.directory.name, "flat")
+        completed = self.report(path, "--out", out)
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertEqual(os.listdir(out), ["report.html"])
+        with open(os.path.join(out, "report.html"), encoding="utf-8") as stream:
+            text = stream.read()
+        self.assertNotIn("<img", text)
+        for note in ("no result has an epoch or step", "no hyperparameter", "no --spectrum file given",
+                     "no result carries a LiDAR"):
+            self.assertIn(note, text)
+
+
 class PlotSpectra(Files):
     def test_plot_spectra_reads_rankmes_csv(self):
         make_results.write_all(self.directory.name)

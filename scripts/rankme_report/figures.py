@@ -92,8 +92,8 @@ def rankme_against_position(results: List[Result]):
     axes.set_title(f"RankMe against {key}, one line per run (circled: each run's best)")
     axes.grid(True, alpha=0.3)
     _legend(axes, len(positioned) + (1 if diverged_xs else 0))
-    caption = (f"{len(positioned)} runs; a run is its file and dataset path without the checkpoint's position "
-               "(see docs/report.md).")
+    caption = (f"{len(positioned)} runs, as --best-per run groups them: the run param, else the path with the "
+               "checkpoint's number as * (docs/report.md).")
     if len(positioned) > MAX_LEGEND:
         caption += f" Legend left out for {len(positioned)} runs; the leaderboard names them."
     missing = sum(1 for members in runs.values() for r in members if key not in r.position)
@@ -127,7 +127,10 @@ def rankme_against_param(results: List[Result], x: str, colour: Optional[str], a
     for r in scored:
         value = r.hyperparams.get(colour) if colour else None
         groups.setdefault("(none)" if value is None else format_value(value), []).append(r)
-    linestyle = "-" if at != "all" else "none"  # one point per run: the runs of one colour joined along x
+    # The runs of one colour joined along x, when that makes a curve: one point per x in every colour (not
+    # with --at all, nor when a third hyperparameter puts several runs of one colour at the same x).
+    one_per_x = all(len({where[id(r)] for r in members}) == len(members) for members in groups.values())
+    linestyle = "-" if one_per_x else "none"
     if colour_numeric and len(groups) > MAX_DISCRETE_COLOURS:
         # Many values: a colour scale (log for positive values spanning a decade or more) and its bar.
         values = [float(v) for v in colour_values]
@@ -174,11 +177,11 @@ def rankme_against_param(results: List[Result], x: str, colour: Optional[str], a
     handles, _ = axes.get_legend_handles_labels()
     _legend(axes, len(handles))
     left_out = len([r for r in chosen if x not in r.hyperparams])
-    caption = (f"x: {x}, colour: {colour or '(none)'}; {which}: {len(scored)} scored, {len(diverged)} diverged (red crosses on the bottom edge: the embeddings "
-               f"held NaN or infinity, so there is no RankMe).")
+    caption = (f"x: {x}, colour: {colour or '(none)'}; {which}: {len(scored)} scored, {len(diverged)} diverged "
+               "(red crosses on the bottom edge: the embeddings held NaN or infinity, so there is no RankMe).")
     if left_out:
         caption += f" {left_out} without '{x}' are not drawn."
-    errors = sum(1 for r in with_x if r.status == "error")
+    errors = sum(1 for r in chosen if x in r.hyperparams and r.status == "error")
     if errors:
         caption += f" {errors} that could not be read are in the leaderboard only."
     return figure, caption

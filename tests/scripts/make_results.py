@@ -11,8 +11,6 @@ spectrum file agrees with the results.
 
     make_results.py DIR   writes DIR/results.jsonl, DIR/results.csv and DIR/spectra.h5
 """
-import csv
-import io
 import json
 import math
 import os

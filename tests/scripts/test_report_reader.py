@@ -32,14 +32,23 @@ class Files(unittest.TestCase):
         return path
 
 
-class GeneratedSweep(Files):
-    """The generator's sweep, written both ways, reads back as what was written."""
+class WithSweep(unittest.TestCase):
+    """The generator's sweep, written both ways once per class."""
 
-    def setUp(self):
-        super().setUp()
-        self.rows = make_results.write_all(self.directory.name)
-        self.jsonl = reader.read_results(os.path.join(self.directory.name, "results.jsonl"))
-        self.csv = reader.read_results(os.path.join(self.directory.name, "results.csv"))
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory(prefix="rankme-report-sweep-")
+        cls.rows = make_results.write_all(cls.directory.name)
+        cls.jsonl = reader.read_results(os.path.join(cls.directory.name, "results.jsonl"))
+        cls.csv = reader.read_results(os.path.join(cls.directory.name, "results.csv"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.directory.cleanup()
+
+
+class GeneratedSweep(WithSweep):
+    """The generator's sweep reads back as what was written, from either format."""
 
     def test_formats_are_detected(self):
         self.assertEqual(self.jsonl.format, "jsonl")
@@ -272,6 +281,53 @@ class Paths(unittest.TestCase):
         self.assertEqual(reader.spectrum_path("a.npy", "/"), "/a.npy")
         result = reader.Result(file="t.h5", dataset="/tokens", status="ok", rankme=1.0, pool="mean")
         self.assertEqual(reader.spectrum_path(result.file, result.named_dataset), "/t.h5/tokens@mean")
+
+
+class Figures(WithSweep):
+    """What the figures draw, read back from matplotlib's artists."""
+
+    @staticmethod
+    def crosses(axes):
+        return [line for line in axes.lines if line.get_marker() == "x"]
+
+    def test_rankme_against_the_hyperparameter_marks_the_diverged_run(self):
+        from rankme_report import figures
+
+        figure, caption = figures.rankme_against_param(self.jsonl.results, "lr", "wd", "last")
+        axes = figure.axes[0]
+        self.assertEqual(axes.get_xscale(), "log")  # lr spans two decades
+        (cross,) = self.crosses(axes)
+        self.assertEqual(list(cross.get_xdata()), [0.01])  # the run that blew up, at its lr
+        self.assertEqual(cross.get_color(), figures.DIVERGED_COLOUR)
+        labels = [text.get_text() for text in axes.get_legend().get_texts()]
+        self.assertEqual(labels, ["wd = 0", "wd = 0.05", "diverged (nonfinite): 1"])
+        curves = [line for line in axes.lines if line.get_marker() == "o"]
+        self.assertEqual(sorted(len(line.get_xdata()) for line in curves), [3, 4])  # 3 + 4 scored runs
+        self.assertIn("7 scored, 1 diverged", caption)
+        # Its best checkpoint was scored (epoch 20): with --at best nothing is diverged.
+        figure, caption = figures.rankme_against_param(self.jsonl.results, "lr", "wd", "best")
+        self.assertEqual(self.crosses(figure.axes[0]), [])
+        self.assertIn("8 scored, 0 diverged", caption)
+
+    def test_rankme_against_epoch_has_a_line_per_run(self):
+        from rankme_report import figures
+
+        figure, _ = figures.rankme_against_position(self.csv.results)
+        axes = figure.axes[0]
+        curves = [line for line in axes.lines if line.get_marker() == "o" and line.get_linestyle() == "-"]
+        self.assertEqual(len(curves), 8)
+        self.assertEqual(sorted(len(line.get_xdata()) for line in curves), [2] + [5] * 7)
+        (cross,) = self.crosses(axes)
+        self.assertEqual(list(cross.get_xdata()), [30, 40, 50])
+
+    def test_sections_without_data_give_their_reason(self):
+        from rankme_report import figures
+
+        flat = [reader.Result(file="a.h5", dataset="/x", status="ok", rankme=2.0)]
+        for made in (figures.rankme_against_position(flat), figures.lidar_against_rankme(flat),
+                     figures.rankme_against_param(flat, "lr", None, "last"), figures.spectra_figure([])):
+            self.assertIsNone(made[0])
+            self.assertTrue(made[1])
 
 
 class CommandLine(Files):

@@ -11,13 +11,14 @@ import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .results import Result, format_value  # noqa: E402
-from .runs import axis_scale, best_of, by_run, ellipsis, position_key, representative, short_labels  # noqa: E402
+from .runs import (MAX_DISCRETE_COLOURS, axis_scale, best_of, by_run, ellipsis, is_identifier,  # noqa: E402
+                   position_key, representative, short_labels)
 from .spectra import Spectrum  # noqa: E402
 
 FIGURE_SIZE = (9.0, 5.0)  # inches, at 100 dpi: 900 x 500 pixels
 DIVERGED_COLOUR = "tab:red"
 MAX_LEGEND = 12
-MAX_DISCRETE_COLOURS = 8
+MAX_JOINED_X = 12  # more x values than this (a random search) are points, not curves
 
 
 def run_colours(runs: List[str]) -> Dict[str, tuple]:
@@ -73,14 +74,17 @@ def rankme_against_position(results: List[Result]):
     colours = run_colours(list(runs))
     figure, axes = plt.subplots(figsize=FIGURE_SIZE, constrained_layout=True)
     diverged_xs = []
+    crowded = len(positioned) > MAX_LEGEND  # thin lines, and no circles, for many runs
     for run, members in positioned.items():
         scored = [r for r in members if r.scored]
         if scored:
-            axes.plot([r.position[key] for r in scored], [r.rankme for r in scored], marker="o", markersize=4,
+            axes.plot([r.position[key] for r in scored], [r.rankme for r in scored], marker="o",
+                      markersize=2 if crowded else 4, linewidth=0.7 if crowded else 1.5, alpha=0.6 if crowded else 1,
                       color=colours[run], label=ellipsis(labels[run]))
             best = best_of(members)
-            axes.plot([best.position[key]], [best.rankme], marker="o", markersize=10, fillstyle="none",
-                      color=colours[run], linestyle="none")
+            if not crowded:
+                axes.plot([best.position[key]], [best.rankme], marker="o", markersize=10, fillstyle="none",
+                          color=colours[run], linestyle="none")
         diverged_xs += [r.position[key] for r in members if r.diverged]
     _mark_diverged_at_bottom(axes, diverged_xs, f"diverged (nonfinite): {len(diverged_xs)}")
     xs = [r.position[key] for members in positioned.values() for r in members]
@@ -89,7 +93,7 @@ def rankme_against_position(results: List[Result]):
     _integer_ticks(axes, xs)
     axes.set_xlabel(key)
     axes.set_ylabel("RankMe")
-    axes.set_title(f"RankMe against {key}, one line per run (circled: each run's best)")
+    axes.set_title(f"RankMe against {key}, one line per run" + ("" if crowded else " (circled: each run's best)"))
     axes.grid(True, alpha=0.3)
     _legend(axes, len(positioned) + (1 if diverged_xs else 0))
     caption = (f"{len(positioned)} runs, as --best-per run groups them: the run param, else the path with the "
@@ -127,19 +131,25 @@ def rankme_against_param(results: List[Result], x: str, colour: Optional[str], a
     for r in scored:
         value = r.hyperparams.get(colour) if colour else None
         groups.setdefault("(none)" if value is None else format_value(value), []).append(r)
-    # The runs of one colour joined along x, when that makes a curve: one point per x in every colour (not
-    # with --at all, nor when a third hyperparameter puts several runs of one colour at the same x).
+    # The runs of one colour joined along x when that makes a curve, as in a grid sweep: a few x values, one
+    # point per x in every colour (not with --at all), and nothing else varying along the line (a third
+    # hyperparameter would make it zigzag between unrelated runs).
+    others = {key for r in scored for key in r.hyperparams if key not in (x, colour) and not is_identifier(key)}
     one_per_x = all(len({where[id(r)] for r in members}) == len(members) for members in groups.values())
-    linestyle = "-" if one_per_x else "none"
+    nothing_else = all(len({format_value(r.hyperparams.get(key, "")) for r in members}) == 1
+                       for members in groups.values() for key in others)
+    few_x = len(set(positions)) <= MAX_JOINED_X
+    linestyle = "-" if one_per_x and nothing_else and few_x else "none"
     if colour_numeric and len(groups) > MAX_DISCRETE_COLOURS:
-        # Many values: a colour scale (log for positive values spanning a decade or more) and its bar.
+        # Many values: a colour scale (log for positive values spanning a decade or more) and its bar; points
+        # only, as a value shared by a few runs makes no curve.
         values = [float(v) for v in colour_values]
         norm = (matplotlib.colors.LogNorm(vmin=min(values), vmax=max(values)) if axis_scale(values)[0] == "log" else
                 matplotlib.colors.Normalize(vmin=min(values), vmax=max(values)))
         palette = matplotlib.colormaps["viridis"]
         for members in groups.values():
             members.sort(key=lambda r: where[id(r)])
-            axes.plot([where[id(r)] for r in members], [r.rankme for r in members], linestyle=linestyle, marker="o",
+            axes.plot([where[id(r)] for r in members], [r.rankme for r in members], linestyle="none", marker="o",
                       color=palette(norm(float(members[0].hyperparams[colour]))), alpha=0.9)
         figure.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=palette), ax=axes).set_label(colour)
     else:

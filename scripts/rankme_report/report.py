@@ -6,7 +6,7 @@ import sys
 from typing import List, Optional
 
 from .results import Results, ResultsError, read_results
-from .runs import position_key, varying_params
+from .runs import MAX_DISCRETE_COLOURS, automatic_axes, is_identifier, position_key, varying_params
 from .page import Page, best_per_run_rows, leaderboard_order, leaderboard_table, summary
 
 DESCRIPTION = """Writes a self-contained HTML report of a sweep scored by rankme (one file, the figures inline),
@@ -74,8 +74,7 @@ class Writer:
 
 
 def choose_axes(results: Results, x: Optional[str], colour: Optional[str]):
-    """(x, colour, note): the user's choices, checked, or the params that vary most."""
-    varying = varying_params(results.results)
+    """(x, colour): the user's choices, checked, or the automatic ones (runs.automatic_axes)."""
     keys = [k for k in results.param_keys if k not in ("epoch", "step")]
     for name, flag in ((x, "--x"), (colour, "--color")):
         if name in ("epoch", "step"):
@@ -84,16 +83,17 @@ def choose_axes(results: Results, x: Optional[str], colour: Optional[str]):
         if name is not None and name not in keys:
             fail(f"{flag} {name}: no result has that param" +
                  (f" (the params are: {', '.join(keys)})" if keys else " (the results carry no params)"))
+    automatic_x, automatic_colour = automatic_axes(results.results, MAX_DISCRETE_COLOURS)
     if x is None:
-        if not varying:
-            return None, None
-        x = varying[0]
+        x = automatic_x
+    if x is None:
+        return None, None
     if colour is None:
-        others = [k for k in varying if k != x]
-        colour = others[0] if others else None
-    if colour == x:
-        colour = None
-    return x, colour
+        colour = automatic_colour
+        if colour == x or colour is None:  # --x took the automatic colour: the next one
+            others = [k for k in varying_params(results.results) if k != x and not is_identifier(k)]
+            colour = others[0] if others else None
+    return x, (None if colour == x else colour)
 
 
 def build(arguments: argparse.Namespace) -> str:

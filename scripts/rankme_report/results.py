@@ -18,6 +18,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Dict, List, Optional, Tuple
 
 from .path_params import ParamValue, param_value_of, params_of_dataset_path, without_positions
@@ -77,17 +78,17 @@ class Result:
         """The embeddings held NaN or infinity (status nonfinite): a run that blew up, drawn as such."""
         return self.status == "nonfinite"
 
-    @property
+    @cached_property  # results are not changed once read
     def position(self) -> Dict[str, float]:
         """epoch and/or step, when params hold them as numbers."""
         return {key: self.params[key] for key in POSITION_KEYS if isinstance(self.params.get(key), float)}
 
-    @property
+    @cached_property  # results are not changed once read
     def hyperparams(self) -> Dict[str, ParamValue]:
         """params without the checkpoint position."""
         return {key: value for key, value in self.params.items() if key not in POSITION_KEYS}
 
-    @property
+    @cached_property  # results are not changed once read
     def run(self) -> str:
         """The run this checkpoint belongs to, as --best-per run groups (sweep/best_per_group.cpp)."""
         if "run" in self.params:

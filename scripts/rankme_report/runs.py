@@ -6,6 +6,9 @@ from typing import Dict, List, Optional, Tuple
 
 from .results import ParamValue, Result, format_value
 
+# A colour param with at most this many values gets a legend entry per value; more get a colour bar.
+MAX_DISCRETE_COLOURS = 8
+
 
 def position_key(results: List[Result]) -> Optional[str]:
     """"epoch" when any result has one, else "step" when any has one, else None."""
@@ -66,6 +69,26 @@ def varying_params(results: List[Result]) -> List[str]:
     varying = [key for key in order if _distinct(values[key]) >= 2]
     numeric = {key: all(isinstance(v, float) for v in values[key]) for key in varying}
     return sorted(varying, key=lambda key: (not numeric[key], -_distinct(values[key]), order.index(key)))
+
+
+def is_identifier(key: str) -> bool:
+    """A param that names a run rather than configures it (run, id, seed, data_seed, ...): never chosen as
+    an axis or a colour automatically."""
+    lower = key.lower()
+    return lower in ("run", "id", "name") or "seed" in lower
+
+
+def automatic_axes(results: List[Result], discrete_colours: int) -> Tuple[Optional[str], Optional[str]]:
+    """(x, colour) when not given: x is the hyperparameter that varies most (numbers first); the colour is the
+    next one, preferring those with at most `discrete_colours` values (a legend reads better than a colour
+    bar). Identifiers (is_identifier) are left out."""
+    varying = [key for key in varying_params(results) if not is_identifier(key)]
+    if not varying:
+        return None, None
+    x, others = varying[0], varying[1:]
+    counts = {key: _distinct([r.params[key] for r in results if key in r.params]) for key in others}
+    few = [key for key in others if counts[key] <= discrete_colours]
+    return x, (few or others or [None])[0]
 
 
 def short_labels(names: List[str]) -> Dict[str, str]:

@@ -17,7 +17,7 @@ sys.path.insert(0, SCRIPTS)
 import make_results  # noqa: E402
 from rankme_report import path_params  # noqa: E402
 from rankme_report import results as reader  # noqa: E402
-from rankme_report.runs import by_run, representative, varying_params  # noqa: E402
+from rankme_report.runs import automatic_axes, by_run, representative, varying_params  # noqa: E402
 
 
 class Files(unittest.TestCase):
@@ -107,6 +107,17 @@ class GeneratedSweep(WithSweep):
         self.assertEqual(len(best), 1)
         self.assertEqual(best[0].position["epoch"], 20)  # the best scored checkpoint before it blew up
         self.assertEqual(len(representative(diverging, "all")), 5)
+
+    def test_automatic_axes_leave_identifiers_out_and_prefer_few_colours(self):
+        results = [reader.Result(file=f"r{i}.h5", dataset="/x", status="ok", rankme=1.0,
+                                 params={"seed": float(i), "lr": 10.0 ** -(i % 10), "bs": float(16 * (i % 9)),
+                                         "wd": float(i % 2), "epoch": 1.0})
+                   for i in range(40)]
+        self.assertEqual(varying_params(results), ["seed", "lr", "bs", "wd"])
+        # seed names runs; bs takes 9 values (a colour bar), wd 2 (a legend): x lr, colour wd.
+        self.assertEqual(automatic_axes(results, 8), ("lr", "wd"))
+        self.assertEqual(automatic_axes(results, 9), ("lr", "bs"))
+        self.assertEqual(automatic_axes(results[:1], 8), (None, None))
 
     def test_the_params_that_vary_most_come_first(self):
         # lr takes 4 values, wd 2, opt 2 (a string: after the numbers); epoch is a position, not a choice.

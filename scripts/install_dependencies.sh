@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rankme needs, only those missing (instant when all are present).
 #   scripts/install_dependencies.sh          build and run
-#   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib,
+#   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib, scipy,
 #                                            chromium)
-#   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (scipy, torch, psutil)
+#   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (torch, psutil)
 #   scripts/install_dependencies.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
 set -euo pipefail
 # hdf5-plugin-lzf, hdf5-filter-plugin (lz4, bzip2) and hdf5-filter-plugin-blosc-serial: the compression
@@ -18,13 +18,16 @@ if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # h5py and numpy read the test fixtures back independently of rankme's own reader; python3-hdf5plugin
   # writes the compressed HDF5 fixtures (lzf, blosc, bzip2, lz4) as h5py users do.
   # matplotlib: test_cli_spectrum runs scripts/plot_spectra.py, tests/scripts scripts/report.
+  # scipy: rankme-agree's statistics are checked against scipy.stats (tests/tools/agree).
   # chromium: tests/scripts opens the report in a real (headless) browser and takes a screenshot.
   # slurmctld, slurmd, slurm-client and munge bring up a one-node SLURM for tests/slurm.
-  packages+=(libgtest-dev python3-numpy python3-h5py python3-hdf5plugin python3-matplotlib chromium slurmctld slurmd slurm-client munge)
+  packages+=(libgtest-dev python3-numpy python3-h5py python3-hdf5plugin python3-matplotlib python3-scipy chromium
+             slurmctld slurmd slurm-client munge)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
-  # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes; psutil sums a process tree's memory.
-  packages+=(python3-scipy python3-torch python3-psutil)
+  # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes (scipy comes with --tests); psutil
+  # sums a process tree's memory.
+  packages+=(python3-torch python3-psutil)
 fi
 if [[ "${1:-}" == "--fuzz" ]]; then
   # libFuzzer and the sanitizer runtimes come with clang's runtime package, not with clang itself.

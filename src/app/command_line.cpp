@@ -8,6 +8,7 @@
 #include "rankme/app/version.hpp"
 #include "rankme/numerics/spectrum_metrics.hpp"
 #include "rankme/pipeline/memory_budget.hpp"
+#include "rankme/sweep/best_per_group.hpp"
 #include "rankme/sweep/results_file.hpp"
 
 namespace rankme {
@@ -53,6 +54,7 @@ struct OptionTexts {
   std::string pool = "none";
   bool concat = false;
   std::string concat_by;
+  std::string best_per;
 };
 
 // Inputs, output format and how each dataset is scored, in --help's order.
@@ -148,6 +150,10 @@ void add_run_options(CLI::App& app, CommandLine& options, OptionTexts& texts) {
                  "directory: --concat with one matrix per parent directory (a sweep of sharded runs in one job)")
       ->check(CLI::IsMember({"all", "directory"}))
       ->excludes(concat_option);
+  app.add_option("--best-per", texts.best_per,
+                 "KEYS: instead of every dataset, print the best checkpoint by RankMe of each group of results with "
+                 "the same values of these params (comma-separated), e.g. lr,wd; 'run' groups each run's checkpoints "
+                 "(its path without the epoch or step). Every result still goes to --output");
   app.add_flag("--list", options.list_only, "Print the datasets that would be scored (file, dataset, shape, type) and exit");
   app.add_option("--shard", texts.shard,
                  "i/n: score every n-th dataset of the sorted list starting at the i-th (0-based), e.g. for a "
@@ -231,6 +237,9 @@ void convert_option_texts(const CLI::App& app, const OptionTexts& texts, Command
   options.progress = texts.quiet ? ProgressReport::Choice::none : progress_choices.at(texts.progress);
   options.score.solver = solvers.at(texts.solver);
   options.pool = *pool_mode_from_name(texts.pool);
+  if (!texts.best_per.empty() || app.count("--best-per") > 0) {
+    options.best_per = as_usage_error("--best-per", [&] { return parse_group_keys(texts.best_per); });
+  }
   if (texts.concat || texts.concat_by == "all") options.concat = ConcatMode::all;
   if (texts.concat_by == "directory") options.concat = ConcatMode::by_directory;
 }

@@ -1,6 +1,7 @@
 #include "rankme/app/report.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "rankme/sweep/result_lines.hpp"
 #include "rankme/sweep/text_output.hpp"
@@ -26,7 +27,8 @@ void sort_for_leaderboard(std::vector<DatasetResult>& results) {
   });
 }
 
-ResultReport::ResultReport(OutputFormat format, std::ostream& out) : format_(format), out_(out) {}
+ResultReport::ResultReport(OutputFormat format, std::ostream& out, std::vector<std::string> param_keys)
+    : format_(format), out_(out), param_keys_(std::move(param_keys)) {}
 
 void ResultReport::add(const DatasetResult& result) {
   switch (format_) {
@@ -34,9 +36,9 @@ void ResultReport::add(const DatasetResult& result) {
       out_ << to_json_line(result) << std::endl;
       break;
     case OutputFormat::csv:
-      if (!header_written_) out_ << csv_header(CsvColumns::report) << '\n';
+      if (!header_written_) out_ << csv_header(CsvColumns::report, param_keys_) << '\n';
       header_written_ = true;
-      out_ << to_csv_line(result, CsvColumns::report) << std::endl;
+      out_ << to_csv_line(result, CsvColumns::report, param_keys_) << std::endl;
       break;
     case OutputFormat::table:
       table_rows_.push_back(result);
@@ -45,7 +47,7 @@ void ResultReport::add(const DatasetResult& result) {
 }
 
 void ResultReport::finish() {
-  if (format_ == OutputFormat::csv && !header_written_) out_ << csv_header(CsvColumns::report) << std::endl;
+  if (format_ == OutputFormat::csv && !header_written_) out_ << csv_header(CsvColumns::report, param_keys_) << std::endl;
   if (format_ != OutputFormat::table) return;
   sort_for_leaderboard(table_rows_);
   // Every row tied with the top score is marked: the table should not pick a winner the numbers do not.

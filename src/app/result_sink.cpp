@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <string>
 
+#include "rankme/app/best_per_report.hpp"
 #include "rankme/os/fault_injection.hpp"
+#include "rankme/sweep/best_per_group.hpp"
+#include "rankme/sweep/param_columns.hpp"
 #include "rankme/sweep/group_plan.hpp"
 
 namespace rankme {
@@ -39,10 +42,15 @@ ResultSink::ResultSink(const CommandLine& command_line, const std::vector<Datase
       results_file_(results_file),
       spectrum_file_(spectrum_file),
       err_(err),
+      out_(out),
       progress_(ProgressReport::style_for(stderr, command_line.progress), targets.size(), total_work_of(targets)),
-      report_(command_line.format, out) {
+      report_(command_line.format, out, union_of_keys(param_keys_of(targets), param_keys_of(earlier))) {
   for (const DatasetResult& result : earlier) {
     rows_scored_.insert(result.rows_used);
+    if (!command_line.best_per.empty()) {
+      best_per_results_.push_back(result);
+      continue;
+    }
     // The leaderboard covers the whole selection, also what earlier runs settled (stdout JSONL and CSV
     // stream only this run's results).
     if (command_line.format == OutputFormat::table) report_.add(result);
@@ -106,11 +114,11 @@ void ResultSink::add(const DatasetResult& result) {
   explain(result);
   append_to_results_file(result);
   write_spectrum(result);
-  if (result.singular_values.empty()) {
-    report_.add(result);
+  DatasetResult without_spectrum = result;  // the table keeps every row until the end
+  without_spectrum.singular_values = {};
+  if (!command_line_.best_per.empty()) {
+    best_per_results_.push_back(std::move(without_spectrum));
   } else {
-    DatasetResult without_spectrum = result;  // the table keeps every row until the end
-    without_spectrum.singular_values = {};
     report_.add(without_spectrum);
   }
   if (result.status == ResultStatus::ok) rows_scored_.insert(result.rows_used);
@@ -118,7 +126,16 @@ void ResultSink::add(const DatasetResult& result) {
 
 void ResultSink::finish(bool interrupted) {
   progress_.finish();
-  report_.finish();
+  if (command_line_.best_per.empty()) {
+    report_.finish();
+  } else {
+    // Replaces the per-dataset report: the whole selection, earlier results included.
+    const BestPerGroup grouped = best_per_group(best_per_results_, command_line_.best_per);
+    for (const std::string& note : best_per_notes(grouped, best_per_results_.size())) {
+      err_ << "rankme: note: --best-per: " << note << std::endl;
+    }
+    print_best_per(grouped, command_line_.format, out_);
+  }
   if (rows_scored_.size() > 1) {
     // The paper's advice: compare runs at a fixed N (RankMe grows with N until N passes K).
     err_ << "rankme: warning: the datasets were scored at " << rows_scored_.size() << " different numbers of rows ("

@@ -12,10 +12,12 @@
 #include "rankme/os/canonical_path.hpp"
 #include "rankme/os/file_fingerprint.hpp"
 #include "rankme/pipeline/discovery_broadcast.hpp"
+#include "rankme/pipeline/hdf5_attribute_params.hpp"
 #include "rankme/pipeline/hdf5_link_walk.hpp"
 #include "rankme/pipeline/hdf5_path_pattern.hpp"
 #include "rankme/pipeline/input_expansion.hpp"
 #include "rankme/pipeline/isolated_discovery.hpp"
+#include "rankme/pipeline/path_params.hpp"
 #include "rankme/pipeline/tensor_file_discovery.hpp"
 
 namespace rankme {
@@ -53,8 +55,9 @@ std::string object_identity(hid_t dataset) {
 
 // `not_a_matrix` tells a whole-file scan or a pattern which failures to skip with a note (labels, strings,
 // 1-D arrays) rather than report as errors (an incomplete or unreadable matrix is the user's data gone wrong).
+// `attributes` gives the target the params of the file's attributes (the path's are added by discover_targets).
 DatasetTarget describe_target(hid_t file, const std::string& file_name, const std::string& path,
-                              bool* not_a_matrix = nullptr) {
+                              Hdf5AttributeParams& attributes, bool* not_a_matrix = nullptr) {
   DatasetTarget target;
   target.file = file_name;
   target.dataset = path;
@@ -62,6 +65,7 @@ DatasetTarget describe_target(hid_t file, const std::string& file_name, const st
   try {
     Hdf5Handle dataset = open_dataset(file, path);
     target.object_identity = object_identity(dataset.get());
+    target.params = attributes.of(dataset.get(), path);
     const std::string own_file = device_and_inode(file_name);
     target.through_external_link = !target.object_identity.empty() && !own_file.empty() &&
                                    target.object_identity.rfind(own_file + ":", 0) != 0;
@@ -112,7 +116,7 @@ bool exists_as_written(hid_t file, const std::string& path) {
 
 // A whole-file scan (no pattern) or a pattern's matches: matrices become targets, other datasets notes.
 void discover_matches(hid_t file, const InputSpec& input, const std::optional<std::string>& pattern_text,
-                      Discovery& discovery) {
+                      Hdf5AttributeParams& attributes, Discovery& discovery) {
   LinkWalk walk;
   try {
     walk = walk_links(file, input.file, Hdf5PathPattern(pattern_text.value_or("/**")));
@@ -125,7 +129,7 @@ void discover_matches(hid_t file, const InputSpec& input, const std::optional<st
   std::size_t found = 0;
   for (const std::string& path : walk.dataset_paths) {
     bool not_a_matrix = false;
-    DatasetTarget target = describe_target(file, input.file, path, &not_a_matrix);
+    DatasetTarget target = describe_target(file, input.file, path, attributes, &not_a_matrix);
     if (not_a_matrix) {
       discovery.notes.push_back("skipped " + target.error);
     } else {
@@ -174,8 +178,9 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
     discovery.targets.push_back(failed_target(input.file, input.dataset.value_or(""), message));
     return;
   }
+  Hdf5AttributeParams attributes(file.get());
   if (!input.dataset) {
-    discover_matches(file.get(), input, std::nullopt, discovery);
+    discover_matches(file.get(), input, std::nullopt, attributes, discovery);
     return;
   }
   // A name that exists as written wins over any reading of its wildcards or backslashes.
@@ -183,14 +188,14 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
   const bool has_escapes = written.find('\\') != std::string::npos;
   if ((input.pattern || has_escapes) && !exists_as_written(file.get(), written)) {
     if (input.pattern) {
-      discover_matches(file.get(), input, written, discovery);
+      discover_matches(file.get(), input, written, attributes, discovery);
     } else {
-      discovery.targets.push_back(describe_target(file.get(), input.file, unescape_hdf5_path(written)));
+      discovery.targets.push_back(describe_target(file.get(), input.file, unescape_hdf5_path(written), attributes));
       discovery.targets.back().named_explicitly = true;
     }
     return;
   }
-  discovery.targets.push_back(describe_target(file.get(), input.file, written));
+  discovery.targets.push_back(describe_target(file.get(), input.file, written, attributes));
   discovery.targets.back().named_explicitly = true;
 }
 
@@ -236,6 +241,13 @@ Discovery discover_targets(const std::vector<InputSpec>& inputs) {
     for (const InputSpec& input : inputs) discover_in_file(input, discovery);
   }
   remove_repeated_objects(discovery);
+  // The names' params under the attributes' (which win), for every format and for failed inputs too: a run
+  // whose file is damaged still shows under its hyperparameters.
+  for (DatasetTarget& target : discovery.targets) {
+    Params params = params_of_dataset_path(target.file, target.dataset);
+    for (auto& [key, value] : target.params) params[key] = std::move(value);
+    target.params = std::move(params);
+  }
   return discovery;
 }
 

@@ -25,10 +25,19 @@ std::optional<double> number_of(const std::string& text) {
   return value;
 }
 
-ParamValue value_of(const std::string& text) {
-  if (const auto number = number_of(text)) return *number;
-  return text;
-}
+// A piece of a component, with where it starts in the component (for masking positions).
+struct Piece {
+  std::string text;
+  std::size_t at = 0;
+};
+
+// One value the component spells: its key, its text and where that text lies in the component.
+struct Spelled {
+  std::string key;
+  std::string value;
+  std::size_t at = 0;
+  bool position = false;  // from a word such as "epoch_100" rather than an explicit key=value
+};
 
 // Whether `word` from `at` on reads `key=` (a key: a letter, then letters, digits, '_', '.', '-').
 bool key_starts_at(const std::string& word, std::size_t at) {
@@ -42,12 +51,13 @@ bool key_starts_at(const std::string& word, std::size_t at) {
 
 // The `key=value` pairs of one word that holds at least one '='. What follows a number's first '_' without
 // being another pair ("lr=0.1_epoch_3": "epoch_3") goes to `plain`, the words that may spell a position.
-void add_pairs(const std::string& word, Params& params, std::vector<std::string>& plain) {
+void add_pairs(const Piece& piece, std::vector<Spelled>& spelled, std::vector<Piece>& plain) {
+  const std::string& word = piece.text;
   std::size_t key_start = 0;
   while (key_start < word.size()) {
     const std::size_t equals = word.find('=', key_start);
     if (equals == std::string::npos) {
-      plain.push_back(word.substr(key_start));
+      plain.push_back({word.substr(key_start), piece.at + key_start});
       return;
     }
     const std::string key = word.substr(key_start, equals - key_start);
@@ -64,7 +74,9 @@ void add_pairs(const std::string& word, Params& params, std::vector<std::string>
         if (word[i] == '_' && key_starts_at(word, i + 1)) value_end = i;
       }
     }
-    if (!key.empty() && is_key_start(key.front())) params[key] = value_of(word.substr(value_start, value_end - value_start));
+    if (!key.empty() && is_key_start(key.front())) {
+      spelled.push_back({key, word.substr(value_start, value_end - value_start), piece.at + value_start, false});
+    }
     if (value_end == word.size()) return;
     key_start = value_end + 1;
   }
@@ -92,67 +104,70 @@ std::string position_key(const std::string& name) {
 }
 
 // Checkpoint positions in the words without '=': "epoch_100", "epoch 100", "ep100", "checkpoint-5000".
-void add_positions(const std::vector<std::string>& words, Params& params) {
-  std::vector<std::string> parts;
-  for (const std::string& word : words) {
-    std::string part;
-    for (const char c : word) {
+void add_positions(const std::vector<Piece>& words, std::vector<Spelled>& spelled) {
+  std::vector<Piece> parts;
+  for (const Piece& word : words) {
+    Piece part{{}, word.at};
+    for (std::size_t i = 0; i < word.text.size(); ++i) {
+      const char c = word.text[i];
       if (c == '_' || c == '-') {
-        if (!part.empty()) parts.push_back(part);
-        part.clear();
+        if (!part.text.empty()) parts.push_back(part);
+        part = {{}, word.at + i + 1};
       } else {
-        part += c;
+        part.text += c;
       }
     }
-    if (!part.empty()) parts.push_back(part);
+    if (!part.text.empty()) parts.push_back(part);
   }
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    const std::string& part = parts[i];
-    std::string key = position_key(part);
-    if (!key.empty() && i + 1 < parts.size() && all_digits(parts[i + 1])) {
-      params[key] = value_of(parts[i + 1]);
+    const Piece& part = parts[i];
+    std::string key = position_key(part.text);
+    if (!key.empty() && i + 1 < parts.size() && all_digits(parts[i + 1].text)) {
+      spelled.push_back({key, parts[i + 1].text, parts[i + 1].at, true});
       ++i;
       continue;
     }
     // A name glued to its number: "ep100", "step5000".
-    std::size_t digits = part.size();
-    while (digits > 0 && std::isdigit(static_cast<unsigned char>(part[digits - 1]))) --digits;
-    if (digits == 0 || digits == part.size()) continue;
-    key = position_key(part.substr(0, digits));
-    if (!key.empty()) params[key] = value_of(part.substr(digits));
+    std::size_t digits = part.text.size();
+    while (digits > 0 && std::isdigit(static_cast<unsigned char>(part.text[digits - 1]))) --digits;
+    if (digits == 0 || digits == part.text.size()) continue;
+    key = position_key(part.text.substr(0, digits));
+    if (!key.empty()) spelled.push_back({key, part.text.substr(digits), part.at + digits, true});
   }
 }
 
-}  // namespace
-
-Params params_of_component(const std::string& component) {
-  std::vector<std::string> words;
-  std::string word;
-  for (const char c : component) {
+// Everything one component spells, in order: the key=value pairs, then the positions of the other words.
+std::vector<Spelled> spelled_in(const std::string& component) {
+  std::vector<Piece> words;
+  Piece word;
+  for (std::size_t i = 0; i < component.size(); ++i) {
+    const char c = component[i];
     if (is_separator(c) || is_bracket(c)) {
-      if (!word.empty()) words.push_back(word);
-      word.clear();
+      if (!word.text.empty()) words.push_back(word);
+      word = {{}, i + 1};
     } else {
-      word += c;
+      word.text += c;
     }
   }
-  if (!word.empty()) words.push_back(word);
-  Params params;
-  std::vector<std::string> plain;
-  for (const std::string& w : words) {
-    if (w.find('=') != std::string::npos) {
-      add_pairs(w, params, plain);
+  if (!word.text.empty()) words.push_back(word);
+  std::vector<Spelled> spelled;
+  std::vector<Piece> plain;
+  for (const Piece& w : words) {
+    if (w.text.find('=') != std::string::npos) {
+      add_pairs(w, spelled, plain);
     } else {
       plain.push_back(w);
     }
   }
-  Params positions;
-  add_positions(plain, positions);
-  for (auto& [key, value] : positions) params.emplace(key, value);  // an explicit epoch= wins
-  return params;
+  add_positions(plain, spelled);
+  return spelled;
 }
 
-Params params_of_path(const std::string& path, bool file_name_last) {
+// Whether the value spelled at `s` is a checkpoint position: a number under epoch or step, whether from
+// "epoch_3" or from "epoch=3".
+bool is_position(const Spelled& s) { return (s.key == "epoch" || s.key == "step") && number_of(s.value).has_value(); }
+
+std::vector<std::string> components_of(const std::string& path) {
   std::vector<std::string> components;
   std::string component;
   for (const char c : path) {
@@ -164,20 +179,78 @@ Params params_of_path(const std::string& path, bool file_name_last) {
     }
   }
   if (!component.empty()) components.push_back(component);
-  if (file_name_last && !components.empty()) {
-    std::string& name = components.back();
-    const std::size_t dot = name.rfind('.');
-    if (dot != std::string::npos && dot + 1 < name.size() && name.size() - dot - 1 <= 12 && is_key_start(name[dot + 1])) {
-      bool extension = true;
-      for (std::size_t i = dot + 1; i < name.size(); ++i) extension = extension && std::isalnum(static_cast<unsigned char>(name[i]));
-      if (extension) name.resize(dot);
+  return components;
+}
+
+// The length of `name` without its extension: a '.' and 1-12 letters or digits starting with a letter
+// (".h5", ".pt", ".safetensors"); "lr=0.1" keeps its ".1".
+std::size_t stem_length(const std::string& name) {
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 >= name.size() || name.size() - dot - 1 > 12 || !is_key_start(name[dot + 1])) {
+    return name.size();
+  }
+  for (std::size_t i = dot + 1; i < name.size(); ++i) {
+    if (!std::isalnum(static_cast<unsigned char>(name[i]))) return name.size();
+  }
+  return dot;
+}
+
+}  // namespace
+
+ParamValue param_value_of(const std::string& text) {
+  if (const auto number = number_of(text)) return *number;
+  return text;
+}
+
+Params params_of_component(const std::string& component) {
+  Params params;
+  Params positions;
+  for (const Spelled& s : spelled_in(component)) {
+    if (s.position) {
+      positions[s.key] = param_value_of(s.value);
+    } else {
+      params[s.key] = param_value_of(s.value);
     }
   }
+  for (auto& [key, value] : positions) params.emplace(key, value);  // an explicit epoch= wins
+  return params;
+}
+
+Params params_of_path(const std::string& path, bool file_name_last) {
+  std::vector<std::string> components = components_of(path);
+  if (file_name_last && !components.empty()) components.back().resize(stem_length(components.back()));
   Params params;
   for (const std::string& c : components) {
     for (auto& [key, value] : params_of_component(c)) params[key] = value;
   }
   return params;
+}
+
+Params params_of_dataset_path(const std::string& file, const std::string& dataset) {
+  Params params = params_of_path(file, true);
+  for (auto& [key, value] : params_of_path(dataset, false)) params[key] = value;
+  return params;
+}
+
+std::string without_positions(const std::string& path, bool file_name_last) {
+  std::string masked = path;
+  // Component by component, so that a file name's extension is left out of its words as params_of_path does.
+  std::size_t begin = 0;
+  while (begin <= masked.size()) {
+    std::size_t end = masked.find('/', begin);
+    if (end == std::string::npos) end = masked.size();
+    std::string component = masked.substr(begin, end - begin);
+    const bool last = end == masked.size();
+    const std::size_t stem = file_name_last && last ? stem_length(component) : component.size();
+    std::vector<Spelled> spelled = spelled_in(component.substr(0, stem));
+    // From the back, so that earlier offsets stay valid as numbers shrink to one '*'.
+    for (auto s = spelled.rbegin(); s != spelled.rend(); ++s) {
+      if (is_position(*s)) component.replace(s->at, s->value.size(), "*");
+    }
+    masked.replace(begin, end - begin, component);
+    begin += component.size() + 1;
+  }
+  return masked;
 }
 
 }  // namespace rankme

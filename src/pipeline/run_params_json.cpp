@@ -1,5 +1,7 @@
 #include "rankme/pipeline/run_params_json.hpp"
 
+#include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <variant>
 
@@ -8,8 +10,17 @@ namespace rankme {
 nlohmann::json params_to_json(const Params& params) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [key, value] : params) {
-    json[key] = std::holds_alternative<double>(value) ? nlohmann::json(std::get<double>(value))
-                                                      : nlohmann::json(std::get<std::string>(value));
+    if (const auto* text = std::get_if<std::string>(&value)) {
+      json[key] = *text;
+      continue;
+    }
+    // Whole numbers as integers ("epoch": 100, not 100.0), as they were written; exact below 2^53.
+    const double number = std::get<double>(value);
+    if (std::trunc(number) == number && std::fabs(number) < 9007199254740992.0) {
+      json[key] = static_cast<std::int64_t>(number);
+    } else {
+      json[key] = number;
+    }
   }
   return json;
 }

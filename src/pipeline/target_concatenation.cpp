@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <utility>
 #include <vector>
@@ -74,6 +75,15 @@ DatasetTarget stack(std::vector<DatasetTarget> parts, const std::string& failed_
   whole.pool = first.pool;
   whole.shape = first.shape;
   whole.canonical_file = canonical_path(whole.file).value_or("");
+  // The params every part has with the same value: a sweep's shards (runs/lr=0.1/emb_rank3.npy) share the
+  // run's, and what tells the parts apart (a rank, a shard number) is no param of the whole.
+  whole.params = first.params;
+  for (const DatasetTarget& part : parts) {
+    for (auto entry = whole.params.begin(); entry != whole.params.end();) {
+      const auto found = part.params.find(entry->first);
+      entry = found != part.params.end() && found->second == entry->second ? std::next(entry) : whole.params.erase(entry);
+    }
+  }
   std::vector<FileFingerprint> listed;
   for (const DatasetTarget& part : parts) {
     whole.named_explicitly = whole.named_explicitly || part.named_explicitly;

@@ -4,6 +4,10 @@
 #include <optional>
 #include <stdexcept>
 
+#include "rankme/numerics/spectrum_metrics.hpp"
+#include "rankme/pipeline/path_params.hpp"
+#include "rankme/sweep/param_columns.hpp"
+
 namespace rankme {
 
 namespace {
@@ -61,7 +65,11 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 
 ResultCsvLayout::ResultCsvLayout(const std::string& header_line) {
   const std::vector<std::string> names = split_csv_line(header_line);
-  for (std::size_t i = 0; i < names.size(); ++i) index_[names[i]] = i;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    index_[names[i]] = i;
+    if (is_param_column(names[i])) param_columns_.emplace_back(i, param_key_of_column(names[i]));
+  }
+  names_ = names;
   columns_ = names.size();
   for (const char* required : {"file", "dataset", "rows", "cols", "rankme", "status"}) {
     if (!index_.count(required)) throw std::runtime_error(std::string("no '") + required + "' column");
@@ -95,6 +103,16 @@ DatasetResult ResultCsvLayout::parse(const std::string& line) const {
   result.canonical_file = field("canonical_file").value_or("");
   result.pool = field("pool").value_or("");
   if (auto parts = field("parts"); parts && !parts->empty()) result.part_count = parse_integer<std::uint64_t>(*parts, "parts");
+  // The other metrics (inf and nan as written) and LiDAR, where their columns are filled: rankme-agree
+  // compares each with the probes.
+  for (const std::string& name : metric_names()) {
+    if (name == "rankme") continue;
+    if (auto value = field(name.c_str()); value && !value->empty()) result.metrics[name] = parse_double(*value, name.c_str());
+  }
+  if (auto lidar = field("lidar"); lidar && !lidar->empty()) result.lidar = parse_double(*lidar, "lidar");
+  for (const auto& [index, key] : param_columns_) {
+    if (!fields[index].empty()) result.params[key] = param_value_of(fields[index]);
+  }
   return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include "rankme/numerics/spectrum_metrics.hpp"
 #include "rankme/sweep/dataset_result_json.hpp"
+#include "rankme/sweep/param_columns.hpp"
 #include "rankme/sweep/text_output.hpp"
 
 namespace rankme {
@@ -42,6 +43,14 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
     line += "," + csv_field(result.pool) + "," + (result.part_count > 0 ? std::to_string(result.part_count) : std::string());
   }
   return line;
+}
+
+std::string csv_header(CsvColumns columns, const std::vector<std::string>& param_keys) {
+  return csv_header(columns) + param_header_columns(param_keys);
+}
+
+std::string to_csv_line(const DatasetResult& result, CsvColumns columns, const std::vector<std::string>& param_keys) {
+  return to_csv_line(result, columns) + param_cells(result.params, param_keys);
 }
 
 std::string to_json_line(const DatasetResult& result) {

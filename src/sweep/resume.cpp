@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rankme/parallel/collective_status.hpp"
+#include "rankme/sweep/param_columns.hpp"
 
 namespace rankme {
 
@@ -50,7 +51,12 @@ ResumeDecision decide_resume(const std::vector<DatasetTarget>& targets, const Re
   }
   for (const auto& target : targets) {
     const auto found = settled.find(identity_of(target));
-    if (!remaining.count(identity_of(target)) && found != settled.end()) decision.earlier.push_back(found->second);
+    if (!remaining.count(identity_of(target)) && found != settled.end()) {
+      decision.earlier.push_back(found->second);
+      // A result keeps the params it was written with; one written before rankme reported params (or read
+      // from a CSV file without their columns) takes its dataset's.
+      if (decision.earlier.back().params.empty()) decision.earlier.back().params = target.params;
+    }
   }
   for (std::size_t i = 0; i < targets.size(); ++i) {
     if (remaining.count(identity_of(targets[i]))) decision.to_score.push_back(i);
@@ -91,7 +97,8 @@ ResumedRun open_results_and_resume(const Communicator& world, const std::vector<
       } else {
         for (std::size_t i = 0; i < targets.size(); ++i) kept.push_back(i);
       }
-      if (!output.empty()) run.file.emplace(ResultsFile::open_for_append(output));
+      // The CSV file's param columns: every key this run's datasets may carry (what the file holds is kept).
+      if (!output.empty()) run.file.emplace(ResultsFile::open_for_append(output, param_keys_of(targets)));
       open_more_on_root();
     } catch (const std::exception& failure) {
       error = failure.what();

@@ -1,7 +1,10 @@
 // rankme-merge: combines the results files of several runs (SLURM job-array shards, or a run and its
 // resumptions) into one result per dataset, written to --output and/or printed as a leaderboard.
 //
-//   rankme-merge [--output merged.jsonl|.csv] [--format table|jsonl|csv] shard0.jsonl shard1.csv ...
+//   rankme-merge [--output merged.jsonl|.csv] [--format table|jsonl|csv] [--best-per KEYS] shard0.jsonl shard1.csv ...
+//
+// With --best-per, stdout shows the best checkpoint of each group (app/best_per_report.hpp) instead of every
+// dataset: `rankme-merge results.jsonl --best-per run` picks each run's checkpoint without scoring again.
 //
 // Exit codes: 0 every dataset's final status is ok or nonfinite; 1 some dataset's final status is error,
 // or an input could not be read, or the output could not be written; 2 usage error.
@@ -14,7 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "rankme/app/best_per_report.hpp"
 #include "rankme/app/report.hpp"
+#include "rankme/sweep/best_per_group.hpp"
+#include "rankme/sweep/param_columns.hpp"
 #include "rankme/sweep/results_file.hpp"
 #include "rankme/sweep/resume.hpp"
 
@@ -28,6 +34,7 @@ struct MergeOptions {
   std::vector<std::string> inputs;
   std::string output;
   std::optional<rankme::OutputFormat> format;  // none: table, unless only --output was asked for
+  std::vector<std::string> best_per;           // --best-per KEYS
 };
 
 // Appends the valid results of `path` to `results`; says on stderr what was skipped. False when the file
@@ -71,8 +78,15 @@ int merge(const MergeOptions& options) {
       output_ok = false;
     }
   }
-  if (options.format || options.output.empty()) {
-    rankme::ResultReport report(options.format.value_or(rankme::OutputFormat::table), std::cout);
+  if (!options.best_per.empty()) {
+    const rankme::BestPerGroup grouped = rankme::best_per_group(merged, options.best_per);
+    for (const std::string& note : rankme::best_per_notes(grouped, merged.size())) {
+      std::cerr << "rankme-merge: note: --best-per: " << note << std::endl;
+    }
+    rankme::print_best_per(grouped, options.format.value_or(rankme::OutputFormat::table), std::cout);
+  } else if (options.format || options.output.empty()) {
+    rankme::ResultReport report(options.format.value_or(rankme::OutputFormat::table), std::cout,
+                                rankme::param_keys_of(merged));
     for (const rankme::DatasetResult& result : merged) report.add(result);
     report.finish();
   }
@@ -103,6 +117,12 @@ int main(int argc, char** argv) {
   app.add_option("--format", format_name,
                  "Print the merged results on stdout: table (a leaderboard; the default without --output), jsonl or csv")
       ->check(CLI::IsMember({"table", "jsonl", "csv"}));
+  std::string best_per;
+  auto* best_per_option = app.add_option(
+      "--best-per", best_per,
+      "KEYS: print the best checkpoint by RankMe of each group of results with the same values of these params "
+      "(comma-separated, e.g. lr,wd; 'run': each run's checkpoints, its path without the epoch or step) "
+      "instead of every dataset");
   try {
     app.parse(argc, argv);
     if (!options.output.empty()) {
@@ -115,6 +135,13 @@ int main(int argc, char** argv) {
     const std::map<std::string, rankme::OutputFormat> formats = {
         {"table", rankme::OutputFormat::table}, {"jsonl", rankme::OutputFormat::jsonl}, {"csv", rankme::OutputFormat::csv}};
     if (!format_name.empty()) options.format = formats.at(format_name);
+    if (best_per_option->count() > 0) {
+      try {
+        options.best_per = rankme::parse_group_keys(best_per);
+      } catch (const std::invalid_argument& error) {
+        throw CLI::ValidationError("--best-per", error.what());
+      }
+    }
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return exit_success;

@@ -49,6 +49,17 @@ TEST(CommandLine, EveryOption) {
   EXPECT_EQ(parse({"--format", "csv", "--solver", "lapack", "a.h5"}).command_line.format, OutputFormat::csv);
 }
 
+TEST(CommandLine, BestPer) {
+  EXPECT_TRUE(parse({"a.h5"}).command_line.best_per.empty());
+  EXPECT_EQ(parse({"--best-per", "run", "a.h5"}).command_line.best_per, (std::vector<std::string>{"run"}));
+  EXPECT_EQ(parse({"--best-per", "lr, wd", "a.h5"}).command_line.best_per, (std::vector<std::string>{"lr", "wd"}));
+  for (const char* keys : {"", ",", "lr,,wd", "lr,lr"}) {
+    const ParsedCommandLine parsed = parse({"--best-per", keys, "a.h5"});
+    EXPECT_EQ(parsed.exit_code, exit_usage) << keys;
+    EXPECT_NE(parsed.message.find("--best-per"), std::string::npos) << parsed.message;
+  }
+}
+
 TEST(CommandLine, PoolAndConcat) {
   EXPECT_EQ(parse({"a.h5"}).command_line.pool, PoolMode::none);
   EXPECT_EQ(parse({"a.h5"}).command_line.concat, ConcatMode::none);

@@ -109,7 +109,7 @@ TEST(PrintListing, JsonLinesHaveTheDocumentedKeys) {
   for (const json& row : rows) {
     std::set<std::string> keys;
     for (const auto& item : row.items()) keys.insert(item.key());
-    EXPECT_EQ(keys, (std::set<std::string>{"file", "dataset", "rows", "cols", "dtype", "status", "error", "shape", "pool", "parts"}))
+    EXPECT_EQ(keys, (std::set<std::string>{"file", "dataset", "rows", "cols", "dtype", "status", "error", "shape", "pool", "parts", "params"}))
         << row.dump();
   }
   EXPECT_EQ(rows[0]["file"], "sweep/a,b.h5");
@@ -126,6 +126,7 @@ TEST(PrintListing, JsonLinesHaveTheDocumentedKeys) {
   EXPECT_EQ(rows[3]["rows"], 7);
   EXPECT_TRUE(rows[0]["pool"].is_null());
   EXPECT_TRUE(rows[0]["parts"].is_null());
+  EXPECT_EQ(rows[0]["params"], json::object());
 
   std::ostringstream clean;
   EXPECT_TRUE(print_listing(listing_targets(false), OutputFormat::jsonl, clean));
@@ -147,6 +148,31 @@ TEST(PrintListing, CsvHasAHeaderAndQuotesFields) {
   std::ostringstream empty;
   EXPECT_TRUE(print_listing({}, OutputFormat::csv, empty));
   EXPECT_EQ(empty.str(), "file,dataset,rows,cols,dtype,status,error,pool,parts\n");
+}
+
+TEST(PrintListing, ParamsShowInEveryFormat) {
+  std::vector<DatasetTarget> targets = {target_of("lr=0.1/epoch_3.h5", "/z"), target_of("base.h5", "/z")};
+  targets[0].params = {{"lr", 0.1}, {"epoch", 3.0}, {"opt", std::string("adam w")}};
+  targets[1].params = {{"seed", 7.0}};
+  std::ostringstream table, jsonl, csv;
+  print_listing(targets, OutputFormat::table, table);
+  print_listing(targets, OutputFormat::jsonl, jsonl);
+  print_listing(targets, OutputFormat::csv, csv);
+  const std::vector<std::string> table_lines = lines_of(table.str());
+  ASSERT_EQ(table_lines.size(), 3u);
+  EXPECT_NE(table_lines[0].find("params"), std::string::npos) << table.str();
+  EXPECT_NE(table_lines[1].find("epoch=3 lr=0.1 opt=adam w"), std::string::npos) << table.str();
+  EXPECT_NE(table_lines[2].find("seed=7"), std::string::npos) << table.str();
+  EXPECT_EQ(json::parse(lines_of(jsonl.str())[0])["params"], (json{{"epoch", 3}, {"lr", 0.1}, {"opt", "adam w"}}));
+  const std::vector<std::string> csv_lines = lines_of(csv.str());
+  ASSERT_EQ(csv_lines.size(), 3u);
+  EXPECT_EQ(csv_lines[0], "file,dataset,rows,cols,dtype,status,error,pool,parts,param.epoch,param.lr,param.opt,param.seed");
+  EXPECT_EQ(csv_fields(csv_lines[1]).size(), 13u);
+  EXPECT_EQ(csv_lines[2].substr(csv_lines[2].size() - 5), ",,,,7");
+  // Without params, the table has no params column.
+  std::ostringstream plain;
+  print_listing({target_of("a.h5", "/z")}, OutputFormat::table, plain);
+  EXPECT_EQ(plain.str().find("params"), std::string::npos) << plain.str();
 }
 
 }  // namespace

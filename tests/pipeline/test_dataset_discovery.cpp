@@ -15,10 +15,12 @@
 
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/pipeline/input_expansion.hpp"
+#include "support/hdf5_attributes.hpp"
 #include "support/hdf5_links.hpp"
 #include "support/hdf5_matrix_writer.hpp"
 #include "support/hdf5_unusual_objects.hpp"
 #include "support/plain_files.hpp"
+#include "support/safetensors_writer.hpp"
 #include "support/temporary_directory.hpp"
 
 namespace rankme {
@@ -247,6 +249,75 @@ TEST(PatternDiscovery, ADirectoryOfFilesIsScannedFileByFile) {
   EXPECT_EQ(discovery.targets[1].dataset, "/emb");
   EXPECT_EQ(discovery.targets[2].file, directory.file("b.h5"));
   EXPECT_EQ(discovery.notes.size(), 1u);
+}
+
+double param_number(const DatasetTarget& target, const std::string& key) {
+  const auto found = target.params.find(key);
+  if (found == target.params.end() || !std::holds_alternative<double>(found->second)) {
+    ADD_FAILURE() << target.file << ":" << target.dataset << " has no number " << key;
+    return -1;
+  }
+  return std::get<double>(found->second);
+}
+
+TEST(DiscoveredParams, PathAsGivenThenGroupsThenAttributesWin) {
+  const SilenceHdf5Errors silence;
+  testing::TemporaryDirectory directory("rankme-params-");
+  std::filesystem::create_directories(directory.path() / "sweep" / "lr=0.1_bs=64");
+  const std::string file = directory.file("sweep/lr=0.1_bs=64/epoch_3.h5");
+  write_small_matrix(file, "/wd=0.05/z");
+  write_small_matrix(file, "/wd=0.05/y");
+  testing::write_number_attribute(file, "/", "seed", 7);
+  testing::write_number_attribute(file, "/", "bs", 128);                       // the attribute wins over the path
+  testing::write_text_attribute(file, "/wd=0.05", "opt", "adamw");
+  testing::write_number_attribute(file, "/wd=0.05/y", "wd", 0.01);             // nearer than the group's name
+  // Given relative to the temporary directory, as a user names a sweep from its parent.
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(directory.path());
+  const Discovery discovery = discover_targets(expand_arguments({"sweep"}));
+  std::filesystem::current_path(before);
+  ASSERT_EQ(discovery.targets.size(), 2u);
+  const DatasetTarget& y = discovery.targets[0];
+  const DatasetTarget& z = discovery.targets[1];
+  ASSERT_EQ(z.dataset, "/wd=0.05/z");
+  EXPECT_EQ(z.params, (Params{{"bs", 128.0}, {"epoch", 3.0}, {"lr", 0.1}, {"opt", std::string("adamw")},
+                              {"seed", 7.0}, {"wd", 0.05}}));
+  EXPECT_DOUBLE_EQ(param_number(y, "wd"), 0.01);
+  EXPECT_DOUBLE_EQ(param_number(y, "epoch"), 3);
+}
+
+TEST(DiscoveredParams, OnlyTheDirectoriesAsGivenCount) {
+  const SilenceHdf5Errors silence;
+  testing::TemporaryDirectory directory("rankme-params-ep=1-");  // would read as a param if taken whole
+  const std::string file = directory.file("run.h5");
+  write_small_matrix(file, "/z");
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(directory.path());
+  const Discovery relative = discover_targets(expand_arguments({"run.h5"}));
+  std::filesystem::current_path(before);
+  ASSERT_EQ(relative.targets.size(), 1u);
+  EXPECT_TRUE(relative.targets[0].params.empty()) << "not the canonical path's directories";
+  const Discovery absolute = discover_targets(expand_arguments({file}));
+  ASSERT_EQ(absolute.targets.size(), 1u);
+  EXPECT_EQ(absolute.targets[0].params.count("rankme-params-ep"), 1u) << "spelled with its directories, they count";
+}
+
+TEST(DiscoveredParams, OtherFormatsAndFailedInputsTakeTheirPath) {
+  const SilenceHdf5Errors silence;
+  testing::TemporaryDirectory directory("rankme-params-");
+  std::filesystem::create_directories(directory.path() / "opt=adamw_bs=256");
+  std::string values(4 * 2 * 4, '\0');
+  testing::write_safetensors(directory.file("opt=adamw_bs=256/checkpoint-5000.safetensors"),
+                             {{"emb", "F32", {4, 2}, values, std::nullopt}});
+  testing::write_not_hdf5(directory.file("opt=adamw_bs=256/step=6000.h5"));
+  const Discovery discovery = discover_targets(expand_arguments({directory.file("opt=adamw_bs=256")}));
+  ASSERT_EQ(discovery.targets.size(), 2u);
+  const DatasetTarget& tensors = discovery.targets[0];
+  EXPECT_EQ(tensors.format, "safetensors");
+  EXPECT_EQ(tensors.params, (Params{{"bs", 256.0}, {"opt", std::string("adamw")}, {"step", 5000.0}}));
+  const DatasetTarget& broken = discovery.targets[1];
+  EXPECT_FALSE(broken.scorable());
+  EXPECT_DOUBLE_EQ(param_number(broken, "step"), 6000) << "a run whose file fails still shows its params";
 }
 
 }  // namespace

@@ -115,5 +115,54 @@ TEST(PathParams, OddNamesGiveNoKeysRatherThanWrongOnes) {
   EXPECT_EQ(text(p, "a"), "b=c");
 }
 
+TEST(PathParams, RepeatedKeysUnicodeAndEmptyValues) {
+  EXPECT_DOUBLE_EQ(number(params_of_component("lr=1,lr=2"), "lr"), 2) << "a later token replaces an earlier one";
+  const Params p = params_of_component("mod\xc3\xa8le=vit caf\xc3\xa9=cr\xc3\xa8me");
+  EXPECT_EQ(text(p, "mod\xc3\xa8le"), "vit");
+  EXPECT_EQ(text(p, "caf\xc3\xa9"), "cr\xc3\xa8me");
+  const Params q = params_of_component("tag=_lr=0.5");
+  EXPECT_EQ(text(q, "tag"), "") << "an empty value before the next key";
+  EXPECT_DOUBLE_EQ(number(q, "lr"), 0.5);
+  EXPECT_TRUE(params_of_component("=").empty());
+  EXPECT_TRUE(params_of_component("lr==").size() == 1u);
+  EXPECT_EQ(text(params_of_component("lr=="), "lr"), "=");
+}
+
+TEST(PathParams, DatasetPathsAddTheirGroupsToTheFile) {
+  const Params p = params_of_dataset_path("sweep/lr=0.1/epoch_3.h5", "/z");
+  EXPECT_EQ(p.size(), 2u);
+  EXPECT_DOUBLE_EQ(number(p, "lr"), 0.1);
+  EXPECT_DOUBLE_EQ(number(p, "epoch"), 3);
+  const Params q = params_of_dataset_path("runs/lr=0.1.h5", "/lr=0.2/checkpoint-5000/emb");
+  EXPECT_DOUBLE_EQ(number(q, "lr"), 0.2) << "the dataset's groups are inner to the file";
+  EXPECT_DOUBLE_EQ(number(q, "step"), 5000);
+  const Params r = params_of_dataset_path("/abs/run 03 [lr=0.001, wd=0]/emb.npy", "/");
+  EXPECT_DOUBLE_EQ(number(r, "lr"), 0.001);
+  EXPECT_DOUBLE_EQ(number(r, "wd"), 0);
+  EXPECT_TRUE(params_of_dataset_path("run_a.h5", "/epoch/z").empty()) << "a position needs its number";
+  // Separators inside a dataset's name: safetensors and torch names.
+  EXPECT_TRUE(params_of_dataset_path("model.safetensors", "encoder.layer.0.weight").empty());
+}
+
+TEST(PathParams, WithoutPositionsMasksOnlyTheNumbersOfPositions) {
+  EXPECT_EQ(without_positions("runs/lr=0.1_wd=0/epoch_10.h5", true), "runs/lr=0.1_wd=0/epoch_*.h5");
+  EXPECT_EQ(without_positions("runs/lr=0.1_wd=0_epoch_10.h5", true), "runs/lr=0.1_wd=0_epoch_*.h5");
+  EXPECT_EQ(without_positions("/run_a/epoch 100/z", false), "/run_a/epoch */z");
+  EXPECT_EQ(without_positions("/ep100", false), "/ep*");
+  EXPECT_EQ(without_positions("step=5000,lr=0.1", false), "step=*,lr=0.1");
+  EXPECT_EQ(without_positions("checkpoint-5000.pt", true), "checkpoint-*.pt");
+  EXPECT_EQ(without_positions("ckpt5000", true), "ckpt*");
+  EXPECT_EQ(without_positions("Epoch-7/run 03 [lr=0.001, epoch=2]", false), "Epoch-*/run 03 [lr=0.001, epoch=*]");
+  // Nothing else changes: numbers that are no position, extensions with digits, the run's own name.
+  EXPECT_EQ(without_positions("run_03/lr=10.h5", true), "run_03/lr=10.h5");
+  EXPECT_EQ(without_positions("model_v2.mp4", true), "model_v2.mp4");
+  EXPECT_EQ(without_positions("steps_10/epochs_x", false), "steps_10/epochs_x");
+  EXPECT_EQ(without_positions("", true), "");
+  EXPECT_EQ(without_positions("//a//", false), "//a//");
+  // A file name's extension is no part of its words: "epoch_10.h5" is epoch 10, and a position's digits
+  // before an extension are masked, not the extension's.
+  EXPECT_EQ(without_positions("a/epoch_3.h5", false), "a/epoch_3.h5") << "not a file name: '3.h5' is no number";
+}
+
 }  // namespace
 }  // namespace rankme

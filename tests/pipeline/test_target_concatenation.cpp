@@ -31,6 +31,22 @@ std::vector<std::string> part_files(const DatasetTarget& target) {
   return files;
 }
 
+TEST(TargetConcatenation, TheMatrixHasTheParamsItsPartsShare) {
+  Discovery discovery;
+  discovery.targets = {shard("runs/lr=0.1/emb_rank0.npy"), shard("runs/lr=0.1/emb_rank1.npy"),
+                       shard("runs/lr=0.2/emb_rank0.npy"), shard("runs/lr=0.2/emb_rank1.npy")};
+  discovery.targets[0].params = {{"lr", 0.1}, {"rank", 0.0}, {"opt", std::string("adamw")}};
+  discovery.targets[1].params = {{"lr", 0.1}, {"rank", 1.0}, {"opt", std::string("adamw")}};
+  discovery.targets[2].params = {{"lr", 0.2}, {"rank", 0.0}, {"opt", std::string("adamw")}};
+  discovery.targets[3].params = {{"lr", 0.2}, {"rank", 1.0}};
+  concatenate_targets(discovery, ConcatMode::by_directory);
+  ASSERT_EQ(discovery.targets.size(), 2u);
+  EXPECT_EQ(discovery.targets[0].params, (Params{{"lr", 0.1}, {"opt", std::string("adamw")}}))
+      << "what tells the parts apart is no param of the whole";
+  EXPECT_EQ(discovery.targets[1].params, (Params{{"lr", 0.2}})) << "a key one part lacks is not shared";
+  EXPECT_EQ(discovery.targets[0].parts[1].params.at("rank"), ParamValue(1.0)) << "the parts keep their own";
+}
+
 TEST(TargetConcatenation, NoneLeavesTheTargetsAlone) {
   Discovery discovery;
   discovery.targets = {shard("a.npy"), shard("b.npy")};

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -33,6 +34,22 @@ TEST(ResultCsv, HeaderMatchesTheReportPlusTheFileIdentity) {
             ",123456,1700000000123456789,,mean,3");
   const std::string older = to_csv_line(scored("/a", 2.5), CsvColumns::before_canonical_file);
   EXPECT_EQ(older.substr(older.size() - std::string(",123456,1700000000123456789").size()), ",123456,1700000000123456789");
+}
+
+TEST(ResultCsv, TheOtherMetricsReadBack) {
+  // rankme-agree compares every metric with the probes, from CSV results as from JSON lines.
+  DatasetResult result = scored("/emb", 7.25);
+  result.metrics["stable_rank"] = 3.5;
+  result.metrics["condition_number"] = INFINITY;
+  result.metrics["alpha_req"] = std::nan("");
+  const DatasetResult read = ResultCsvLayout(csv_header(CsvColumns::with_file_identity))
+                                 .parse(to_csv_line(result, CsvColumns::with_file_identity));
+  ASSERT_EQ(read.metrics.size(), 3u);
+  EXPECT_EQ(read.metrics.at("stable_rank"), 3.5);
+  EXPECT_EQ(read.metrics.at("condition_number"), INFINITY);
+  EXPECT_TRUE(std::isnan(read.metrics.at("alpha_req")));
+  EXPECT_TRUE(ResultCsvLayout(csv_header(CsvColumns::report)).parse(to_csv_line(scored("/emb", 1), CsvColumns::report))
+                  .metrics.empty());
 }
 
 TEST(ResultCsv, SplitsQuotedFieldsAndRefusesBrokenQuoting) {

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "rankme/sweep/result_csv.hpp"
 #include "rankme/sweep/result_lines.hpp"
 #include "support/result_samples.hpp"
 #include "support/temporary_directory.hpp"
@@ -221,6 +222,117 @@ TEST(ResultsFile, ACsvFileWithoutCanonicalFileKeepsItsColumns) {
   ASSERT_EQ(contents.results.size(), 2u);
   EXPECT_EQ(contents.results[1].dataset, "/b");
   EXPECT_EQ(contents.results[1].canonical_file, "");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Param columns: the same in every line, however many runs appended to the file
+
+DatasetResult with_params(DatasetResult result, Params params) {
+  result.params = std::move(params);
+  return result;
+}
+
+// Every line has the header's number of fields (what pandas needs), and the file reads back without a skip.
+void expect_one_frame(const std::string& path) {
+  const std::vector<std::string> lines = lines_of(read_text(path));
+  ASSERT_FALSE(lines.empty());
+  const std::size_t columns = split_csv_line(lines[0]).size();
+  for (const std::string& line : lines) EXPECT_EQ(split_csv_line(line).size(), columns) << line;
+  const ResultsFileContents contents = read_results_file(path);
+  EXPECT_EQ(contents.skipped_lines, 0u) << contents.first_problem;
+}
+
+TEST(ParamColumns, ANewCsvFileHasTheGivenParamColumns) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  {
+    ResultsFile file = ResultsFile::open_for_append(path, {"epoch", "lr"});
+    file.append(with_params(scored("/a", 1.5), {{"lr", 0.1}, {"epoch", 3.0}}));
+    file.append(with_params(scored("/b", 2.5), {{"lr", 0.2}}));
+  }
+  EXPECT_EQ(lines_of(read_text(path))[0], csv_header(CsvColumns::with_file_identity) + ",param.epoch,param.lr");
+  expect_one_frame(path);
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  EXPECT_EQ(contents.results[0].params, (Params{{"epoch", 3.0}, {"lr", 0.1}}));
+  EXPECT_EQ(contents.results[1].params, (Params{{"lr", 0.2}}));
+}
+
+TEST(ParamColumns, NewKeysRewriteTheFileWithTheUnionOfColumns) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  {
+    ResultsFile file = ResultsFile::open_for_append(path, {"lr", "seed"});
+    file.append(with_params(scored("/a, \"quoted\"", 1.5), {{"lr", 0.1}, {"seed", 1.0}}));
+    file.append(with_params(scored("/b", 2.5), {{"lr", 0.2}}));
+  }
+  const std::string before = read_text(path);
+  append_text(path, "runs/sweep.h5,/torn,40");  // a run killed mid-line
+  {
+    ResultsFile file = ResultsFile::open_for_append(path, {"epoch", "lr"});
+    file.append(with_params(scored("/c", 3.5), {{"lr", 0.3}, {"epoch", 7.0}}));
+  }
+  const std::vector<std::string> lines = lines_of(read_text(path));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], csv_header(CsvColumns::with_file_identity) + ",param.epoch,param.lr,param.seed")
+      << "the union of the file's keys and the new ones";
+  expect_one_frame(path);
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 3u) << "the torn line is gone, the complete ones kept";
+  expect_same_result(contents.results[0], scored("/a, \"quoted\"", 1.5));
+  EXPECT_EQ(contents.results[0].params, (Params{{"lr", 0.1}, {"seed", 1.0}}));
+  EXPECT_EQ(contents.results[1].params, (Params{{"lr", 0.2}}));
+  EXPECT_EQ(contents.results[2].params, (Params{{"epoch", 7.0}, {"lr", 0.3}}));
+  // The earlier lines' own fields are what they were, byte for byte.
+  const std::vector<std::string> old_lines = lines_of(before);
+  const std::string old_cells = ",0.1,1";  // lr, seed
+  ASSERT_EQ(old_lines[1].substr(old_lines[1].size() - old_cells.size()), old_cells);
+  EXPECT_EQ(lines[1], old_lines[1].substr(0, old_lines[1].size() - old_cells.size()) + "," + old_cells)
+      << "an empty epoch cell before lr and seed";
+}
+
+TEST(ParamColumns, AFileWithMoreColumnsThanAskedKeepsThem) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  ResultsFile::open_for_append(path, {"lr", "wd"}).append(with_params(scored("/a", 1.5), {{"lr", 0.1}, {"wd", 0.0}}));
+  const std::string before = read_text(path);
+  ResultsFile::open_for_append(path, {"lr"}).append(with_params(scored("/b", 2.5), {{"lr", 0.2}}));
+  const std::string after = read_text(path);
+  EXPECT_EQ(after.substr(0, before.size()), before) << "appended to, not rewritten";
+  expect_one_frame(path);
+  EXPECT_EQ(read_results_file(path).results[1].params, (Params{{"lr", 0.2}}));
+}
+
+TEST(ParamColumns, AnOlderLayoutGetsTheCurrentOneWhenParamsCome) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::before_canonical_file) + "\n" +
+                        to_csv_line(scored("/a", 1.5), CsvColumns::before_canonical_file) + "\n");
+  ResultsFile::open_for_append(path, {"lr"}).append(with_params(scored("/b", 2.5), {{"lr", 0.2}}));
+  EXPECT_EQ(lines_of(read_text(path))[0], csv_header(CsvColumns::with_file_identity) + ",param.lr");
+  expect_one_frame(path);
+  const ResultsFileContents contents = read_results_file(path);
+  ASSERT_EQ(contents.results.size(), 2u);
+  expect_same_result(contents.results[0], scored("/a", 1.5));
+  EXPECT_TRUE(contents.results[0].params.empty());
+}
+
+TEST(ParamColumns, AHeaderTornInsideItsParamColumnsIsWrittenAgain) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::with_file_identity) + ",param.ep");
+  ResultsFile::open_for_append(path, {"lr"}).append(with_params(scored("/a", 1.5), {{"lr", 0.1}}));
+  EXPECT_EQ(lines_of(read_text(path))[0], csv_header(CsvColumns::with_file_identity) + ",param.lr");
+  expect_one_frame(path);
+}
+
+TEST(ParamColumns, TheMergedFileHasTheUnionOfItsResultsKeys) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("merged.csv");
+  write_results_file(path, {with_params(scored("/a", 1.5), {{"lr", 0.1}}), with_params(scored("/b", 2.5), {{"wd", 0.0}})});
+  EXPECT_EQ(lines_of(read_text(path))[0], csv_header(CsvColumns::with_file_identity) + ",param.lr,param.wd");
+  expect_one_frame(path);
+  EXPECT_EQ(read_results_file(path).results[1].params, (Params{{"wd", 0.0}}));
 }
 
 TEST(TornLines, ACsvFileWithOtherColumnsIsRefusedNotAppendedTo) {

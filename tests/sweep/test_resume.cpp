@@ -93,6 +93,21 @@ TEST(FinalResult, LastSettlingResultWinsOverErrorsInOrderOfFirstAppearance) {
   EXPECT_EQ(merged[3].rankme, 9);
 }
 
+TEST(Resume, ASettledResultKeepsItsParamsOrTakesItsTargetsWhenItHasNone) {
+  DatasetResult with_params = scored("/with", 5);
+  with_params.params = {{"lr", 0.1}};
+  const DatasetResult without_params = scored("/without", 6);  // written before rankme reported params
+  ResultsFileContents previous;
+  previous.results = {with_params, without_params};
+  std::vector<DatasetTarget> targets = {target_of(with_params), target_of(without_params)};
+  targets[0].params = {{"lr", 0.2}};
+  targets[1].params = {{"wd", 0.0}, {"epoch", 3.0}};
+  const ResumeDecision decision = decide_resume(targets, previous);
+  ASSERT_EQ(decision.earlier.size(), 2u);
+  EXPECT_EQ(decision.earlier[0].params, (Params{{"lr", 0.1}})) << "as written";
+  EXPECT_EQ(decision.earlier[1].params, targets[1].params);
+}
+
 TEST(Resume, TheDecisionKeepsUnsettledTargetsAndReturnsTheSettledResults) {
   const DatasetResult done = scored("/done", 5);
   const DatasetResult retried_ok = scored("/retried", 7);

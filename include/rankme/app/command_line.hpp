@@ -36,6 +36,8 @@ struct CommandLine {
   std::optional<std::uint64_t> max_memory;
   PoolMode pool = PoolMode::none;       // --pool: how arrays of 3 or more axes become matrices
   ConcatMode concat = ConcatMode::none; // --concat (all), --concat-by directory
+  // --best-per KEYS: the report on stdout is the best checkpoint of each group (sweep/best_per_group.hpp)
+  std::vector<std::string> best_per;
 };
 
 struct ParsedCommandLine {

@@ -10,9 +10,10 @@
 namespace rankme {
 
 // --list: what would be scored, on `out` (table: aligned columns file, dataset, rows, cols, dtype, plus
-// status and error when something failed; jsonl: one object per target with keys file, dataset, rows,
-// cols, dtype, status ("listed" or "error"), error (null or the reason); csv: the same columns with a
-// header). Returns true when no target is an error.
+// status and error when something failed, and params ("epoch=3 lr=0.1") when any target has some; jsonl:
+// one object per target with keys file, dataset, rows, cols, dtype, status ("listed" or "error"), error
+// (null or the reason), shape, pool, parts and params (an object); csv: the same columns with a header,
+// the params as param.<key> columns, the union over the targets). Returns true when no target is an error.
 bool print_listing(const std::vector<DatasetTarget>& targets, OutputFormat format, std::ostream& out);
 
 }  // namespace rankme

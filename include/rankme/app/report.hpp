@@ -13,7 +13,9 @@ enum class OutputFormat { table, jsonl, csv };
 
 class ResultReport {
  public:
-  ResultReport(OutputFormat format, std::ostream& out);
+  // `param_keys`: CSV's param columns, the sorted union of the params of every result to come
+  // (param_columns.hpp); the header is written before the first result.
+  ResultReport(OutputFormat format, std::ostream& out, std::vector<std::string> param_keys = {});
   // JSONL and CSV lines are written and flushed at once, in completion order, so a pipe sees each dataset
   // as it is scored; the table is printed by finish(), when the ranking and column widths are known.
   void add(const DatasetResult& result);
@@ -22,6 +24,7 @@ class ResultReport {
  private:
   OutputFormat format_;
   std::ostream& out_;
+  std::vector<std::string> param_keys_;
   std::vector<DatasetResult> table_rows_;
   bool header_written_ = false;
 };

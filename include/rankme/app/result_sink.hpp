@@ -46,8 +46,10 @@ class ResultSink {
   std::optional<ResultsFile>& results_file_;
   std::optional<SpectrumFile>& spectrum_file_;
   std::ostream& err_;
+  std::ostream& out_;
   ProgressReport progress_;
   ResultReport report_;
+  std::vector<DatasetResult> best_per_results_;  // --best-per: every result (earlier ones too), no spectra
   std::set<std::uint64_t> rows_scored_;  // the N of every scored dataset, earlier ones included
   bool results_file_failed_ = false;
   bool spectrum_file_failed_ = false;

@@ -29,4 +29,17 @@ Params params_of_component(const std::string& component);
 // dropped; "lr=0.1" keeps its ".1".
 Params params_of_path(const std::string& path, bool file_name_last);
 
+// The params of one dataset as its names spell them: the file as given on the command line (its directories
+// too: "sweep/lr=0.1/epoch_3.h5"), then the dataset's path inside it (its groups and its own name), inner
+// components overriding outer ones.
+Params params_of_dataset_path(const std::string& file, const std::string& dataset);
+
+// A value as the path rules read it: a number when the whole text parses as one finite double, else the text.
+ParamValue param_value_of(const std::string& text);
+
+// `path` with the number of every checkpoint position that params_of_component recognises replaced by '*'
+// ("runs/lr=0.1_epoch_10.h5" -> "runs/lr=0.1_epoch_*.h5", "/run_a/ep100" -> "/run_a/ep*", "step=5000" ->
+// "step=*"): what the checkpoints of one run have in common, --best-per's `run`.
+std::string without_positions(const std::string& path, bool file_name_last);
+
 }  // namespace rankme

@@ -15,7 +15,8 @@
 //
 // What the matrix is called: `file` is the parts' common parent directory as spelled ("runs/lr0.1"),
 // or the first part's file when they have none in common; `dataset` their dataset name; `parts` lists
-// them (and --resume knows the matrix by all of their identities).
+// them (and --resume knows the matrix by all of their identities); `params` are those every part has with the
+// same value.
 #include <string>
 
 #include "rankme/pipeline/dataset_target.hpp"

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rankme/pipeline/dataset_result.hpp"
@@ -16,7 +17,8 @@ std::vector<std::string> split_csv_line(const std::string& line);
 
 // Column positions, found by name in the header, so that a report without the file identity (saved from
 // stdout) reads as well as a results file: its missing columns keep their defaults (file_size and
-// file_mtime_ns 0, canonical_file empty).
+// file_mtime_ns 0, canonical_file empty). `param.<key>` columns become the result's params: a number where
+// the whole cell parses as one (as in paths, path_params.hpp), else the text; an empty cell is no param.
 class ResultCsvLayout {
  public:
   // Throws std::runtime_error when a column every rankme CSV has (file, dataset, rows, cols, rankme,
@@ -27,7 +29,12 @@ class ResultCsvLayout {
   // an unknown status); whether the fields agree with each other is the reader's to check.
   DatasetResult parse(const std::string& line) const;
 
+  // The names of the columns, in order.
+  const std::vector<std::string>& columns() const { return names_; }
+
  private:
+  std::vector<std::string> names_;
+  std::vector<std::pair<std::size_t, std::string>> param_columns_;  // index, key: `param.<key>` columns
   std::map<std::string, std::size_t> index_;
   std::size_t columns_ = 0;
 };

@@ -3,6 +3,7 @@
 // files (--output), which must read back exactly what they wrote.
 
 #include <string>
+#include <vector>
 
 #include "rankme/pipeline/dataset_result.hpp"
 
@@ -24,5 +25,10 @@ std::string csv_header(CsvColumns columns);
 // One CSV record on one line (no newline at the end): RFC 4180 quoting, and line breaks inside a field
 // (a multi-line error message) become spaces, so that every result is exactly one line of the file.
 std::string to_csv_line(const DatasetResult& result, CsvColumns columns);
+
+// The same with the params' columns after all the others (param_columns.hpp): `param_keys` is the sorted
+// union over every row of the file or report, so that each row has the same fields.
+std::string csv_header(CsvColumns columns, const std::vector<std::string>& param_keys);
+std::string to_csv_line(const DatasetResult& result, CsvColumns columns, const std::vector<std::string>& param_keys);
 
 }  // namespace rankme

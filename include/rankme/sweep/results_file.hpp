@@ -27,7 +27,14 @@ class ResultsFile {
   // results files written before canonical_file, whose columns its lines then keep). Throws
   // std::runtime_error naming the file and the reason (read-only directory, disk full, a CSV file with
   // other columns, another process appending, ...), or std::invalid_argument for an unsupported extension.
-  static ResultsFile open_for_append(const std::string& path);
+  //
+  // `param_keys`: the params the results to come may carry (the sorted union over the run's targets). A CSV
+  // file has one `param.<key>` column per key, the same in every line: a new file gets these; an existing one
+  // whose columns lack some of them is first rewritten (a temporary file renamed over it, so that a kill
+  // leaves the old file or the new one) with the union of its own and these, every earlier line keeping its
+  // values under the new header (lines that are no complete record are dropped: readers ignore them anyway).
+  // A file with more param columns than asked keeps them: results without those keys leave them empty.
+  static ResultsFile open_for_append(const std::string& path, const std::vector<std::string>& param_keys = {});
 
   // Writes the result as one line and fsyncs. Throws std::runtime_error when either fails (a short write
   // leaves a torn line, stepped over by the next append). Results that are not ok, nonfinite or error
@@ -45,6 +52,7 @@ class ResultsFile {
   std::string path_;
   ResultsFileFormat format_ = ResultsFileFormat::jsonl;
   CsvColumns csv_columns_ = CsvColumns::with_file_identity;  // an older file keeps its own
+  std::vector<std::string> csv_param_keys_;                  // the file's param columns, in order
 
   bool regular_file_ = true;      // false for a device or FIFO, which fsync cannot flush
   bool starts_mid_line_ = false;  // the file ends inside a line: the next write begins with a newline
@@ -52,7 +60,8 @@ class ResultsFile {
 };
 
 // Replaces `path` with exactly `results` (the merge tool's output): written to a temporary file beside it,
-// fsynced, then renamed over it, so that readers see the old file or the new one, never a mix.
+// fsynced, then renamed over it, so that readers see the old file or the new one, never a mix. A CSV file
+// has the param columns of the union of the results' params.
 void write_results_file(const std::string& path, const std::vector<DatasetResult>& results);
 
 }  // namespace rankme

@@ -31,7 +31,8 @@ std::vector<DatasetTarget> targets_to_resume(const std::vector<DatasetTarget>& t
 std::vector<DatasetResult> final_result_per_dataset(const std::vector<DatasetResult>& results);
 
 // What --resume makes of a results file read back: the targets (their indices, in order) still to score,
-// and the settled results of the others (as the results file holds them, `file` spelled as then).
+// and the settled results of the others (as the results file holds them, `file` spelled as then; a result
+// without params takes its target's).
 struct ResumeDecision {
   std::vector<std::uint64_t> to_score;
   std::vector<DatasetResult> earlier;

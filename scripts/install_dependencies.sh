@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rankme needs, only those missing (instant when all are present).
 #   scripts/install_dependencies.sh          build and run
-#   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib, scipy)
+#   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib, scipy,
+#                                            chromium)
 #   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (torch, psutil)
 #   scripts/install_dependencies.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
 set -euo pipefail
@@ -16,10 +17,12 @@ packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-open
 if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # h5py and numpy read the test fixtures back independently of rankme's own reader; python3-hdf5plugin
   # writes the compressed HDF5 fixtures (lzf, blosc, bzip2, lz4) as h5py users do.
-  # matplotlib: test_cli_spectrum runs scripts/plot_spectra.py.
+  # matplotlib: test_cli_spectrum runs scripts/plot_spectra.py, tests/scripts scripts/report.
   # scipy: rankme-agree's statistics are checked against scipy.stats (tests/tools/agree).
+  # chromium: tests/scripts opens the report in a real (headless) browser and takes a screenshot.
   # slurmctld, slurmd, slurm-client and munge bring up a one-node SLURM for tests/slurm.
-  packages+=(libgtest-dev python3-numpy python3-h5py python3-hdf5plugin python3-matplotlib python3-scipy slurmctld slurmd slurm-client munge)
+  packages+=(libgtest-dev python3-numpy python3-h5py python3-hdf5plugin python3-matplotlib python3-scipy chromium
+             slurmctld slurmd slurm-client munge)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes (scipy comes with --tests); psutil

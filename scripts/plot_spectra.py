@@ -5,15 +5,15 @@ RankMe, and (b) RankMe against a hyperparameter parsed from the dataset paths, t
     rankme --output results.jsonl --spectrum spectra.h5 sweep.h5
     scripts/plot_spectra.py spectra.h5 results.jsonl --param 'lr=([0-9.e+-]+)' --out spectra.png
 
-Results come from the .jsonl file (the last line per file and dataset wins, as after --resume); only
-status "ok" rows with a RankMe are drawn. Each one's spectrum is read from the spectrum file at
+Results come from rankme's results file, JSON lines or CSV (read by scripts/rankme_report/results.py, as
+scripts/report reads them; the last line per file and dataset wins, as after --resume); only status "ok" rows
+with a RankMe are drawn. Each one's spectrum is read from the spectrum file at
 /<file name, '%' -> %25, '/' -> %2F><dataset path>. --param is a Python regular expression searched in
 the dataset path (then in the file name when the path has no match); its first group (or the whole
 match) must read as a number.
 """
 import argparse
-import json
-import math
+import os
 import re
 import sys
 
@@ -24,34 +24,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from rankme_report.results import ResultsError, read_results as read_results_file, spectrum_path  # noqa: E402
+
 
 def fail(message):
     print(f"plot_spectra.py: error: {message}", file=sys.stderr)
     sys.exit(2)
 
 
-def spectrum_path(file_name, dataset):
-    return "/" + file_name.replace("%", "%25").replace("/", "%2F") + dataset
-
-
 def read_results(path):
-    latest = {}
     try:
-        with open(path, encoding="utf-8") as stream:
-            for number, line in enumerate(stream, 1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    row = json.loads(line)
-                    key = (row["file"], row["dataset"])
-                except (ValueError, KeyError, TypeError):
-                    print(f"plot_spectra.py: note: '{path}' line {number} is not a result; ignored", file=sys.stderr)
-                    continue
-                latest[key] = row
-    except OSError as error:
-        fail(f"cannot read results file '{path}': {error.strerror}")
-    return [row for row in latest.values() if row.get("status") == "ok" and row.get("rankme") is not None]
+        results = read_results_file(path)
+    except ResultsError as error:
+        fail(str(error))
+    for problem in results.skipped:
+        print(f"plot_spectra.py: note: '{path}' {problem}; ignored", file=sys.stderr)
+    return [{"file": r.file, "dataset": r.dataset, "named_dataset": r.named_dataset, "rankme": r.rankme}
+            for r in results.results if r.scored]
 
 
 def parameter_of(pattern, row):
@@ -70,7 +60,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("spectrum", help="HDF5 file written by rankme --spectrum")
-    parser.add_argument("results", help="results file (.jsonl) written by rankme --output")
+    parser.add_argument("results", help="results file (.jsonl or .csv) written by rankme --output or --format")
     parser.add_argument("--param", required=True,
                         help="regular expression for the hyperparameter in the dataset paths, e.g. 'lr=([0-9.e+-]+)'")
     parser.add_argument("--param-name", help="axis label for the hyperparameter (default: taken from --param)")
@@ -93,7 +83,7 @@ def main():
         fail(f"cannot open spectrum file '{args.spectrum}': {error}")
     with spectrum_file:
         for row in rows:
-            path = spectrum_path(row["file"], row["dataset"])
+            path = spectrum_path(row["file"], row["named_dataset"])
             if path not in spectrum_file:
                 print(f"plot_spectra.py: note: no spectrum for '{row['dataset']}' in '{row['file']}' "
                       f"(looked for '{path}' in '{args.spectrum}')", file=sys.stderr)

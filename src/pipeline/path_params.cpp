@@ -1,5 +1,6 @@
 #include "rankme/pipeline/path_params.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -243,7 +244,9 @@ std::string without_positions(const std::string& path, bool file_name_last) {
     const bool last = end == masked.size();
     const std::size_t stem = file_name_last && last ? stem_length(component) : component.size();
     std::vector<Spelled> spelled = spelled_in(component.substr(0, stem));
-    // From the back, so that earlier offsets stay valid as numbers shrink to one '*'.
+    // From the back, so that earlier offsets stay valid as numbers shrink to one '*': spelled_in lists
+    // `key=` tokens before bare positions (`epoch_100 step=5` lists step first), so sort by offset.
+    std::sort(spelled.begin(), spelled.end(), [](const Spelled& a, const Spelled& b) { return a.at < b.at; });
     for (auto s = spelled.rbegin(); s != spelled.rend(); ++s) {
       if (is_position(*s)) component.replace(s->at, s->value.size(), "*");
     }

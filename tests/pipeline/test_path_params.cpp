@@ -150,6 +150,8 @@ TEST(PathParams, WithoutPositionsMasksOnlyTheNumbersOfPositions) {
   EXPECT_EQ(without_positions("/run_a/epoch 100/z", false), "/run_a/epoch */z");
   EXPECT_EQ(without_positions("/ep100", false), "/ep*");
   EXPECT_EQ(without_positions("step=5000,lr=0.1", false), "step=*,lr=0.1");
+  // A bare position before a key=value one: both masked, each where it is.
+  EXPECT_EQ(without_positions("epoch_100 step=5.h5", true), "epoch_* step=*.h5");
   EXPECT_EQ(without_positions("checkpoint-5000.pt", true), "checkpoint-*.pt");
   EXPECT_EQ(without_positions("ckpt5000", true), "ckpt*");
   EXPECT_EQ(without_positions("Epoch-7/run 03 [lr=0.001, epoch=2]", false), "Epoch-*/run 03 [lr=0.001, epoch=*]");

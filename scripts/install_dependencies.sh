@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rankme needs, only those missing (instant when all are present).
 #   scripts/install_dependencies.sh          build and run
+#   scripts/install_dependencies.sh --report also what scripts/report draws with (numpy, matplotlib, h5py)
 #   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib, scipy,
 #                                            chromium)
 #   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (torch, psutil)
@@ -14,6 +15,10 @@ set -euo pipefail
 packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
           hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libdeflate-dev
           hdf5-plugin-lzf liblzf1 hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
+if [[ "${1:-}" == "--report" || "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
+  # scripts/report (README's third command) and scripts/plot_spectra.py: Debian's Python with these.
+  packages+=(python3-numpy python3-matplotlib python3-h5py)
+fi
 if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # h5py and numpy read the test fixtures back independently of rankme's own reader; python3-hdf5plugin
   # writes the compressed HDF5 fixtures (lzf, blosc, bzip2, lz4) as h5py users do.

@@ -38,8 +38,9 @@ std::string score_text(const DatasetResult& best, const char* format) {
 }
 
 void print_table(const BestPerGroup& grouped, std::ostream& out) {
-  bool any_epoch = false, any_step = false, any_other = false;
+  bool any_epoch = false, any_step = false, any_other = false, any_lidar = false;
   for (const ResultGroup& group : grouped.groups) {
+    any_lidar = any_lidar || group.best.lidar.has_value();
     any_epoch = any_epoch || group.best.params.count("epoch") > 0;
     any_step = any_step || group.best.params.count("step") > 0;
     any_other = any_other || !other_params(group, grouped.keys).empty();
@@ -51,6 +52,7 @@ void print_table(const BestPerGroup& grouped, std::ostream& out) {
     right.push_back(is_number);
   };
   add_column("rankme", true);
+  if (any_lidar) add_column("lidar", true);  // the picked checkpoint's, beside the score that picked it
   if (any_epoch) add_column("epoch", true);
   if (any_step) add_column("step", true);
   add_column("scored", true);
@@ -62,6 +64,7 @@ void print_table(const BestPerGroup& grouped, std::ostream& out) {
     std::vector<std::string> row;
     for (const auto& value : group.values) row.push_back(value ? param_text(*value) : no_value);
     row.push_back(score_text(group.best, "%.6f"));
+    if (any_lidar) row.push_back(group.best.lidar ? format_number(*group.best.lidar, "%.6f") : std::string("-"));
     const auto position = [&](const char* key) {
       const auto value = param_of(group.best, key);
       return value ? param_text(*value) : std::string("-");
@@ -91,6 +94,7 @@ void print_jsonl(const BestPerGroup& grouped, std::ostream& out) {
     line["group"] = values;
     line["status"] = status_name(group.best.status);
     line["rankme"] = group.best.rankme ? nlohmann::json(*group.best.rankme) : nlohmann::json(nullptr);
+    line["lidar"] = group.best.lidar ? nlohmann::json(*group.best.lidar) : nlohmann::json(nullptr);
     line["epoch"] = json_of(param_of(group.best, "epoch"));
     line["step"] = json_of(param_of(group.best, "step"));
     line["file"] = group.best.file;
@@ -108,14 +112,14 @@ void print_csv(const BestPerGroup& grouped, std::ostream& out) {
   const std::vector<std::string> keys = param_keys_of(bests);
   std::string header;
   for (const std::string& key : grouped.keys) header += csv_field("group." + key) + ",";
-  out << header << "status,rankme,epoch,step,file,dataset,results,scored" << param_header_columns(keys) << '\n';
+  out << header << "status,rankme,lidar,epoch,step,file,dataset,results,scored" << param_header_columns(keys) << '\n';
   const auto cell = [](const std::optional<ParamValue>& value) { return value ? csv_field(param_text(*value)) : std::string(); };
   for (const ResultGroup& group : grouped.groups) {
     std::string line;
     for (const auto& value : group.values) line += cell(value) + ",";
     line += std::string(status_name(group.best.status)) + "," +
             (group.best.rankme ? format_number(*group.best.rankme, "%.17g") : std::string()) + "," +
-            cell(param_of(group.best, "epoch")) + "," + cell(param_of(group.best, "step")) + "," +
+            (group.best.lidar ? format_number(*group.best.lidar, "%.17g") : std::string()) + "," + cell(param_of(group.best, "epoch")) + "," + cell(param_of(group.best, "step")) + "," +
             csv_field(group.best.file) + "," + csv_field(group.best.dataset) + "," + std::to_string(group.results) + "," +
             std::to_string(group.scored) + param_cells(group.best.params, keys);
     out << line << '\n';

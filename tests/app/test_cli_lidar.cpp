@@ -241,6 +241,15 @@ TEST_F(LidarCli, CsvTableResumeAndMergeKeepLidar) {
     ASSERT_EQ(rows.size(), 3u) << testing::read_whole_file(merged);
     EXPECT_LT(testing::relative_difference(row_of(rows, "/views64").at("lidar").get<double>(), expected), 1e-10) << name;
     EXPECT_TRUE(row_of(rows, "/offset").at("lidar").is_number()) << name;
+    // --best-per shows the picked checkpoint's LiDAR: each dataset here is its own run.
+    const testing::RunResult best =
+        testing::run_command({RANKME_MERGE, output, "--best-per", "run", "--format", "jsonl"}, 60);
+    ASSERT_EQ(best.exit_code, 0) << best;
+    for (const json& group : json_lines(best.out)) {
+      const json& scored = row_of(rows, group.at("dataset").get<std::string>());
+      EXPECT_EQ(group.at("lidar"), scored.at("lidar")) << name << ": " << group;
+    }
+    EXPECT_EQ(json_lines(best.out).size(), 3u) << best;
   }
 }
 

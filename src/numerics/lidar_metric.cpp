@@ -67,6 +67,32 @@ void add_between_scatter(const std::vector<double>& counts, const std::vector<do
   flush();
 }
 
+void add_object_mean_products(const std::vector<double>& counts, const std::vector<double>& means, std::uint64_t first,
+                              std::uint64_t last, std::uint64_t cols, std::vector<double>& gram) {
+  const std::size_t k = static_cast<std::size_t>(cols);
+  const blas_int order = to_blas_int(cols, "columns");
+  // The rows sqrt(c_i) mu_i, a few hundred at a time, each batch one dsyrk.
+  const std::size_t batch = 512;
+  std::vector<double> rows(batch * k);
+  std::size_t filled = 0;
+  auto flush = [&] {
+    if (filled == 0) return;
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, order, to_blas_int(filled, "rows"), 1.0, rows.data(), order,
+                1.0, gram.data(), order);
+    filled = 0;
+  };
+  for (std::uint64_t object = first; object < last; ++object) {
+    const double count = counts[static_cast<std::size_t>(object)];
+    if (count <= 0) continue;
+    const double weight = std::sqrt(count);
+    const double* mean = means.data() + object * k;
+    double* row = rows.data() + filled * k;
+    for (std::size_t c = 0; c < k; ++c) row[c] = mean[c] * weight;
+    if (++filled == batch) flush();
+  }
+  flush();
+}
+
 void scale_to_covariances(std::vector<double>& within, std::vector<double>& between, std::uint64_t cols,
                           const LidarWeights& weights, double delta) {
   if (lidar_undefined_reason(weights)) throw std::invalid_argument("LiDAR: " + *lidar_undefined_reason(weights));

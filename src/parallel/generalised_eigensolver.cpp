@@ -25,7 +25,7 @@ const Triangle lower_triangle = Triangle::lower;
 Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& a, std::vector<double>& b,
                               std::uint64_t order) {
   const LapackDriver driver = fastest_lapack_driver(order);
-  Eigenvalues result{{}, std::string("lapack dpotrf+") + name_of(driver)};
+  Eigenvalues result{{}, std::string("lapack dpotrf+dsygst+") + name_of(driver)};
   const int ranks_on_my_node = comm.size() > 1 ? ranks_sharing_node(comm) : 1;
   std::optional<std::string> error;
   if (comm.is_root()) {

@@ -69,6 +69,45 @@ GramPass gram_pass(const ScorePlan& plan, bool mixed) {
   return pass;
 }
 
+// Whether the Gram matrix comes from LiDAR's accumulation (LidarPass::uncentred_gram) instead of a product
+// pass of the route's own: with --lidar, uncentred (--center's matrix is about the column means, which
+// LiDAR's W + sum_i c_i mu_i mu_i^T is not). --method tsqr never comes here; auto's TSQR fallback re-reads
+// the data as before.
+bool gram_shared_with_lidar(const ScorePlan& plan) { return plan.lidar != nullptr && !plan.options.center; }
+
+// The pass of a shared Gram matrix: double blocks into LiDAR only (LiDAR's within-object products are in
+// double: a float32 one would err by about 2^-24 ||W|| against delta = 1e-4, in the directions that decide
+// LiDAR), then RankMe's Gram matrix from them. `own_pass` comes back true, with nothing else done, when the
+// data needs GramAccumulator's power-of-two scaling (|values| beyond 2^+-300): LiDAR's sums are unscaled, and
+// the route then makes its own double pass (LiDAR, complete, adds nothing again).
+GramPass shared_gram_pass(const ScorePlan& plan, bool& own_pass) {
+  const Communicator& comm = plan.comm;
+  const std::uint64_t cols = plan.source->cols();
+  GramPass pass;
+  const std::uint64_t block_rows = plan.block_rows(BlockValues::double_values);
+  run_stage(comm, [&] { plan.lidar->start_pass(block_rows); });
+  double max_abs = 0;
+  pass.read = read_all_blocks(plan, BlockValues::double_values, block_rows, [&](DecodedBlock& block) {
+    plan.lidar->add_block(block);
+    max_abs = std::max(max_abs, block.stats.max_abs);
+  });
+  if (pass.read != ReadOutcome::complete) return pass;
+  check_input_unchanged(plan);
+  plan.lidar->end_pass(true);
+  comm.max_in_place(&max_abs, 1);
+  own_pass = GramAccumulator::scale_exponent_for(max_abs) != 0;  // the same on every rank
+  if (own_pass) return pass;
+  double started = MPI_Wtime();
+  std::vector<double> gram = plan.lidar->uncentred_gram();
+  plan.timings.reduce += MPI_Wtime() - started;
+  started = MPI_Wtime();
+  const Eigenvalues eigenvalues = symmetric_eigenvalues(comm, gram, cols, plan.options.solver);
+  plan.timings.eigensolve += MPI_Wtime() - started;
+  pass.solver = eigenvalues.solver;
+  pass.singular_values = singular_values_from_gram_eigenvalues(eigenvalues.values, plan.selected.size(), cols);
+  return pass;
+}
+
 // After a mixed pass: the predicted RankMe error of its number from float32 rounding (precision_criterion.hpp),
 // or nothing when the probe could not measure (data scaled out of float32's ordinary range, in any block
 // of any rank: a probe of ordinary blocks says nothing about the rounding of scaled ones, e.g. one huge
@@ -95,6 +134,23 @@ RouteSpectrum score_on_gram_route(const ScorePlan& plan, DatasetResult& result) 
   route.method = SpectrumMethod::gram;
   route.mixed = plan.precision != Precision::double_precision;
   const std::uint64_t cols = plan.source->cols();
+  if (gram_shared_with_lidar(plan)) {
+    // Double products whatever --precision says: they are LiDAR's, and cost nothing more (no mixed pass).
+    route.mixed = false;
+    plan.timings.block_rows = plan.block_rows(BlockValues::double_values);
+    bool own_pass = false;
+    GramPass pass = shared_gram_pass(plan, own_pass);
+    route.read = pass.read;
+    if (pass.read != ReadOutcome::complete) return route;
+    if (!own_pass) {
+      const double started = MPI_Wtime();
+      route.predicted_error = predicted_gram_route_error(pass.singular_values, plan.options.eps, cols);
+      plan.timings.metrics += MPI_Wtime() - started;
+      route.singular_values = std::move(pass.singular_values);
+      route.solver = pass.solver;
+      return route;
+    }
+  }
   for (;;) {
     plan.timings.block_rows = plan.block_rows(route.mixed ? BlockValues::float_values : BlockValues::double_values);
     GramPass pass = gram_pass(plan, route.mixed);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "rankme/io/hdf5_object_ids.hpp"
 #include "rankme/numerics/lidar_metric.hpp"
@@ -85,53 +86,80 @@ void LidarPass::end_pass(bool complete) {
   if (complete) complete_ = true;
 }
 
-LidarValue LidarPass::value(double delta, SolverChoice solver) {
-  LidarValue result;
+void LidarPass::combine() {
+  if (combined_) return;
   if (!complete_) throw std::logic_error("LiDAR of an incomplete pass");
   const std::size_t k = static_cast<std::size_t>(cols_);
   LidarAccumulator& accumulator = *accumulator_;
   // Every step that allocates or can fail on one rank is a stage of its own, agreed on before the next
   // collective (collective_status.hpp).
-  std::vector<double> within, counts, means, between;
   run_stage(comm_, [&] {
-    counts = accumulator.counts();
-    means = accumulator.means();
+    counts_ = accumulator.counts();
+    means_ = accumulator.means();
     // Each object's mean over all ranks from the ranks' sums (count x mean).
     if (comm_.size() > 1) {
-      for (std::size_t object = 0; object < counts.size(); ++object) {
-        for (std::size_t c = 0; c < k; ++c) means[object * k + c] *= counts[object];
+      for (std::size_t object = 0; object < counts_.size(); ++object) {
+        for (std::size_t c = 0; c < k; ++c) means_[object * k + c] *= counts_[object];
       }
     }
   });
   if (comm_.size() > 1) {
-    comm_.sum_in_place(counts.data(), counts.size());
-    comm_.sum_in_place(means.data(), means.size());
+    comm_.sum_in_place(counts_.data(), counts_.size());
+    comm_.sum_in_place(means_.data(), means_.size());
   }
-  const LidarWeights weights = lidar_weights(counts);  // the same on every rank
+  run_stage(comm_, [&] {
+    if (comm_.size() > 1) {
+      for (std::size_t object = 0; object < counts_.size(); ++object) {
+        if (counts_[object] <= 0) continue;
+        for (std::size_t c = 0; c < k; ++c) means_[object * k + c] /= counts_[object];
+      }
+      // Each rank's part of an object shifted onto the object's global mean.
+      accumulator.shift_to_global_means(counts_, means_);
+    }
+    within_ = accumulator.within();
+  });
+  if (comm_.size() > 1) comm_.sum_in_place(within_.data(), within_.size());
+  combined_ = true;
+}
+
+std::vector<double> LidarPass::uncentred_gram() {
+  combine();
+  if (within_consumed_) throw std::logic_error("LiDAR's Gram matrix after its value");
+  std::vector<double> gram;
+  run_stage(comm_, [&] {
+    gram.assign(within_.size(), 0.0);
+    const RowShard share = RowShard::of_rank(objects_, comm_.rank(), comm_.size());
+    add_object_mean_products(counts_, means_, share.begin, share.begin + share.count, cols_, gram);
+  });
+  if (comm_.size() > 1) comm_.sum_in_place(gram.data(), gram.size());
+  // W (already the sum over ranks) added once, after the sum.
+  const std::size_t k = static_cast<std::size_t>(cols_);
+  for (std::size_t col = 0; col < k; ++col) {
+    for (std::size_t row = col; row < k; ++row) gram[row + col * k] += within_[row + col * k];
+  }
+  return gram;
+}
+
+LidarValue LidarPass::value(double delta, SolverChoice solver) {
+  LidarValue result;
+  combine();
+  const std::size_t k = static_cast<std::size_t>(cols_);
+  const LidarWeights weights = lidar_weights(counts_);  // the same on every rank
   if (auto reason = lidar_undefined_reason(weights)) {
     result.missing = *reason;
     return result;
   }
+  std::vector<double> within, between;
   run_stage(comm_, [&] {
-    if (comm_.size() > 1) {
-      for (std::size_t object = 0; object < counts.size(); ++object) {
-        if (counts[object] <= 0) continue;
-        for (std::size_t c = 0; c < k; ++c) means[object * k + c] /= counts[object];
-      }
-      // Each rank's part of an object shifted onto the object's global mean.
-      accumulator.shift_to_global_means(counts, means);
-    }
-    within = accumulator.within();
+    within = std::move(within_);  // the eigensolver overwrites it: uncentred_gram comes first, if at all
+    within_consumed_ = true;
     // Sigma_b: each rank the objects of its share, summed with the within scatter's parts.
-    const std::vector<double> grand_mean = mean_of_object_means(counts, means, cols_);
+    const std::vector<double> grand_mean = mean_of_object_means(counts_, means_, cols_);
     between.assign(k * k, 0.0);
     const RowShard share = RowShard::of_rank(objects_, comm_.rank(), comm_.size());
-    add_between_scatter(counts, means, grand_mean, share.begin, share.begin + share.count, cols_, between);
+    add_between_scatter(counts_, means_, grand_mean, share.begin, share.begin + share.count, cols_, between);
   });
-  if (comm_.size() > 1) {
-    comm_.sum_in_place(within.data(), within.size());
-    comm_.sum_in_place(between.data(), between.size());
-  }
+  if (comm_.size() > 1) comm_.sum_in_place(between.data(), between.size());
   scale_to_covariances(within, between, cols_, weights, delta);
   const Eigenvalues eigenvalues = generalised_eigenvalues(comm_, between, within, cols_, solver);
   result.solver = eigenvalues.solver;

@@ -3,7 +3,8 @@
 // are split across blocks and ranks: 3-D arrays in float32 and float64, --groups with unequal views,
 // non-contiguous ids and shuffled rows (absolute and relative), a large common offset, --lidar-delta;
 // LiDAR unchanged by --center, --precision and --method; the notes, the errors and the refusals; the
-// lidar column in CSV and the table, kept by --resume and rankme-merge.
+// lidar column in CSV and the table, kept by --resume and rankme-merge; RankMe taken from LiDAR's sums against
+// numpy's float64 SVD.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -58,8 +59,9 @@ json row_of(const std::vector<json>& rows, const std::string& dataset) {
 
 // numpy's LiDAR of `dataset` in `file` (lidar_numpy_reference.py).
 double numpy_lidar(const std::string& file, const std::string& dataset, const std::string& groups = "",
-                   const std::string& delta = "1e-4") {
+                   const std::string& delta = "1e-4", bool rankme = false) {
   std::vector<std::string> args = {RANKME_LIDAR_REFERENCE, file, dataset, "--delta", delta};
+  if (rankme) args.push_back("--rankme");
   if (!groups.empty()) {
     args.push_back("--groups");
     args.push_back(groups);
@@ -142,6 +144,48 @@ TEST_F(LidarCli, MatchesNumpyAtOneToFourRanksWithObjectsSplitAcrossBlocksAndRank
     EXPECT_EQ(row_of(rows, "/views64").at("cols"), 6);
     EXPECT_EQ(row_of(rows, "/run/emb").at("rows"), grouped_rows);
   }
+}
+
+// numpy's float64 SVD RankMe of the same rows (lidar_numpy_reference.py --rankme).
+double numpy_rankme(const std::string& file, const std::string& dataset, const std::string& groups = "") {
+  return numpy_lidar(file, dataset, groups, "1e-4", true);
+}
+
+// --lidar takes RankMe's Gram matrix from LiDAR's double sums (W + sum_i c_i mu_i mu_i^T): RankMe as numpy's
+// SVD gives it, at 1-4 ranks with objects split across blocks and ranks, precision "double" whatever
+// --precision says; --center keeps a product pass of its own (the centred matrix), also right.
+TEST_F(LidarCli, RankMeFromLidarsSumsMatchesTheFloat64Svd) {
+  const double views64 = numpy_rankme(file, "/views64"), views32 = numpy_rankme(file, "/views32");
+  const double grouped = numpy_rankme(file, "/run/emb", "/object_ids");
+  for (int ranks = 1; ranks <= 4; ++ranks) {
+    SCOPED_TRACE("ranks = " + std::to_string(ranks));
+    for (const std::string precision : {"auto", "mixed"}) {
+      const testing::RunResult result =
+          run_rankme(ranks, {"--quiet", "--format", "jsonl", "--lidar", "--groups", "/object_ids", "--group-size",
+                             std::to_string(ranks), "--block-rows", "5", "--precision", precision, file + ":/views64",
+                             file + ":/views32", file + ":/run/emb"});
+      ASSERT_EQ(result.exit_code, 0) << result;
+      const std::vector<json> rows = json_lines(result.out);
+      ASSERT_EQ(rows.size(), 3u) << result;
+      for (const auto& [dataset, expected] :
+           {std::pair{"/views64", views64}, std::pair{"/views32", views32}, std::pair{"/run/emb", grouped}}) {
+        const json row = row_of(rows, dataset);
+        EXPECT_LT(testing::relative_difference(row.at("rankme").get<double>(), expected), 1e-12)
+            << dataset << ": " << row.at("rankme") << " vs numpy " << expected;
+        EXPECT_EQ(row.at("precision"), "double") << dataset;
+        EXPECT_EQ(row.at("method"), "gram") << dataset;
+        EXPECT_TRUE(row.at("lidar").is_number()) << dataset;
+      }
+    }
+  }
+  // --center: the centred Gram matrix, by the route's own pass, as without --lidar.
+  const testing::RunResult plain = run_rankme(2, {"--quiet", "--format", "jsonl", "--center", file + ":/views64", "--pool", "flatten"});
+  const testing::RunResult centred = run_rankme(2, {"--quiet", "--format", "jsonl", "--center", "--lidar", file + ":/views64"});
+  ASSERT_EQ(plain.exit_code, 0) << plain;
+  ASSERT_EQ(centred.exit_code, 0) << centred;
+  const double expected = json_lines(plain.out).at(0).at("rankme").get<double>();
+  EXPECT_LT(testing::relative_difference(json_lines(centred.out).at(0).at("rankme").get<double>(), expected), 1e-12);
+  EXPECT_GT(testing::relative_difference(expected, views64), 1e-6);  // centring changes RankMe on this data
 }
 
 TEST_F(LidarCli, RelativeGroupsDeltaAndIndependenceOfTheRankMeOptions) {

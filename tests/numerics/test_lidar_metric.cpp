@@ -114,3 +114,55 @@ TEST(LidarMetric, TheProductAgreesWithTheIndependentReference) {
 
 }  // namespace
 }  // namespace rankme
+
+namespace rankme {
+namespace {
+
+// W + sum_i c_i mu_i mu_i^T is the uncentred Gram matrix of all views (what RankMe's Gram route takes from
+// LiDAR's accumulation): against the long double sum of e e^T over the rows, for interleaved objects of
+// unequal views split across blocks, with and without a common offset; only [first, last) is added.
+TEST(LidarMetric, WithinScatterPlusObjectMeanProductsIsTheUncentredGram) {
+  const std::uint64_t cols = 5;
+  for (double offset : {0.0, 300.0}) {
+    for (std::size_t block : {1u, 4u, 9u, 1000u}) {
+      const Sample s = sample(23, cols, offset, 17);
+      std::map<std::int64_t, std::uint64_t> numbering;
+      for (std::int64_t id : s.ids) numbering.emplace(id, 0);
+      std::uint64_t next = 0;
+      for (auto& entry : numbering) entry.second = next++;
+      std::vector<std::uint64_t> objects;
+      for (std::int64_t id : s.ids) objects.push_back(numbering[id]);
+      LidarAccumulator accumulator(cols, numbering.size());
+      for (std::size_t begin = 0; begin < s.ids.size(); begin += block) {
+        accumulator.add_block(s.rows.data() + begin * cols, objects.data() + begin, std::min(block, s.ids.size() - begin));
+      }
+      std::vector<double> gram = accumulator.within();
+      // In two shares, as two ranks would add theirs.
+      add_object_mean_products(accumulator.counts(), accumulator.means(), 0, 10, cols, gram);
+      add_object_mean_products(accumulator.counts(), accumulator.means(), 10, numbering.size(), cols, gram);
+      long double largest = 0;
+      std::vector<long double> exact(cols * cols, 0.0L);
+      for (std::size_t r = 0; r < s.ids.size(); ++r) {
+        for (std::uint64_t j = 0; j < cols; ++j) {
+          for (std::uint64_t i = j; i < cols; ++i) {
+            exact[i + j * cols] += static_cast<long double>(s.rows[r * cols + i]) * s.rows[r * cols + j];
+          }
+        }
+      }
+      for (long double value : exact) largest = std::max(largest, std::fabs(value));
+      for (std::uint64_t j = 0; j < cols; ++j) {
+        for (std::uint64_t i = j; i < cols; ++i) {
+          EXPECT_NEAR(gram[i + j * cols], static_cast<double>(exact[i + j * cols]), 1e-13 * static_cast<double>(largest))
+              << offset << " " << block << " " << i << " " << j;
+        }
+      }
+      // Leaving out an object's share is seen: the test can fail.
+      std::vector<double> partial = accumulator.within();
+      add_object_mean_products(accumulator.counts(), accumulator.means(), 0, 10, cols, partial);
+      EXPECT_GT(std::fabs(partial[0] - static_cast<double>(exact[0])), 1e-6 * static_cast<double>(largest));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rankme

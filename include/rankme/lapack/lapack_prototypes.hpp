@@ -49,4 +49,7 @@ void dsyevr_2stage_(const char* jobz, const char* range, const char* uplo, const
                     std::size_t uplo_length);
 // Cholesky factorisation of a symmetric positive definite matrix (LiDAR's Sigma_w: pencil_reduction.hpp).
 void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info, std::size_t uplo_length);
+// A symmetric-definite pencil reduced to standard form with B's Cholesky factor (sygst.hpp).
+void dsygst_(const int* itype, const char* uplo, const int* n, double* a, const int* lda, const double* b,
+             const int* ldb, int* info, std::size_t uplo_length);
 }

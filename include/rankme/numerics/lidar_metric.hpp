@@ -35,6 +35,13 @@ void add_between_scatter(const std::vector<double>& counts, const std::vector<do
                          const std::vector<double>& grand_mean, std::uint64_t first, std::uint64_t last,
                          std::uint64_t cols, std::vector<double>& between);
 
+// Adds sum c_i mu_i mu_i^T over the objects in [first, last) (c_i = counts[i] views, mu_i = their mean),
+// into `gram` (cols x cols, column-major, lower triangle): one process's share of the term that turns the
+// within-object scatter W into the uncentred Gram matrix of all views, sum_ij e_ij e_ij^T = W + sum_i c_i mu_i
+// mu_i^T (exact; both terms positive semidefinite, so their sum cancels nothing: numerics.md, "LiDAR").
+void add_object_mean_products(const std::vector<double>& counts, const std::vector<double>& means, std::uint64_t first,
+                              std::uint64_t last, std::uint64_t cols, std::vector<double>& gram);
+
 // In place: within becomes Sigma_w = within / within_degrees + delta I and between Sigma_b =
 // between / (objects - 1) (lower triangles).
 void scale_to_covariances(std::vector<double>& within, std::vector<double>& between, std::uint64_t cols,

@@ -49,8 +49,16 @@ class LidarPass {
   void end_pass(bool complete);
 
   // Collective: the ranks' parts combined, Sigma_w and Sigma_b, the eigenvalues and the value. Needs a
-  // complete pass.
+  // complete pass; once only, and after uncentred_gram if that is wanted (it takes W over).
   LidarValue value(double delta, SolverChoice solver);
+  // Collective, after a complete pass: the uncentred Gram matrix of all the dataset's rows, sum e e^T =
+  // W + sum_i c_i mu_i mu_i^T, from the within-object scatter W and the objects' counts and means that LiDAR
+  // already holds (K x K, column-major, lower triangle valid, the same on every rank): RankMe's Gram route
+  // takes it instead of a product pass of its own (spectrum_route.hpp). The extra product is over the
+  // objects (N / q rows), not the N rows. Exact up to double rounding: both terms are positive
+  // semidefinite, so nothing cancels; the data's own values, unscaled (the route uses it only when they are
+  // within GramAccumulator's unscaled range).
+  std::vector<double> uncentred_gram();
 
  private:
   const Communicator& comm_;
@@ -62,6 +70,11 @@ class LidarPass {
   std::uint64_t block_rows_ = 0;
   bool complete_ = false;
   std::optional<LidarAccumulator> accumulator_;
+  // After combine(): every object's views and mean over all ranks, and W summed over ranks.
+  void combine();
+  bool combined_ = false;
+  bool within_consumed_ = false;  // value() took within_
+  std::vector<double> counts_, means_, within_;
   std::vector<double> widened_;       // a float32 block's values as doubles
   std::vector<std::uint64_t> block_objects_;
 };

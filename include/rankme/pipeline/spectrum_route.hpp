@@ -2,6 +2,10 @@
 // The two routes from a dataset's blocks (score_plan.hpp) to its singular values: the Gram route (Z^T Z
 // summed over ranks, then its eigenvalues; in float32 or double block products, with --precision auto's
 // fallback) and the TSQR route (the R factor of a tall-skinny QR, then its singular values).
+//
+// With --lidar (and without --center), the Gram route makes no products of its own: one pass of double
+// blocks feeds LiDAR, whose within-object scatter and object means give the uncentred Gram matrix exactly
+// (LidarPass::uncentred_gram); the spectrum is then double precision, whatever --precision says.
 #include <optional>
 #include <string>
 #include <vector>

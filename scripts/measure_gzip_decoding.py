@@ -20,7 +20,6 @@ rank) and the decode rate it implies (uncompressed bytes / decode seconds), and 
 (openblas_get_corename). Other processes sharing the cores slow every file alike: the runs interleave.
 """
 import argparse
-import ctypes
 import json
 import os
 import statistics
@@ -31,6 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+from openblas_kernel import openblas_corename  # noqa: E402
 sys.dont_write_bytecode = True
 
 import bench_data  # noqa: E402
@@ -38,15 +38,6 @@ import bench_data  # noqa: E402
 GZIP_LEVEL = 4
 
 
-def openblas_corename():
-    for name in ("libopenblas.so.0", "libopenblas.so"):
-        try:
-            library = ctypes.CDLL(name)
-        except OSError:
-            continue
-        library.openblas_get_corename.restype = ctypes.c_char_p
-        return library.openblas_get_corename().decode()
-    return "?"
 
 
 def run_once(binary, path, ranks, threads):

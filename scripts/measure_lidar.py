@@ -23,7 +23,6 @@ its plain one, the median phases from --timings (LiDAR's block products count in
 case alike: the runs interleave.
 """
 import argparse
-import ctypes
 import json
 import os
 import statistics
@@ -33,17 +32,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-
-
-def openblas_corename():
-    for name in ("libopenblas.so.0", "libopenblas.so"):
-        try:
-            library = ctypes.CDLL(name)
-        except OSError:
-            continue
-        library.openblas_get_corename.restype = ctypes.c_char_p
-        return library.openblas_get_corename().decode()
-    return "?"
+sys.path.insert(0, HERE)
+from openblas_kernel import openblas_corename  # noqa: E402
 
 
 def ensure_file(directory, objects, views, cols):

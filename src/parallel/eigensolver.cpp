@@ -53,14 +53,6 @@ Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& gra
   return result;
 }
 
-// The global index of local row/column `local` in a block-cyclic distribution (ScaLAPACK's INDXL2G with
-// the first block on process 0).
-std::uint64_t global_index(std::uint64_t local, int block, int my_coordinate, int processes) {
-  const auto nb = static_cast<std::uint64_t>(block);
-  return (local / nb) * nb * static_cast<std::uint64_t>(processes) + static_cast<std::uint64_t>(my_coordinate) * nb +
-         local % nb;
-}
-
 Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& gram, std::uint64_t order) {
   const GridShape shape = GridShape::for_matrix(order, comm.size());
   ProcessGrid grid(comm, shape);
@@ -83,17 +75,8 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
     const blas_int leading = std::max(local_rows, 1);
     descriptor =
         descinit(order, order, shape.block, shape.block, grid.context(), static_cast<std::uint64_t>(leading));
-    local.assign(static_cast<std::size_t>(leading) * static_cast<std::size_t>(std::max(local_cols, 1)), 0.0);
-    for (int col = 0; col < local_cols; ++col) {
-      const std::uint64_t global_col = global_index(static_cast<std::uint64_t>(col), shape.block, my_col, shape.cols);
-      for (int row = 0; row < local_rows; ++row) {
-        const std::uint64_t global_row = global_index(static_cast<std::uint64_t>(row), shape.block, my_row, shape.rows);
-        // Only the lower triangle is valid; the upper one may hold anything (NaN included), so it is not
-        // even copied: PDSYEV with UPLO = 'L' never reads it, and zeros keep it harmless if it did.
-        local[static_cast<std::size_t>(row) + static_cast<std::size_t>(col) * static_cast<std::size_t>(leading)] =
-            global_row >= global_col ? gram[global_row + global_col * order] : 0.0;
-      }
-    }
+    local = lower_triangle_piece(gram, order, shape.block, my_row, my_col, shape.rows, shape.cols, local_rows, local_cols,
+                                 leading);
     result.values.assign(static_cast<std::size_t>(order), 0.0);
   });
   run_stage(comm, [&] {

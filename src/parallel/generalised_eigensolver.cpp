@@ -44,14 +44,6 @@ Eigenvalues solve_with_lapack(const Communicator& comm, std::vector<double>& a, 
   return result;
 }
 
-// The global index of local row/column `local` in a block-cyclic distribution (ScaLAPACK's INDXL2G with
-// the first block on process 0).
-std::uint64_t global_index(std::uint64_t local, int block, int my_coordinate, int processes) {
-  const auto nb = static_cast<std::uint64_t>(block);
-  return (local / nb) * nb * static_cast<std::uint64_t>(processes) + static_cast<std::uint64_t>(my_coordinate) * nb +
-         local % nb;
-}
-
 Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& a, std::vector<double>& b,
                                  std::uint64_t order) {
   const GridShape shape = GridShape::for_matrix(order, comm.size());
@@ -62,8 +54,8 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
   ArrayDescriptor descriptor{};
   std::vector<double> local_a, local_b;
   PdsygvxWorkspace lengths;
-  // Each grid process copies its block-cyclic pieces out of the replicated matrices (the lower triangles;
-  // zeros above, never read with UPLO = 'L'); every step that can fail is agreed on before the next
+  // Each grid process copies its block-cyclic pieces out of the replicated matrices (the lower triangles);
+  // every step that can fail is agreed on before the next
   // collective.
   run_stage(comm, [&] {
     if (!grid.contains_me()) return;
@@ -72,19 +64,10 @@ Eigenvalues solve_with_scalapack(const Communicator& comm, std::vector<double>& 
     const blas_int local_cols = numroc(order, shape.block, my_col, shape.cols);
     const blas_int leading = std::max(local_rows, 1);
     descriptor = descinit(order, order, shape.block, shape.block, grid.context(), static_cast<std::uint64_t>(leading));
-    const std::size_t size = static_cast<std::size_t>(leading) * static_cast<std::size_t>(std::max(local_cols, 1));
-    local_a.assign(size, 0.0);
-    local_b.assign(size, 0.0);
-    for (int col = 0; col < local_cols; ++col) {
-      const std::uint64_t global_col = global_index(static_cast<std::uint64_t>(col), shape.block, my_col, shape.cols);
-      for (int row = 0; row < local_rows; ++row) {
-        const std::uint64_t global_row = global_index(static_cast<std::uint64_t>(row), shape.block, my_row, shape.rows);
-        if (global_row < global_col) continue;
-        const std::size_t at = static_cast<std::size_t>(row) + static_cast<std::size_t>(col) * static_cast<std::size_t>(leading);
-        local_a[at] = a[global_row + global_col * order];
-        local_b[at] = b[global_row + global_col * order];
-      }
-    }
+    local_a = lower_triangle_piece(a, order, shape.block, my_row, my_col, shape.rows, shape.cols, local_rows, local_cols,
+                                   leading);
+    local_b = lower_triangle_piece(b, order, shape.block, my_row, my_col, shape.rows, shape.cols, local_rows, local_cols,
+                                   leading);
     result.values.assign(static_cast<std::size_t>(order), 0.0);
   });
   run_stage(comm, [&] {

@@ -4,6 +4,7 @@
 // in one checked place.
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "rankme/lapack/blas_int.hpp"
 
@@ -22,5 +23,17 @@ blas_int numroc(std::uint64_t n, blas_int block, blas_int coordinate, blas_int p
 // size exceeds the libraries' int and std::logic_error when DESCINIT rejects an argument.
 ArrayDescriptor descinit(std::uint64_t m, std::uint64_t n, blas_int mb, blas_int nb, blas_int context,
                          std::uint64_t local_leading);
+
+// The global index of local row (or column) `local` of the process at `coordinate` (ScaLAPACK's INDXL2G,
+// first block on coordinate 0).
+std::uint64_t global_index(std::uint64_t local, blas_int block, blas_int coordinate, blas_int processes);
+
+// This process's block-cyclic piece (column-major, leading dimension `leading`, local_rows x local_cols)
+// of the lower triangle of a replicated order x order column-major matrix; zeros above the diagonal, which
+// a solver called with UPLO = 'L' never reads (the replicated upper triangle may hold anything, NaN
+// included, so it is not even copied).
+std::vector<double> lower_triangle_piece(const std::vector<double>& replicated, std::uint64_t order, blas_int block,
+                                         blas_int my_row, blas_int my_col, blas_int grid_rows, blas_int grid_cols,
+                                         blas_int local_rows, blas_int local_cols, blas_int leading);
 
 }  // namespace rankme

@@ -102,7 +102,6 @@ DatasetResult ResultCsvLayout::parse(const std::string& line) const {
   if (auto mtime = field("file_mtime_ns"); mtime) result.file_mtime_ns = parse_integer<std::int64_t>(*mtime, "file_mtime_ns");
   result.canonical_file = field("canonical_file").value_or("");
   result.pool = field("pool").value_or("");
-  if (auto lidar = field("lidar"); lidar && !lidar->empty()) result.lidar = parse_double(*lidar, "lidar");
   if (auto parts = field("parts"); parts && !parts->empty()) result.part_count = parse_integer<std::uint64_t>(*parts, "parts");
   // The other metrics (inf and nan as written) and LiDAR, where their columns are filled: rankme-agree
   // compares each with the probes.

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "rankme/lapack/blas_int.hpp"
 #include "rankme/lapack/lapack_error.hpp"
@@ -23,6 +24,9 @@ const int unused_index = 0;
 // ABSTOL <= 0: PDSYGVX uses EPS * norm(T), each eigenvalue to an absolute error of about eps times the
 // largest: what dsygvd's bisection-free divide and conquer gives too.
 const double default_tolerance = 0;
+
+// WORK and IWORK elements for the workspace query (see pdsygvx_workspace).
+constexpr std::size_t query_room = 64;
 
 // The grid's processes, for IFAIL / ICLUSTR / GAP sizes.
 int grid_processes(const ArrayDescriptor& descriptor) {
@@ -64,15 +68,20 @@ Call prepared(Triangle triangle, std::uint64_t n, const ArrayDescriptor& descrip
 PdsygvxWorkspace pdsygvx_workspace(Triangle triangle, std::uint64_t n, double* a, double* b,
                                    const ArrayDescriptor& descriptor, double* w) {
   Call c = prepared(triangle, n, descriptor);
-  double work_query = 0;
-  int iwork_query = 0;
+  // Not one element each: before it answers the query, PDSYGVX checks that every process passed the same
+  // arguments, broadcasting ABSTOL, VL and VU through WORK(1:3) and the integer ones through IWORK (AddressSanitizer
+  // caught the broadcast writing past a single double). Room for all of them, with a margin.
+  std::vector<double> work_query(query_room, 0.0);
+  std::vector<int> iwork_query(query_room, 0);
   const int query = -1;
-  call(c, a, b, descriptor, w, &work_query, &query, &iwork_query, &query);
+  call(c, a, b, descriptor, w, work_query.data(), &query, iwork_query.data(), &query);
   check_info("pdsygvx", c.info);
   PdsygvxWorkspace lengths;
-  // One more than asked for, as for PDSYEV (pdsyev.cpp): a margin that costs nothing.
-  lengths.work = static_cast<std::uint64_t>(workspace_length(work_query, "pdsygvx workspace length")) + 1;
-  lengths.iwork = static_cast<std::uint64_t>(std::max(iwork_query, 1));
+  // One more than asked for, as for PDSYEV (pdsyev.cpp): a margin that costs nothing. Never less than the
+  // query's room, which the argument check uses in the real call too.
+  lengths.work = std::max<std::uint64_t>(
+      static_cast<std::uint64_t>(workspace_length(work_query[0], "pdsygvx workspace length")) + 1, query_room);
+  lengths.iwork = std::max<std::uint64_t>(static_cast<std::uint64_t>(std::max(iwork_query[0], 1)), query_room);
   return lengths;
 }
 

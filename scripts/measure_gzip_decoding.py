@@ -23,14 +23,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from openblas_kernel import openblas_corename  # noqa: E402
+from timed_rankme import run_rankme_once  # noqa: E402
 sys.dont_write_bytecode = True
 
 import bench_data  # noqa: E402
@@ -38,20 +37,8 @@ import bench_data  # noqa: E402
 GZIP_LEVEL = 4
 
 
-
-
 def run_once(binary, path, ranks, threads):
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    command = ["mpiexec.openmpi", "--oversubscribe", "-n", str(ranks), "--bind-to", "none",
-               "-x", f"OPENBLAS_NUM_THREADS={threads}", binary, f"{path}:/embeddings",
-               "--format", "jsonl", "--quiet", "--timings"]
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    row = json.loads(done.stdout.splitlines()[0])
-    return wall, row
+    return run_rankme_once(binary, [f"{path}:/embeddings"], ranks, threads)
 
 
 def main():

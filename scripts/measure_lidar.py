@@ -26,14 +26,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from openblas_kernel import openblas_corename  # noqa: E402
+from timed_rankme import run_rankme_once  # noqa: E402
 
 
 def ensure_file(directory, objects, views, cols):
@@ -53,19 +52,6 @@ def ensure_file(directory, objects, views, cols):
         f.create_dataset("ids", data=np.repeat(np.arange(objects, dtype=np.int64), views))
     os.replace(partial, path)
     return path
-
-
-def run_once(binary, arguments, ranks, threads):
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    command = ["mpiexec.openmpi", "--oversubscribe", "-n", str(ranks), "--bind-to", "none",
-               "-x", f"OPENBLAS_NUM_THREADS={threads}", binary, *arguments, "--format", "jsonl", "--quiet",
-               "--timings"]
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    return wall, json.loads(done.stdout.splitlines()[0])
 
 
 def main():
@@ -92,7 +78,7 @@ def main():
     runs = {name: [] for name, _ in cases}
     for repeat in range(args.repeats):
         for name, arguments in cases:
-            wall, row = run_once(binary, arguments, args.ranks, args.threads)
+            wall, row = run_rankme_once(binary, arguments, args.ranks, args.threads)
             runs[name].append({"wall": wall, "rankme": row.get("rankme"), "lidar": row.get("lidar"),
                                "precision": row.get("precision"), "timings": row.get("timings", {})})
             print(f"repeat {repeat + 1}/{args.repeats} {name}: {wall:.3f} s", file=sys.stderr)

@@ -42,55 +42,54 @@ std::vector<double> mean_of_object_means(const std::vector<double>& counts, cons
   return mean;
 }
 
-void add_between_scatter(const std::vector<double>& counts, const std::vector<double>& means,
-                         const std::vector<double>& grand_mean, std::uint64_t first, std::uint64_t last,
-                         std::uint64_t cols, std::vector<double>& between) {
+namespace {
+
+// target += R^T R, R the rows row_of(object, out) writes for each object in [first, last) with views, a
+// few hundred at a time, each batch one dsyrk (rather than one rank-1 update per object).
+template <typename RowOf>
+void add_object_row_products(const std::vector<double>& counts, std::uint64_t first, std::uint64_t last,
+                             std::uint64_t cols, std::vector<double>& target, const RowOf& row_of) {
   const std::size_t k = static_cast<std::size_t>(cols);
   const blas_int order = to_blas_int(cols, "columns");
-  // The rows mu_i - mu, a few hundred at a time, each batch one dsyrk.
   const std::size_t batch = 512;
   std::vector<double> rows(batch * k);
   std::size_t filled = 0;
   auto flush = [&] {
     if (filled == 0) return;
     cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, order, to_blas_int(filled, "rows"), 1.0, rows.data(), order,
-                1.0, between.data(), order);
+                1.0, target.data(), order);
     filled = 0;
   };
   for (std::uint64_t object = first; object < last; ++object) {
     if (counts[static_cast<std::size_t>(object)] <= 0) continue;
-    const double* mean = means.data() + object * k;
-    double* row = rows.data() + filled * k;
-    for (std::size_t c = 0; c < k; ++c) row[c] = mean[c] - grand_mean[c];
+    row_of(object, rows.data() + filled * k);
     if (++filled == batch) flush();
   }
   flush();
 }
 
+}  // namespace
+
+void add_between_scatter(const std::vector<double>& counts, const std::vector<double>& means,
+                         const std::vector<double>& grand_mean, std::uint64_t first, std::uint64_t last,
+                         std::uint64_t cols, std::vector<double>& between) {
+  const std::size_t k = static_cast<std::size_t>(cols);
+  // The rows mu_i - mu.
+  add_object_row_products(counts, first, last, cols, between, [&](std::uint64_t object, double* row) {
+    const double* mean = means.data() + object * k;
+    for (std::size_t c = 0; c < k; ++c) row[c] = mean[c] - grand_mean[c];
+  });
+}
+
 void add_object_mean_products(const std::vector<double>& counts, const std::vector<double>& means, std::uint64_t first,
                               std::uint64_t last, std::uint64_t cols, std::vector<double>& gram) {
   const std::size_t k = static_cast<std::size_t>(cols);
-  const blas_int order = to_blas_int(cols, "columns");
-  // The rows sqrt(c_i) mu_i, a few hundred at a time, each batch one dsyrk.
-  const std::size_t batch = 512;
-  std::vector<double> rows(batch * k);
-  std::size_t filled = 0;
-  auto flush = [&] {
-    if (filled == 0) return;
-    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, order, to_blas_int(filled, "rows"), 1.0, rows.data(), order,
-                1.0, gram.data(), order);
-    filled = 0;
-  };
-  for (std::uint64_t object = first; object < last; ++object) {
-    const double count = counts[static_cast<std::size_t>(object)];
-    if (count <= 0) continue;
-    const double weight = std::sqrt(count);
+  // The rows sqrt(c_i) mu_i.
+  add_object_row_products(counts, first, last, cols, gram, [&](std::uint64_t object, double* row) {
+    const double weight = std::sqrt(counts[static_cast<std::size_t>(object)]);
     const double* mean = means.data() + object * k;
-    double* row = rows.data() + filled * k;
     for (std::size_t c = 0; c < k; ++c) row[c] = mean[c] * weight;
-    if (++filled == batch) flush();
-  }
-  flush();
+  });
 }
 
 void scale_to_covariances(std::vector<double>& within, std::vector<double>& between, std::uint64_t cols,

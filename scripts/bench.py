@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """rankme's benchmark: rankme against its floor and its Python peers, in one run on the same files.
 
-    scripts/bench                      # the standard sizes, 3 repeats, writes BENCHMARKS.md
+    scripts/bench                      # the standard sizes, 3 repeats, writes docs/benchmarks.md
     scripts/bench --quick              # tiny sizes, 1 repeat: a smoke test of the whole pipeline
     scripts/bench --large --huge       # adds 25,600 x 8,192 and 1,000,000 x 2,048 (8 GB)
     scripts/bench --sizes 25600x2048,25600x2048-gzip --repeats 5
@@ -94,7 +94,7 @@ def parse_arguments(argv):
                         help="also 1,000,000 x 2,048 (8 GB; rankme and the floor only)")
     parser.add_argument("--sizes", help="comma-separated ROWSxCOLS[-gzip] to run instead of the standard set")
     parser.add_argument("--repeats", type=int, help="timed runs per configuration (default 3; 1 with --quick)")
-    parser.add_argument("--out", default=os.path.join(REPO, "BENCHMARKS.md"), help="markdown report (default %(default)s)")
+    parser.add_argument("--out", default=os.path.join(REPO, "docs", "benchmarks.md"), help="markdown report (default %(default)s)")
     parser.add_argument("--raw", help="also write every measurement as JSON to this file")
     parser.add_argument("--report-only", metavar="RAW", help="rewrite the report from a --raw file, measuring nothing")
     parser.add_argument("--data-dir", default="/tmp/rankme-bench", help="cached data files (default %(default)s)")
@@ -622,7 +622,7 @@ def main(argv):
         if args.raw:
             with open(args.raw, "w") as f:
                 json.dump(raw, f, indent=1)
-    report = bench_report.render(raw)
+    report = bench_report.render(raw, args.out)
     with open(args.out, "w") as f:
         f.write(report)
     print(report)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The markdown report of scripts/bench: machine, results per size, targets, and the cost model.
 
-render(raw) turns the measurements scripts/bench collected (also saved with --raw) into BENCHMARKS.md;
+render(raw, out) turns the measurements scripts/bench collected (also saved with --raw) into docs/benchmarks.md;
 machine_info() describes the machine, the BLAS and the build. Everything derived (medians, ratios,
 pass/miss, the model's constants and predictions) is computed here from the measurements of the run.
 """
@@ -845,12 +845,29 @@ def formats_section(raw):
                     ["l", "l", "r", "r", "l", "r", "r", "l"]))
 
 
-def render(raw):
+# The other measurement files beside docs/benchmarks.md, linked from its header (relative to docs/).
+OTHER_REPORTS = [
+    ("BENCHMARKS-K8192.md", "the same benchmark at K = 8,192 (rankme and the floor only)"),
+    ("BENCHMARKS-baseline.md", "this build against the build of the commit before the move to area folders (`--baseline`)"),
+    ("BENCHMARKS-formats.md", "`.npy`, safetensors and HDF5 side by side, and peak memory against N"),
+    ("BENCHMARKS-lidar.md", "LiDAR's cost beside RankMe's (`scripts/measure_lidar.py`)"),
+]
+
+
+def header_section(out):
+    """The title, how the file was made, and links to the other measurement files (not to itself)."""
+    own = os.path.basename(out) if out else None
+    others = "".join(f"\n- [{name}]({name}): {what}" for name, what in OTHER_REPORTS if name != own)
+    return ("# rankme benchmarks\n\nWritten by `scripts/bench` (all numbers from one run, on the same files and machine; "
+            "rerun it to refresh this file; how: [development.md](development.md#benchmarks)). Other measurements, "
+            "each from a run of its own:\n" + others)
+
+
+def render(raw, out=None):
     sizes = raw.get("sizes", [])
     cores = raw.get("settings", {}).get("cores", 2)
     sections = [
-        "# rankme benchmarks\n\nWritten by `scripts/bench` (all numbers from one run, on the same files and machine; "
-        "rerun it to refresh this file).",
+        header_section(out),
         "\n\n".join(f"**Warning:** {w}" for w in raw.get("warnings", [])) or None,
         machine_section(raw),
         method_section(raw),

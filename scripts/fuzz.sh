@@ -19,7 +19,7 @@
 #                 the crash reports of its child processes)
 #
 # Without --keep-going libFuzzer stops at the first crash. Either way the script lists the inputs to
-# turn into regression tests (tests/fuzz/regressions/, see the README's Fuzzing section) and exits 1
+# turn into regression tests (tests/fuzz/regressions/, see docs/development.md, Fuzzing) and exits 1
 # when there are any; exit 0: nothing found in the time.
 # Not part of the test suite: tests/fuzz/test_fuzz_regressions.cpp (HDF5), test_tensor_fuzz_regressions.cpp
 # (.npy, .npz), tests/formats/test_safetensors_file.cpp and test_torch_file.cpp replay the corpora and the

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """RankMe error against numpy's float64 SVD per --precision, on h5py-written float32 files of 10 spectra
-(8,192 x 512), at 1 and 3 ranks, with auto's choice and its predicted error: the README's Precision table.
+(8,192 x 512), at 1 and 3 ranks, with auto's choice and its predicted error: the Precision table of docs/numerics.md.
 
 Usage: scripts/measure_precision.py build/rankme     (Debian's python3 with numpy and h5py; mpirun)
 """

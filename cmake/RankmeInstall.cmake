@@ -1,7 +1,8 @@
 # `cmake --install build --prefix PREFIX` (docs/install.md):
 #   PREFIX/bin/                 rankme, rankme-merge, rankme-agree, rankme-example; rankme-report and
 #                               rankme-plot-spectra, links to the scripts below
-#   PREFIX/share/rankme/        report (+ rankme_report/), plot_spectra.py, run_example.sh, install_dependencies.sh,
+#   PREFIX/share/rankme/        report (+ rankme_report/), plot_spectra.py, run_example.sh, install_dependencies.sh
+#                               and check_dependencies.sh (--check),
 #                               slurm/ (the SLURM templates)
 #   PREFIX/share/man/man1/      rankme.1, rankme-merge.1, rankme-agree.1 (help2man, from --help)
 #   PREFIX/share/doc/rankme/    README.md and docs/
@@ -40,6 +41,7 @@ endif()
 # their own path through the link, so they find rankme_report/ in share/rankme).
 set(rankme_share_dir ${CMAKE_INSTALL_DATADIR}/rankme)
 install(PROGRAMS scripts/report scripts/plot_spectra.py scripts/run_example.sh scripts/install_dependencies.sh
+                 scripts/check_dependencies.sh
         DESTINATION ${rankme_share_dir})
 install(DIRECTORY scripts/rankme_report DESTINATION ${rankme_share_dir}
         FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)

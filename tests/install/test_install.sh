@@ -39,14 +39,18 @@ oversubscribe=()
 [[ "$(basename "$(realpath "$mpiexec")")" == *orterun* || "$mpiexec" == *openmpi* ]] && oversubscribe=(--oversubscribe)
 "$mpiexec" -n 2 "${oversubscribe[@]}" "$prefix/bin/rankme" --quiet --format jsonl --output results.jsonl sweep.h5 \
   >/dev/null
-# 24 checkpoints, one of which diverged (NaN): 23 finite RankMe values, each in (1, 128] (128 columns).
-finite=0 rows=0
-while IFS= read -r line; do
-  rows=$((rows + 1))
-  value=$(sed -n 's/.*"rankme":\([-+0-9.eE]*\)[,}].*/\1/p' <<<"$line")
-  if [[ -n "$value" ]] && awk -v v="$value" 'BEGIN { exit !(v > 1 && v <= 128) }'; then finite=$((finite + 1)); fi
-done <results.jsonl
-((rows == 24 && finite == 23)) || fail "results.jsonl: $rows rows, $finite with a RankMe in (1, 128]; expected 24 and 23"
+/usr/bin/python3 - results.jsonl <<'EOF'
+import json, math, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+ok = [r for r in rows if r.get("status") == "ok"]
+bad = [r["dataset"] for r in ok if not (isinstance(r.get("rankme"), float) and math.isfinite(r["rankme"])
+                                        and 1.0 < r["rankme"] <= 128.0)]
+others = [(r["dataset"], r.get("status")) for r in rows if r.get("status") != "ok"]
+# The example: 24 checkpoints of 128 columns; only the diverging run (lr=0.03) may hold NaN (status nonfinite).
+if len(rows) != 24 or len(ok) < 20 or bad or any(s != "nonfinite" or "lr=0.03_" not in d for d, s in others):
+    sys.exit(f"test_install: results.jsonl: {len(rows)} rows (expected 24), {len(ok)} ok (expected >= 20), "
+             f"ok without a RankMe in (1, 128]: {bad}, not ok: {others}")
+EOF
 "$prefix/bin/rankme-merge" results.jsonl --best-per run | grep -q "lr=0.001_wd=0.05" ||
   fail "rankme-merge --best-per run does not list the example's runs"
 
@@ -64,7 +68,7 @@ env -u RANKME_MERGE PATH=/usr/bin:/bin bash "$prefix/share/rankme/slurm/merge_sh
 
 if [[ -n "$(command -v help2man)" ]]; then
   [[ -s "$prefix/share/man/man1/rankme.1" ]] || fail "no man page share/man/man1/rankme.1"
-  grep -q -- "--output" "$prefix/share/man/man1/rankme.1" || fail "the man page does not describe --output"
+  grep -qF -- '\-\-output' "$prefix/share/man/man1/rankme.1" || fail "the man page does not describe --output"
 fi
 [[ -f "$prefix/share/doc/rankme/README.md" ]] || fail "no share/doc/rankme/README.md"
 [[ -f "$prefix/share/rankme/slurm/score_sweep.sbatch" ]] || fail "no share/rankme/slurm/score_sweep.sbatch"

@@ -60,7 +60,7 @@ cd "$work"  # nothing of the source or build tree is reachable from here but thr
 /usr/bin/rankme --version | grep -qx "rankme [0-9][0-9.]*" || fail "rankme --version: $(/usr/bin/rankme --version)"
 /usr/bin/rankme-example sweep.h5 >/dev/null
 "${mpiexec[@]}" /usr/bin/rankme --quiet --lidar --groups /object_ids --format jsonl --output results.jsonl sweep.h5 \
-  >stdout.jsonl
+  >stdout.jsonl 2>stderr.txt || { cat stderr.txt >&2; fail "rankme failed on the example"; }
 /usr/bin/python3 - results.jsonl <<'EOF'
 import json, math, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
@@ -81,7 +81,8 @@ if /usr/bin/python3 -c "import numpy, matplotlib, h5py" 2>/dev/null; then
 fi
 # The man page is in the package (help2man at build time); where dpkg installs man pages (minimal images may
 # exclude /usr/share/man) and man is there, man finds it.
-dpkg-deb -c "$deb" | grep -q "/usr/share/man/man1/rankme.1" || fail "the package has no man page man1/rankme.1"
+contents=$(dpkg-deb -c "$deb")
+grep -q "/usr/share/man/man1/rankme.1" <<<"$contents" || fail "the package has no man page man1/rankme.1"
 if [[ -e /usr/share/man/man1/rankme.1 ]] && command -v man >/dev/null; then
   [[ "$(man -w rankme)" == /usr/share/man/man1/rankme.1* ]] || fail "man -w rankme: '$(man -w rankme 2>&1)'"
 fi

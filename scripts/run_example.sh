@@ -14,7 +14,7 @@
 #                                                (default: ./rankme-example)
 set -euo pipefail
 script_dir=$(cd "$(dirname "$(realpath "$0")")" && pwd)
-if [[ -f "$script_dir/../CMakeLists.txt" ]]; then
+if [[ -f "$script_dir/../CMakePresets.json" && -f "$script_dir/../src/main.cpp" ]]; then
   # The source tree: build what the example runs.
   root=$(cd "$script_dir/.." && pwd)
   (

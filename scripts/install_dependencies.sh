@@ -6,13 +6,22 @@
 #                                            chromium)
 #   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (torch, psutil)
 #   scripts/install_dependencies.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
+#   scripts/install_dependencies.sh --check [--tests]
+#                                            installs nothing (no root, no apt-get, any distribution): reports what
+#                                            the build needs and is missing, with the Debian package, a `module
+#                                            load` and a `spack install` for each (scripts/check_dependencies.sh)
 set -euo pipefail
+if [[ "${1:-}" == "--check" ]]; then
+  exec "$BASH" "$(dirname "$0")/check_dependencies.sh" "${@:2}"
+fi
 # hdf5-plugin-lzf, hdf5-filter-plugin (lz4, bzip2) and hdf5-filter-plugin-blosc-serial: the compression
 # filters h5py users write with; rankme finds their plugin directories itself (io/hdf5_plugin_path.hpp).
 # liblzf1: the lzf plugin needs it but does not depend on it (rankme loads it for the plugin).
 # zlib1g-dev: rankme inflates np.savez_compressed members itself (libhdf5-openmpi-dev pulls it in too).
 # libdeflate-dev: rankme inflates HDF5's gzip chunks itself, on several threads (docs/inputs.md).
-packages=(cmake make g++ pkg-config openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
+# help2man: the build writes the man pages from --help with it (without it, no man pages; cmake/RankmeInstall.cmake).
+# dpkg-dev: dpkg-shlibdeps, with which `cpack -G DEB` computes the package's library Depends (CI builds the .deb).
+packages=(cmake make g++ pkg-config help2man dpkg-dev openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
           hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libdeflate-dev
           hdf5-plugin-lzf liblzf1 hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
 if [[ "${1:-}" == "--report" || "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then

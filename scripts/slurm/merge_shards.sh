@@ -17,7 +17,8 @@
 #                         results in the directory sbatch was run from, else the current directory)
 #   RANKME_MERGED         the merged file instead of PREFIX.jsonl
 #   RANKME_SHARDS         if set, the number of shard files there must be (the array's task count)
-#   RANKME_MERGE          the rankme-merge binary (default: build/rankme-merge next to scripts/)
+#   RANKME_MERGE          the rankme-merge binary (default: build/rankme-merge next to scripts/, PREFIX/bin when
+#                         installed in PREFIX/share/rankme/slurm, or rankme-merge on PATH)
 #
 #SBATCH --job-name=rankme-merge
 #SBATCH --ntasks=1
@@ -37,7 +38,16 @@ submitted_script() {
   printf '%s\n' "$command"
 }
 script_dir=$(cd "$(dirname "$(submitted_script)")" && pwd)
-merge=${RANKME_MERGE:-$script_dir/../../build/rankme-merge}
+# A companion binary: the source tree's build/ (scripts/slurm -> build/), else an installed tree's bin/
+# (PREFIX/share/rankme/slurm -> PREFIX/bin/), else the one on PATH.
+default_binary() {
+  local candidate
+  for candidate in "$script_dir/../../build/$1" "$script_dir/../../../bin/$1"; do
+    [[ -x "$candidate" ]] && { printf '%s\n' "$candidate"; return; }
+  done
+  command -v "$1" || printf '%s\n' "$script_dir/../../build/$1"
+}
+merge=${RANKME_MERGE:-$(default_binary rankme-merge)}
 if [[ ! -x "$merge" ]]; then
   echo "merge_shards: no rankme-merge binary at '$merge' (build it, or set RANKME_MERGE=/path/to/rankme-merge)" >&2
   exit 2

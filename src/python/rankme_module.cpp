@@ -200,6 +200,9 @@ PYBIND11_MODULE(_rankme, module) {
              py::arg("precision"), py::arg("metrics"), py::arg("eps"), py::arg("tolerance"), py::arg("solver"),
              py::arg("threads"), py::arg("rows"), py::arg("sample"), py::arg("seed"), py::arg("spectrum"),
              py::arg("name"));
+  // The command line's defaults, for rankme.score's signature (one source for both).
+  module.attr("DEFAULT_EPS") = rankme::default_rankme_eps;
+  module.attr("DEFAULT_TOLERANCE") = rankme::default_method_tolerance;
   module.def("finalize", &finalize, "Finalises MPI if rankme started it (registered with atexit)");
   module.def("metric_names", [] { return rankme::metric_names(); }, "Every metric --metrics knows, rankme first");
 }

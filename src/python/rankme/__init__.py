@@ -58,7 +58,8 @@ def _as_array(array):
     return values, None
 
 
-def score(array, center=False, method="auto", precision="auto", metrics="all", eps=1e-7, *, tolerance=1e-3,
+def score(array, center=False, method="auto", precision="auto", metrics="all", eps=_rankme.DEFAULT_EPS, *,
+          tolerance=_rankme.DEFAULT_TOLERANCE,
           solver="auto", threads=None, rows=None, sample=None, seed=0, spectrum=False, name="<array>"):
     """RankMe and the other metrics of `array` (rows x columns), as `rankme --format jsonl` reports them.
 
@@ -68,8 +69,8 @@ def score(array, center=False, method="auto", precision="auto", metrics="all", e
     method     --method: "auto", "gram" or "tsqr".
     precision  --precision: "auto", "mixed" or "double".
     metrics    --metrics: "all" or comma-separated names (metric_names()).
-    eps        --eps: RankMe's epsilon.
-    tolerance  --tolerance; solver --solver; threads --threads (else OPENBLAS_NUM_THREADS, ... as the CLI);
+    eps        --eps: RankMe's epsilon (1e-7, as the command line).
+    tolerance  --tolerance (1e-6); solver --solver; threads --threads (else OPENBLAS_NUM_THREADS, ... as the CLI);
     rows       --rows N; sample --sample N with seed --seed.
     spectrum   also return the singular values (key "singular_values"), as --spectrum writes them.
     name       the result's "file".

@@ -113,7 +113,6 @@ rankme::ScoreOptions options_of(bool center, const std::string& method, const st
 // Refuses what the command line would not score as a matrix, in its words (not_a_matrix_reason), and
 // what only an array in memory can be: a view whose rows are not stored one after the other.
 void check_matrix(const py::buffer_info& info, const rankme::TensorEntry& entry) {
-  if (!entry.type) throw py::type_error("rankme.score: " + *rankme::not_a_matrix_reason(entry));
   if (info.ndim != 2) {
     const std::string reason = info.ndim < 2 ? *rankme::not_a_matrix_reason(entry)
                                              : entry.dtype + " " + rankme::shape_text(entry.shape) + ": " +
@@ -139,18 +138,21 @@ void warn_all(const std::vector<std::string>& sentences) {
   }
 }
 
-py::object score_array(const py::buffer& data, const std::string& descr, bool center, const std::string& method,
+py::object score_array(const py::buffer& data, const std::string& descr, const std::vector<std::uint64_t>& shape,
+                       bool center, const std::string& method,
                        const std::string& precision, const std::string& metrics, double eps, double tolerance,
                        const std::string& solver, std::optional<int> threads, std::optional<std::uint64_t> rows,
                        std::optional<std::uint64_t> sample, std::uint64_t seed, bool spectrum, const std::string& name) {
   check_keywords(eps, tolerance, threads);
   const rankme::ScoreOptions asked =
       options_of(center, method, precision, metrics, eps, tolerance, solver, rows, sample, seed, spectrum);
-  const py::buffer_info info = data.request();  // holds the array's memory until this returns
   rankme::TensorEntry entry;
   entry.name = "/";
-  for (const py::ssize_t extent : info.shape) entry.shape.push_back(static_cast<std::uint64_t>(extent));
+  entry.shape = shape;
   entry.type = stored_type_of(descr, entry.dtype);
+  // Before the buffer is asked for: numpy exports none for an object array.
+  if (!entry.type) throw py::type_error("rankme.score: " + *rankme::not_a_matrix_reason(entry));
+  const py::buffer_info info = data.request();  // holds the array's memory until this returns
   check_matrix(info, entry);
   if (entry.type->bytes != info.itemsize) {
     throw std::logic_error("rankme.score: dtype '" + descr + "' does not match the buffer's item size");
@@ -196,7 +198,8 @@ py::object score_array(const py::buffer& data, const std::string& descr, bool ce
 
 PYBIND11_MODULE(_rankme, module) {
   module.doc() = "rankme's core, in process: see rankme.score (docs/python.md)";
-  module.def("score_array", &score_array, py::arg("data"), py::arg("descr"), py::arg("center"), py::arg("method"),
+  module.def("score_array", &score_array, py::arg("data"), py::arg("descr"), py::arg("shape"),
+             py::arg("center"), py::arg("method"),
              py::arg("precision"), py::arg("metrics"), py::arg("eps"), py::arg("tolerance"), py::arg("solver"),
              py::arg("threads"), py::arg("rows"), py::arg("sample"), py::arg("seed"), py::arg("spectrum"),
              py::arg("name"));

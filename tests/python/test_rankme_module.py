@@ -204,7 +204,8 @@ class BadInput(unittest.TestCase):
         self.assertEqual(rankme.score(np.ascontiguousarray(self.z.T))["rows"], 16)
 
     def test_types_rankme_does_not_read(self):
-        for array in (self.z > 0, self.z.astype(np.complex64), np.array([["a", "b"], ["c", "d"]])):
+        for array in (self.z > 0, self.z.astype(np.complex64), np.array([["a", "b"], ["c", "d"]]),
+                      np.array([[1, None], [2, 3]], dtype=object)):
             with self.assertRaisesRegex(TypeError, "element type is not numeric"):
                 rankme.score(array)
         with self.assertRaisesRegex(TypeError, "rankme.score takes a numpy array"):

@@ -83,7 +83,7 @@ def score(array, center=False, method="auto", precision="auto", metrics="all", e
     values, descr = _as_array(array)
     if descr is None:
         descr = values.dtype.str
-    return _rankme.score_array(values, descr, bool(center), str(method), str(precision), str(metrics), float(eps),
+    return _rankme.score_array(values, descr, list(values.shape), bool(center), str(method), str(precision), str(metrics), float(eps),
                                float(tolerance), str(solver), threads, rows, sample, int(seed), bool(spectrum),
                                str(name))
 

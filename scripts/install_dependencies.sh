@@ -21,9 +21,12 @@ fi
 # libdeflate-dev: rankme inflates HDF5's gzip chunks itself, on several threads (docs/inputs.md).
 # help2man: the build writes the man pages from --help with it (without it, no man pages; cmake/RankmeInstall.cmake).
 # dpkg-dev: dpkg-shlibdeps, with which `cpack -G DEB` computes the package's library Depends (CI builds the .deb).
+# pybind11-dev and python3-dev: the Python module `import rankme` (docs/python.md; CMake's RANKME_PYTHON is
+# on when they are found); python3-numpy: what the module hands arrays over as.
 packages=(cmake make g++ pkg-config help2man dpkg-dev openmpi-bin libopenmpi-dev libscalapack-openmpi-dev libhdf5-openmpi-dev
           hdf5-tools libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libdeflate-dev
-          hdf5-plugin-lzf liblzf1 hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
+          hdf5-plugin-lzf liblzf1 hdf5-filter-plugin hdf5-filter-plugin-blosc-serial
+          pybind11-dev python3-dev python3-numpy)
 if [[ "${1:-}" == "--report" || "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # scripts/report (README's third command) and scripts/plot_spectra.py: Debian's Python with these.
   packages+=(python3-numpy python3-matplotlib python3-h5py)
@@ -35,8 +38,9 @@ if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # scipy: rankme-agree's statistics are checked against scipy.stats (tests/tools/agree).
   # chromium: tests/scripts opens the report in a real (headless) browser and takes a screenshot.
   # slurmctld, slurmd, slurm-client and munge bring up a one-node SLURM for tests/slurm.
+  # pandas: tests/python checks rankme.read_results's DataFrame (and its list of dicts without pandas).
   packages+=(libgtest-dev python3-numpy python3-h5py python3-hdf5plugin python3-matplotlib python3-scipy chromium
-             slurmctld slurmd slurm-client munge)
+             slurmctld slurmd slurm-client munge python3-pandas)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes (scipy comes with --tests); psutil

@@ -3,9 +3,10 @@
 // rankme_add_area in CMakeLists.txt (the graph CMake writes to RANKME_AREA_GRAPH), and the headers of the
 // external libraries those areas link (mpi.h only from parallel up, hdf5.h only from io up). An include
 // that points up, a folder that is no declared area, or a cycle in the graph fails the test.
-// src/main.cpp, src/tools/, tests/support/ and tests/fuzz/ sit above every area (tests/data/ holds fixture files, and
-// tests/scripts/ the Python tests of scripts/, tests/install/ the shell tests of the installed tree, no C++) and are
-// not checked.
+// src/main.cpp, src/tools/, src/python/ (the Python module, a consumer of the core like the tools), tests/support/
+// and tests/fuzz/ sit above every area (tests/data/ holds fixture files, tests/scripts/ the Python tests of
+// scripts/, tests/python/ those of the module, tests/install/ the shell tests of the installed tree, tests/docs/ the check of README and docs/, no C++) and
+// are not checked.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -140,7 +141,7 @@ std::vector<std::string> layering_violations(const fs::path& root, const AreaGra
   }
   const std::vector<fs::path> area_roots = {"include/rankme", "src", "tests"};
   const std::set<std::string> above_every_area = {"tools", "support", "fuzz", "slurm", "multihost", "sanitizers", "data",
-                                                   "scripts", "install"};
+                                                   "scripts", "install", "python", "docs"};
   for (const fs::path& area_root : area_roots) {
     if (!fs::is_directory(root / area_root)) continue;
     for (const fs::directory_entry& folder : fs::directory_iterator(root / area_root)) {

@@ -14,12 +14,24 @@ MemoryRowSource::MemoryRowSource(const StoredType& type, std::uint64_t rows, std
   generation_ = 0;
 }
 
-void MemoryRowSource::replace_bytes(std::vector<unsigned char> bytes) {
-  if (bytes.size() != rows_ * row_bytes()) {
-    throw std::invalid_argument(std::to_string(bytes.size()) + " bytes for " + std::to_string(rows_) + " rows of " +
+MemoryRowSource::MemoryRowSource(const StoredType& type, std::uint64_t rows, std::uint64_t cols,
+                                 const unsigned char* data, std::size_t size)
+    : type_(type), rows_(rows), cols_(cols), data_(data), size_(size) {
+  check_size(size);
+}
+
+void MemoryRowSource::check_size(std::size_t size) const {
+  if (size != rows_ * row_bytes()) {
+    throw std::invalid_argument(std::to_string(size) + " bytes for " + std::to_string(rows_) + " rows of " +
                                 std::to_string(row_bytes()) + " bytes");
   }
-  bytes_ = std::move(bytes);
+}
+
+void MemoryRowSource::replace_bytes(std::vector<unsigned char> bytes) {
+  check_size(bytes.size());
+  owned_ = std::move(bytes);
+  data_ = owned_.data();
+  size_ = owned_.size();
   ++generation_;
 }
 
@@ -33,14 +45,14 @@ void MemoryRowSource::read_rows(const std::vector<RowRun>& runs, unsigned char* 
     }
     const std::size_t length = static_cast<std::size_t>(run.count) * row_bytes();
     if (length > out_bytes - written) throw std::out_of_range("a block larger than its buffer");
-    std::memcpy(out + written, bytes_.data() + static_cast<std::size_t>(run.first) * row_bytes(), length);
+    std::memcpy(out + written, data_ + static_cast<std::size_t>(run.first) * row_bytes(), length);
     written += length;
   }
 }
 
 FileFingerprint MemoryRowSource::fingerprint() const {
   FileFingerprint fingerprint;
-  fingerprint.size = bytes_.size();
+  fingerprint.size = size_;
   fingerprint.mtime_ns = generation_;
   return fingerprint;
 }

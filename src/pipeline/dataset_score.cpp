@@ -132,16 +132,16 @@ void take_slowest_rank(const Communicator& comm, PhaseTimings& timings) {
   for (std::size_t i = 0; i < phases.size(); ++i) *phases[i] = values[i];
 }
 
-}  // namespace
-
-DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options) {
+// score_dataset and score_row_source: `opened` is the source already open, or null to open target's file.
+DatasetResult score_target(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
+                           std::unique_ptr<RowSource> opened) {
   const double start = MPI_Wtime();
   DatasetResult result = result_of_listing(comm, target);
   if (!target.scorable()) return refused(comm, target, options, std::move(result));
   set_fault_dataset(target.dataset);
   PhaseTimings timings;
   try {
-    ScorePlan plan = plan_scoring(comm, target, options, timings);  // refuses, opens, selects rows
+    ScorePlan plan = plan_scoring(comm, target, options, timings, std::move(opened));  // refuses, opens, selects rows
     // --lidar on a dataset with views: its objects (collective; a wrong --groups dataset fails it here).
     std::optional<LidarPass> lidar;
     if (options.lidar && (target.views > 0 || !target.groups.empty())) {
@@ -182,6 +182,18 @@ DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& targe
     result.timings = timings;
   }
   return result;
+}
+
+}  // namespace
+
+DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options) {
+  return score_target(comm, target, options, nullptr);
+}
+
+DatasetResult score_row_source(const Communicator& comm, const DatasetTarget& target, std::unique_ptr<RowSource> source,
+                               const ScoreOptions& options) {
+  if (!source) throw std::invalid_argument("score_row_source: no source");
+  return score_target(comm, target, options, std::move(source));
 }
 
 }  // namespace rankme

@@ -116,7 +116,7 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
 }
 
 ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
-                       PhaseTimings& timings) {
+                       PhaseTimings& timings, std::unique_ptr<RowSource> opened) {
   const bool accurate = options.method == SpectrumMethod::tsqr;
   // --method auto may take a TSQR pass after the Gram route's: planned here too, but never refused for it.
   const bool may_take_tsqr = accurate || options.method == SpectrumMethod::automatic;
@@ -157,7 +157,13 @@ ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, co
     comm.min_in_place(&rows, 1);
     if (options.block_rows == 0) tsqr_rows = static_cast<std::uint64_t>(rows);
   }
-  OpenedInput input = open_input(comm, target);
+  OpenedInput input;
+  if (opened) {
+    input.opened = opened->fingerprint();
+    input.source = std::move(opened);
+  } else {
+    input = open_input(comm, target);
+  }
   std::optional<SelectedRows> selected;
   run_stage(comm, [&] { selected.emplace(options.rows, target.rows); });  // the same rows on every rank
   return ScorePlan{comm,

@@ -11,12 +11,6 @@
 
 namespace rankme {
 
-namespace {
-
-// Why `entry` is not an N x K matrix rankme scores, or nothing when it is (wording as for HDF5 datasets,
-// io/hdf5_dataset.hpp, so that a scan's notes read alike whatever the format).
-// An array of 3 or more axes is no reason: it is listed with its shape, and pool_targets (--pool) decides
-// what it becomes, as for HDF5.
 std::optional<std::string> not_a_matrix_reason(const TensorEntry& entry) {
   const std::string what = entry.dtype + " " + shape_text(entry.shape) + ": ";
   if (!entry.type) {
@@ -30,6 +24,8 @@ std::optional<std::string> not_a_matrix_reason(const TensorEntry& entry) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 DatasetTarget target_of_entry(const InputSpec& input, FileFormat format, const FileFingerprint* fingerprint,
                               const TensorEntry& entry) {

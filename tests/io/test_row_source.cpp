@@ -174,6 +174,24 @@ TEST(MemoryRowSource, CopiesTheRunsAndChangesItsFingerprintWhenRewritten) {
   EXPECT_TRUE(before.change_to(source.fingerprint()).has_value());
 }
 
+// Borrowed bytes (the Python module's arrays): read in place, so a change to them shows in the next read,
+// and the size is checked as for owned bytes.
+TEST(MemoryRowSource, ReadsBorrowedBytesInPlace) {
+  std::vector<unsigned char> bytes(4 * 2 * 8);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(3 * i);
+  EXPECT_THROW(MemoryRowSource(float64_le, 4, 2, bytes.data(), bytes.size() - 1), std::invalid_argument);
+  MemoryRowSource source(float64_le, 4, 2, bytes.data(), bytes.size());
+  EXPECT_EQ(source.fingerprint().size, bytes.size());
+  std::vector<unsigned char> out(2 * 16, 0);
+  source.read_rows({RowRun{1, 1}, RowRun{3, 1}}, out.data(), out.size());
+  EXPECT_TRUE(std::equal(out.begin(), out.begin() + 16, bytes.begin() + 16));
+  EXPECT_TRUE(std::equal(out.begin() + 16, out.end(), bytes.begin() + 48));
+  bytes[16] = 0xab;  // not a copy: the owner's change is what the next read sees
+  source.read_rows({RowRun{1, 1}}, out.data(), out.size());
+  EXPECT_EQ(out[0], 0xab);
+  EXPECT_THROW(source.read_rows({RowRun{3, 2}}, out.data(), out.size()), std::out_of_range);
+}
+
 TEST_F(RowSourceSeam, MemoryAndHdf5GiveTheSameBlocksAndGram) {
   const Communicator comm = Communicator::world();
   const testing::SharedDirectory directory;

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "rankme/io/hdf5_error.hpp"
+#include "rankme/io/memory_row_source.hpp"
 #include "rankme/numerics/row_shard.hpp"
 #include "rankme/parallel/communicator.hpp"
 #include "rankme/pipeline/dataset_discovery.hpp"
@@ -430,6 +432,46 @@ TEST_F(ScoreDataset, NonFiniteValueInTheLastRanksShardStopsEveryRank) {
       expect_same_on_all_ranks(result);
     }
   }
+}
+
+// score_row_source (the Python module's path): the same values held in memory score as the file does, bit for
+// bit, whatever the options, at every rank count (each rank holds the whole matrix; it reads its own shard).
+TEST_F(ScoreDataset, RowsInMemoryScoreAsTheFile) {
+  const Communicator comm = Communicator::world();
+  const SharedDirectory directory;
+  ASSERT_FALSE(directory.path().empty());
+  const std::string file = directory.file("memory.h5");
+  const std::uint64_t rows = 180, cols = 40;
+  std::vector<double> values;
+  if (is_root()) values = testing::matrix_with_singular_values(rows, cols, geometric_spectrum(cols, 1e-4), 77);
+  const std::vector<double> stored = write_shared(file, "/z", values, rows, cols, float64);
+  ASSERT_EQ(stored.size(), rows * cols);
+  const DatasetTarget target = discover_one(comm, file, "/z");
+  ASSERT_TRUE(target.scorable()) << target.error;
+  std::vector<unsigned char> bytes(stored.size() * sizeof(double));
+  std::memcpy(bytes.data(), stored.data(), bytes.size());  // float64, this machine's (little-endian) order
+  DatasetTarget in_memory = target;
+  in_memory.file = "<array>";
+  for (const SpectrumMethod method : {SpectrumMethod::automatic, SpectrumMethod::gram, SpectrumMethod::tsqr}) {
+    for (const bool center : {false, true}) {
+      SCOPED_TRACE(std::string(method_name(method)) + (center ? ", centred" : ""));
+      ScoreOptions options;
+      options.method = method;
+      options.center = center;
+      const DatasetResult from_file = score_dataset(comm, target, options);
+      const DatasetResult from_memory = score_row_source(
+          comm, in_memory, std::make_unique<MemoryRowSource>(*target.type, rows, cols, bytes.data(), bytes.size()), options);
+      EXPECT_EQ(from_memory.status, ResultStatus::ok) << from_memory.error;
+      EXPECT_EQ(from_memory.file, "<array>");
+      ASSERT_TRUE(from_file.rankme && from_memory.rankme);
+      EXPECT_EQ(*from_memory.rankme, *from_file.rankme);  // the same blocks, the same sums: the same bits
+      EXPECT_EQ(from_memory.metrics, from_file.metrics);
+      EXPECT_EQ(from_memory.method, from_file.method);
+      EXPECT_EQ(from_memory.precision, from_file.precision);
+      EXPECT_EQ(from_memory.rows_used, rows);
+    }
+  }
+  EXPECT_THROW(score_row_source(comm, in_memory, nullptr, ScoreOptions{}), std::invalid_argument);
 }
 
 TEST_F(ScoreDataset, AllZerosScoreExactlyZero) {

@@ -4,8 +4,10 @@
 // over ranks, singular values -> RankMe and the other metrics.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "rankme/io/row_source.hpp"
 #include "rankme/numerics/gram_route_error.hpp"
 #include "rankme/numerics/lidar_metric.hpp"
 #include "rankme/numerics/precision_criterion.hpp"
@@ -61,5 +63,11 @@ struct ScoreOptions {
 // status `error`, agreed on by all ranks, and the caller goes on with the next dataset. When any rank
 // has been asked to stop (stop_request.hpp), reading ends at the next block with status `interrupted`.
 DatasetResult score_dataset(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options);
+
+// score_dataset over rows already open (the Python module's array in memory: no file, no discovery),
+// read through `source`; `target` describes them (file and dataset name them in the result; rows, cols,
+// type and dtype as the source has them). Every option means what it means for score_dataset.
+DatasetResult score_row_source(const Communicator& comm, const DatasetTarget& target, std::unique_ptr<RowSource> source,
+                               const ScoreOptions& options);
 
 }  // namespace rankme

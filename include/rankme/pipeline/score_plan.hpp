@@ -69,8 +69,9 @@ std::optional<std::string> memory_shortfall(const Communicator& comm, const Data
 
 // Collective: refuses a dataset that would not fit in --max-memory on some rank (before anything of its
 // size is allocated), opens it (open_input) and selects its rows. Throws CollectiveError on every rank
-// when any of that fails on some rank.
+// when any of that fails on some rank. `opened`: the rows already open (an array in memory, read by the
+// Python module), taken instead of opening target's file; `target` then only describes them.
 ScorePlan plan_scoring(const Communicator& comm, const DatasetTarget& target, const ScoreOptions& options,
-                       PhaseTimings& timings);
+                       PhaseTimings& timings, std::unique_ptr<RowSource> opened = nullptr);
 
 }  // namespace rankme

@@ -86,6 +86,20 @@ grep -q "/usr/share/man/man1/rankme.1" <<<"$contents" || fail "the package has n
 if [[ -e /usr/share/man/man1/rankme.1 ]] && command -v man >/dev/null; then
   [[ "$(man -w rankme)" == /usr/share/man/man1/rankme.1* ]] || fail "man -w rankme: '$(man -w rankme 2>&1)'"
 fi
+# The Python module, when the build has it: Debian's python3 imports it from the package's dist-packages and
+# scores an array in process (no launcher, no file) to the command line's number on the same data.
+if grep -q "dist-packages/rankme/__init__.py" <<<"$contents"; then
+  /usr/bin/python3 - <<'EOF' || fail "the installed Python module does not score like the installed rankme"
+import json, subprocess, numpy as np, rankme
+assert rankme.__file__.startswith("/usr/lib/python3"), rankme.__file__
+z = np.random.default_rng(0).standard_normal((300, 40)) * np.logspace(0, -3, 40)
+np.save("z.npy", z)
+cli = json.loads(subprocess.run(["/usr/bin/rankme", "--format", "jsonl", "--quiet", "z.npy"],
+                                capture_output=True, text=True, check=True).stdout)
+module = rankme.score(z)
+assert abs(module["rankme"] - cli["rankme"]) <= 1e-12 * cli["rankme"], (module["rankme"], cli["rankme"])
+EOF
+fi
 [[ -f /usr/share/rankme/slurm/score_sweep.sbatch && -f /usr/share/doc/rankme/README.md ]] ||
   fail "the SLURM templates or the docs are missing from /usr/share"
 echo "check_debian_package: ok: installed, scored the example from $work (removing the package)"

@@ -4,9 +4,9 @@
 // external libraries those areas link (mpi.h only from parallel up, hdf5.h only from io up). An include
 // that points up, a folder that is no declared area, or a cycle in the graph fails the test.
 // src/main.cpp, src/tools/, src/python/ (the Python module, a consumer of the core like the tools), tests/support/
-// and tests/fuzz/ sit above every area (tests/data/ holds fixture files, tests/scripts/ the Python tests of
-// scripts/, tests/python/ those of the module, tests/install/ the shell tests of the installed tree, tests/docs/ the check of README and docs/, no C++) and
-// are not checked.
+// and tests/fuzz/ sit above every area and are not checked. Folders without C++: tests/data/ (fixture files),
+// tests/scripts/ (the Python tests of scripts/), tests/python/ (those of the module), tests/install/ (the shell
+// tests of the installed tree), tests/docs/ (the check of README.md and docs/).
 #include <gtest/gtest.h>
 
 #include <filesystem>

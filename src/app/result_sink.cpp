@@ -58,15 +58,16 @@ ResultSink::ResultSink(const CommandLine& command_line, const std::vector<Datase
 }
 
 void ResultSink::explain(const DatasetResult& result) {
+  progress_.clear_line();  // a live bar ends its line without a newline
   if (result.status == ResultStatus::ok && result.rows_used < result.cols) {
-    err_ << "\nrankme: warning: " + named(result) + " was scored on " + std::to_string(result.rows_used) +
+    err_ << "rankme: warning: " + named(result) + " was scored on " + std::to_string(result.rows_used) +
                 " rows for " + std::to_string(result.cols) + " columns: its RankMe is capped by the number of rows"
          << std::endl;
   }
   if (result.status == ResultStatus::ok && result.rankme && *result.rankme == 0) {
     // RankMe is 0 only when every value is 0; HDF5 cannot tell written zeros from early-allocated storage
     // that was never written and reads back as a zero fill value.
-    err_ << "\nrankme: note: " + named(result) +
+    err_ << "rankme: note: " + named(result) +
                 " is all zeros (RankMe 0): a collapsed run, or storage allocated but never written"
          << std::endl;
   }
@@ -75,17 +76,17 @@ void ResultSink::explain(const DatasetResult& result) {
     // --method gram, or auto when TSQR would not fit in --max-memory: the number stays, but not silently.
     char predicted[32];
     std::snprintf(predicted, sizeof predicted, "%.1e", *result.predicted_error);
-    err_ << "\nrankme: warning: " + named(result) + "'s RankMe may be off by up to " + predicted +
+    err_ << "rankme: warning: " + named(result) + "'s RankMe may be off by up to " + predicted +
                 " (relative): the Gram route cannot resolve its smallest singular values; --method tsqr scores it "
                 "exactly" + (command_line_.score.method == SpectrumMethod::automatic
                                  ? std::string(" but needs more memory than --max-memory allows")
                                  : std::string())
          << std::endl;
   }
-  if (result.status == ResultStatus::error) err_ << "\nrankme: error: " + result.error << std::endl;
-  if (result.timings) err_ << "\nrankme: timings: " + named(result) + ": " + timings_line(result) << std::endl;
+  if (result.status == ResultStatus::error) err_ << "rankme: error: " + result.error << std::endl;
+  if (result.timings) err_ << "rankme: timings: " + named(result) + ": " + timings_line(result) << std::endl;
   if (result.status == ResultStatus::nonfinite) {
-    err_ << "\nrankme: warning: " + named(result) + " holds NaN or infinite values; no RankMe reported" << std::endl;
+    err_ << "rankme: warning: " + named(result) + " holds NaN or infinite values; no RankMe reported" << std::endl;
   }
 }
 
@@ -95,7 +96,8 @@ void ResultSink::append_to_results_file(const DatasetResult& result) {
     fault_point_for_dataset(FaultStage::write, result.dataset);
     results_file_->append(result);
   } catch (const std::exception& failure) {
-    if (!results_file_failed_) err_ << "\nrankme: error: " << failure.what() << std::endl;
+    progress_.clear_line();
+    if (!results_file_failed_) err_ << "rankme: error: " << failure.what() << std::endl;
     results_file_failed_ = true;
   }
 }
@@ -105,7 +107,8 @@ void ResultSink::write_spectrum(const DatasetResult& result) {
   try {
     spectrum_file_->write(result, result.singular_values, command_line_.score.eps, command_line_.score.center);
   } catch (const std::exception& failure) {
-    if (!spectrum_file_failed_) err_ << "\nrankme: error: " << failure.what() << std::endl;
+    progress_.clear_line();
+    if (!spectrum_file_failed_) err_ << "rankme: error: " << failure.what() << std::endl;
     spectrum_file_failed_ = true;
   }
 }

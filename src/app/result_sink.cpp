@@ -46,7 +46,8 @@ ResultSink::ResultSink(const CommandLine& command_line, const std::vector<Datase
       progress_(ProgressReport::style_for(stderr, command_line.progress), targets.size(), total_work_of(targets)),
       report_(command_line.format, out, union_of_keys(param_keys_of(targets), param_keys_of(earlier))) {
   for (const DatasetResult& result : earlier) {
-    rows_scored_.insert(result.rows_used);
+    // rows_used 0: unknown (a CSV results file written before the column).
+    if (result.status == ResultStatus::ok && result.rows_used > 0) rows_scored_.insert(result.rows_used);
     if (!command_line.best_per.empty()) {
       best_per_results_.push_back(result);
       continue;

@@ -285,6 +285,11 @@ void convert_option_texts(const CLI::App& app, const OptionTexts& texts, Command
   }
   options.score.metrics = as_usage_error("--metrics", [&] { return parse_metric_list(texts.metrics); });
   parse_alpha_range(texts.alpha_range, options.score.metrics);
+  if (app.count("--metrics") > 0) {
+    for (const std::string& name : metric_names()) {
+      if (name != "rankme" && options.score.metrics.wants(name)) options.table_metrics.push_back(name);
+    }
+  }
   if (app.count("--rank-rtol") > 0) options.score.metrics.rank_rtol = texts.rank_rtol;
   if (!options.output.empty()) as_usage_error("--output", [&] { return results_file_format(options.output); });
   options.score.keep_spectrum = !options.spectrum.empty();

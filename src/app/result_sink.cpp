@@ -44,7 +44,8 @@ ResultSink::ResultSink(const CommandLine& command_line, const std::vector<Datase
       err_(err),
       out_(out),
       progress_(ProgressReport::style_for(stderr, command_line.progress), targets.size(), total_work_of(targets)),
-      report_(command_line.format, out, union_of_keys(param_keys_of(targets), param_keys_of(earlier))) {
+      report_(command_line.format, out, union_of_keys(param_keys_of(targets), param_keys_of(earlier)),
+              command_line.table_metrics) {
   for (const DatasetResult& result : earlier) {
     // rows_used 0: unknown (a CSV results file written before the column).
     if (result.status == ResultStatus::ok && result.rows_used > 0) rows_scored_.insert(result.rows_used);
@@ -60,6 +61,12 @@ ResultSink::ResultSink(const CommandLine& command_line, const std::vector<Datase
 
 void ResultSink::explain(const DatasetResult& result) {
   progress_.clear_line();  // a live bar ends its line without a newline
+  const RowSelection& rows = command_line_.score.rows;
+  if (rows.kind != RowSelection::Kind::all && result.status != ResultStatus::error && result.rows > 0 &&
+      result.rows <= rows.count) {
+    // Said once, at the end.
+    if (not_subsampled_count_++ == 0) not_subsampled_example_ = named(result) + " has " + std::to_string(result.rows) + " rows";
+  }
   if (result.status == ResultStatus::ok && result.rows_used < result.cols) {
     err_ << "rankme: warning: " + named(result) + " was scored on " + std::to_string(result.rows_used) +
                 " rows for " + std::to_string(result.cols) + " columns: its RankMe is capped by the number of rows"
@@ -139,6 +146,16 @@ void ResultSink::finish(bool interrupted) {
       err_ << "rankme: note: --best-per: " << note << std::endl;
     }
     print_best_per(grouped, command_line_.format, out_);
+  }
+  if (not_subsampled_count_ > 0) {
+    // Not silent: a --sample as large as the dataset scores all of it, which the user may not expect.
+    const RowSelection& rows = command_line_.score.rows;
+    const std::size_t count = not_subsampled_count_;
+    err_ << "rankme: warning: " << (rows.kind == RowSelection::Kind::sample ? "--sample " : "--rows ") << rows.count
+         << " is not fewer than the rows of " << count << (count == 1 ? " dataset" : " datasets") << " ("
+         << not_subsampled_example_ << (count > 1 ? ", ..." : "")
+         << "): " << (count == 1 ? "it was" : "they were") << " scored on all " << (count == 1 ? "its" : "their")
+         << " rows" << std::endl;
   }
   if (rows_scored_.size() > 1) {
     // The paper's advice: compare runs at a fixed N (RankMe grows with N until N passes K).

@@ -6,6 +6,7 @@
 #include "rankme/app/command_line.hpp"
 #include "rankme/app/dataset_listing.hpp"
 #include "rankme/app/result_sink.hpp"
+#include "rankme/app/skip_notes.hpp"
 #include "rankme/app/spectrum_file.hpp"
 #include "rankme/io/hdf5_error.hpp"
 #include "rankme/os/stop_request.hpp"
@@ -36,7 +37,9 @@ std::vector<rankme::DatasetTarget> select_targets(const rankme::Communicator& wo
   rankme::pool_targets(discovery, command_line.pool);
   rankme::concatenate_targets(discovery, command_line.concat);
   if (world.is_root()) {
-    for (const std::string& note : discovery.notes) std::cerr << "rankme: note: " << note << '\n';
+    for (const std::string& note : rankme::summarise_skip_notes(discovery.notes, command_line.verbose)) {
+      std::cerr << "rankme: note: " << note << '\n';
+    }
   }
   rankme::sort_targets(discovery.targets);
   rankme::remove_repeated_targets(discovery.targets);

@@ -1,6 +1,8 @@
 #include "rankme/app/report.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <optional>
 #include <utility>
 
 #include "rankme/sweep/result_lines.hpp"
@@ -27,8 +29,9 @@ void sort_for_leaderboard(std::vector<DatasetResult>& results) {
   });
 }
 
-ResultReport::ResultReport(OutputFormat format, std::ostream& out, std::vector<std::string> param_keys)
-    : format_(format), out_(out), param_keys_(std::move(param_keys)) {}
+ResultReport::ResultReport(OutputFormat format, std::ostream& out, std::vector<std::string> param_keys,
+                           std::vector<std::string> table_metrics)
+    : format_(format), out_(out), param_keys_(std::move(param_keys)), table_metrics_(std::move(table_metrics)) {}
 
 void ResultReport::add(const DatasetResult& result) {
   switch (format_) {
@@ -57,6 +60,21 @@ void ResultReport::finish() {
   // A lidar column after rankme when any row has LiDAR (--lidar); "-" where it is null.
   const bool any_lidar = std::any_of(table_rows_.begin(), table_rows_.end(), [](const DatasetResult& result) { return result.lidar.has_value(); });
   if (any_lidar) cells.front().insert(cells.front().begin() + 6, "lidar");
+  // rows_used after rows when any dataset was scored on fewer rows than it has (--rows, --sample); "-" where
+  // nothing was scored.
+  const auto scored_rows = [](const DatasetResult& result) -> std::optional<std::uint64_t> {
+    const bool scored = result.status == ResultStatus::ok || result.status == ResultStatus::nonfinite;
+    if (!scored || result.rows_used == 0) return std::nullopt;
+    return result.rows_used;
+  };
+  const bool any_fewer_rows = std::any_of(table_rows_.begin(), table_rows_.end(), [&](const DatasetResult& result) {
+    return scored_rows(result) && *scored_rows(result) != result.rows;
+  });
+  if (any_fewer_rows) cells.front().insert(cells.front().begin() + 3, "rows_used");
+  // The metrics --metrics named, after rankme (and lidar).
+  const std::size_t metrics_at = 6 + (any_fewer_rows ? 1 : 0) + (any_lidar ? 1 : 0);
+  cells.front().insert(cells.front().begin() + static_cast<std::ptrdiff_t>(metrics_at), table_metrics_.begin(),
+                       table_metrics_.end());
   for (const DatasetResult& result : table_rows_) {
     const std::string score = result.rankme ? format_number(*result.rankme, "%.6f") : status_name(result.status);
     const bool is_best = any_scored && leaderboard_group(result) == 0 && *result.rankme == best;
@@ -69,10 +87,23 @@ void ResultReport::finish() {
                      result.dtype.empty() ? "-" : result.dtype, score, format_number(result.seconds, "%.3f"),
                      is_best ? "<- best" : ""});
     if (any_lidar) cells.back().insert(cells.back().begin() + 6, result.lidar ? format_number(*result.lidar, "%.6f") : "-");
+    if (any_fewer_rows) {
+      const auto used = scored_rows(result);
+      cells.back().insert(cells.back().begin() + 3, used ? std::to_string(*used) : "-");
+    }
+    std::vector<std::string> metric_cells;
+    for (const std::string& name : table_metrics_) {
+      const auto found = result.metrics.find(name);
+      metric_cells.push_back(found != result.metrics.end() ? format_number(found->second, "%.6g") : "-");
+    }
+    cells.back().insert(cells.back().begin() + static_cast<std::ptrdiff_t>(metrics_at), metric_cells.begin(),
+                        metric_cells.end());
   }
-  // Numbers right-aligned (rows, cols, rankme, lidar, seconds), names left-aligned.
+  // Numbers right-aligned (rows, rows_used, cols, rankme, lidar, metrics, seconds), names left-aligned.
   std::vector<bool> right_aligned = {false, false, true, true, false, true, true, false};
   if (any_lidar) right_aligned.insert(right_aligned.begin() + 6, true);
+  if (any_fewer_rows) right_aligned.insert(right_aligned.begin() + 3, true);
+  right_aligned.insert(right_aligned.begin() + static_cast<std::ptrdiff_t>(metrics_at), table_metrics_.size(), true);
   print_aligned_table(cells, right_aligned, out_);
   out_.flush();
 }

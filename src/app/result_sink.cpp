@@ -44,9 +44,11 @@ ResultSink::ResultSink(const CommandLine& command_line, const std::vector<Datase
       err_(err),
       out_(out),
       progress_(ProgressReport::style_for(stderr, command_line.progress), targets.size(), total_work_of(targets)),
-      report_(command_line.format, out, union_of_keys(param_keys_of(targets), param_keys_of(earlier))) {
+      report_(command_line.format, out, union_of_keys(param_keys_of(targets), param_keys_of(earlier)),
+              command_line.table_metrics) {
   for (const DatasetResult& result : earlier) {
-    rows_scored_.insert(result.rows_used);
+    // rows_used 0: unknown (a CSV results file written before the column).
+    if (result.status == ResultStatus::ok && result.rows_used > 0) rows_scored_.insert(result.rows_used);
     if (!command_line.best_per.empty()) {
       best_per_results_.push_back(result);
       continue;
@@ -58,15 +60,22 @@ ResultSink::ResultSink(const CommandLine& command_line, const std::vector<Datase
 }
 
 void ResultSink::explain(const DatasetResult& result) {
+  progress_.clear_line();  // a live bar ends its line without a newline
+  const RowSelection& rows = command_line_.score.rows;
+  if (rows.kind != RowSelection::Kind::all && result.status != ResultStatus::error && result.rows > 0 &&
+      result.rows <= rows.count) {
+    // Said once, at the end.
+    if (not_subsampled_count_++ == 0) not_subsampled_example_ = named(result) + " has " + std::to_string(result.rows) + " rows";
+  }
   if (result.status == ResultStatus::ok && result.rows_used < result.cols) {
-    err_ << "\nrankme: warning: " + named(result) + " was scored on " + std::to_string(result.rows_used) +
+    err_ << "rankme: warning: " + named(result) + " was scored on " + std::to_string(result.rows_used) +
                 " rows for " + std::to_string(result.cols) + " columns: its RankMe is capped by the number of rows"
          << std::endl;
   }
   if (result.status == ResultStatus::ok && result.rankme && *result.rankme == 0) {
     // RankMe is 0 only when every value is 0; HDF5 cannot tell written zeros from early-allocated storage
     // that was never written and reads back as a zero fill value.
-    err_ << "\nrankme: note: " + named(result) +
+    err_ << "rankme: note: " + named(result) +
                 " is all zeros (RankMe 0): a collapsed run, or storage allocated but never written"
          << std::endl;
   }
@@ -75,17 +84,17 @@ void ResultSink::explain(const DatasetResult& result) {
     // --method gram, or auto when TSQR would not fit in --max-memory: the number stays, but not silently.
     char predicted[32];
     std::snprintf(predicted, sizeof predicted, "%.1e", *result.predicted_error);
-    err_ << "\nrankme: warning: " + named(result) + "'s RankMe may be off by up to " + predicted +
+    err_ << "rankme: warning: " + named(result) + "'s RankMe may be off by up to " + predicted +
                 " (relative): the Gram route cannot resolve its smallest singular values; --method tsqr scores it "
                 "exactly" + (command_line_.score.method == SpectrumMethod::automatic
                                  ? std::string(" but needs more memory than --max-memory allows")
                                  : std::string())
          << std::endl;
   }
-  if (result.status == ResultStatus::error) err_ << "\nrankme: error: " + result.error << std::endl;
-  if (result.timings) err_ << "\nrankme: timings: " + named(result) + ": " + timings_line(result) << std::endl;
+  if (result.status == ResultStatus::error) err_ << "rankme: error: " + result.error << std::endl;
+  if (result.timings) err_ << "rankme: timings: " + named(result) + ": " + timings_line(result) << std::endl;
   if (result.status == ResultStatus::nonfinite) {
-    err_ << "\nrankme: warning: " + named(result) + " holds NaN or infinite values; no RankMe reported" << std::endl;
+    err_ << "rankme: warning: " + named(result) + " holds NaN or infinite values; no RankMe reported" << std::endl;
   }
 }
 
@@ -95,7 +104,8 @@ void ResultSink::append_to_results_file(const DatasetResult& result) {
     fault_point_for_dataset(FaultStage::write, result.dataset);
     results_file_->append(result);
   } catch (const std::exception& failure) {
-    if (!results_file_failed_) err_ << "\nrankme: error: " << failure.what() << std::endl;
+    progress_.clear_line();
+    if (!results_file_failed_) err_ << "rankme: error: " << failure.what() << std::endl;
     results_file_failed_ = true;
   }
 }
@@ -105,7 +115,8 @@ void ResultSink::write_spectrum(const DatasetResult& result) {
   try {
     spectrum_file_->write(result, result.singular_values, command_line_.score.eps, command_line_.score.center);
   } catch (const std::exception& failure) {
-    if (!spectrum_file_failed_) err_ << "\nrankme: error: " << failure.what() << std::endl;
+    progress_.clear_line();
+    if (!spectrum_file_failed_) err_ << "rankme: error: " << failure.what() << std::endl;
     spectrum_file_failed_ = true;
   }
 }
@@ -135,6 +146,16 @@ void ResultSink::finish(bool interrupted) {
       err_ << "rankme: note: --best-per: " << note << std::endl;
     }
     print_best_per(grouped, command_line_.format, out_);
+  }
+  if (not_subsampled_count_ > 0) {
+    // Not silent: a --sample as large as the dataset scores all of it, which the user may not expect.
+    const RowSelection& rows = command_line_.score.rows;
+    const std::size_t count = not_subsampled_count_;
+    err_ << "rankme: warning: " << (rows.kind == RowSelection::Kind::sample ? "--sample " : "--rows ") << rows.count
+         << " is not fewer than the rows of " << count << (count == 1 ? " dataset" : " datasets") << " ("
+         << not_subsampled_example_ << (count > 1 ? ", ..." : "")
+         << "): " << (count == 1 ? "it was" : "they were") << " scored on all " << (count == 1 ? "its" : "their")
+         << " rows" << std::endl;
   }
   if (rows_scored_.size() > 1) {
     // The paper's advice: compare runs at a fixed N (RankMe grows with N until N passes K).

@@ -26,12 +26,26 @@ void check_openable(const std::string& path) {
   if (!probe) throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
 }
 
+// HDF5 (1.10 and later) locks a file while it is open: shared for readers, exclusive for a writer. Its own
+// words, "unable to lock file, errno = 11", say neither who holds the lock nor what to do.
+std::string explain_lock_failure(const std::string& path, const std::string& reason) {
+  if (reason.find("errno = 11") != std::string::npos) {  // EAGAIN: another process holds the lock
+    return "'" + path + "' is open for writing in another process (HDF5: " + reason +
+           "). Wait for the writer to finish and close the file, then run again; or, if the writer is known to be done "
+           "with it, or the file system's locking is broken (some network file systems keep stale locks), set "
+           "HDF5_USE_FILE_LOCKING=FALSE";
+  }
+  return "cannot lock '" + path + "' (HDF5: " + reason +
+         "): this file system may not support file locking; set HDF5_USE_FILE_LOCKING=FALSE to read it without";
+}
+
 Hdf5Handle open_with(const std::string& path, hid_t access_properties) {
   // Before any dataset of the file is described or read: their filters load from these directories.
   add_system_filter_plugin_directories();
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, access_properties);
   if (file < 0) {
     std::string reason = hdf5_error_reason();
+    if (reason.find("unable to lock file") != std::string::npos) throw std::runtime_error(explain_lock_failure(path, reason));
     if (reason.find("signature") != std::string::npos) reason = "not an HDF5 file (" + reason + ")";
     throw std::runtime_error("cannot open '" + path + "' as HDF5: " + (reason.empty() ? "unknown reason" : reason));
   }

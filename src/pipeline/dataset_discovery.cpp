@@ -11,6 +11,7 @@
 #include "rankme/io/hdf5_file.hpp"
 #include "rankme/os/canonical_path.hpp"
 #include "rankme/os/file_fingerprint.hpp"
+#include "rankme/pipeline/dataset_suggestion.hpp"
 #include "rankme/pipeline/discovery_broadcast.hpp"
 #include "rankme/pipeline/hdf5_attribute_params.hpp"
 #include "rankme/pipeline/hdf5_link_walk.hpp"
@@ -114,6 +115,21 @@ bool exists_as_written(hid_t file, const std::string& path) {
   return !prefix.empty();
 }
 
+// FILE:DATASET as described, and when the name leads nowhere in the file, the file's nearest dataset names.
+DatasetTarget describe_named_target(hid_t file, const InputSpec& input, const std::string& path,
+                                    Hdf5AttributeParams& attributes) {
+  DatasetTarget target = describe_target(file, input.file, path, attributes);
+  target.named_explicitly = true;
+  if (target.error.empty() || exists_as_written(file, path)) return target;
+  try {
+    const LinkWalk walk = walk_links(file, input.file, Hdf5PathPattern("/**"));
+    target.error += " (" + nearest_datasets_text(path, walk.dataset_paths) + ")";
+  } catch (const std::exception&) {
+    // The file cannot be listed: the error stays as it was, without suggestions.
+  }
+  return target;
+}
+
 // A whole-file scan (no pattern) or a pattern's matches: matrices become targets, other datasets notes.
 void discover_matches(hid_t file, const InputSpec& input, const std::optional<std::string>& pattern_text,
                       Hdf5AttributeParams& attributes, Discovery& discovery) {
@@ -190,13 +206,11 @@ void discover_in_file(const InputSpec& input, Discovery& discovery) {
     if (input.pattern) {
       discover_matches(file.get(), input, written, attributes, discovery);
     } else {
-      discovery.targets.push_back(describe_target(file.get(), input.file, unescape_hdf5_path(written), attributes));
-      discovery.targets.back().named_explicitly = true;
+      discovery.targets.push_back(describe_named_target(file.get(), input, unescape_hdf5_path(written), attributes));
     }
     return;
   }
-  discovery.targets.push_back(describe_target(file.get(), input.file, written, attributes));
-  discovery.targets.back().named_explicitly = true;
+  discovery.targets.push_back(describe_named_target(file.get(), input, written, attributes));
 }
 
 // Drops the entries of scans and patterns whose stored dataset is listed under another name (see

@@ -1,3 +1,4 @@
+#include "rankme/pipeline/dataset_suggestion.hpp"
 #include "rankme/pipeline/tensor_file_discovery.hpp"
 
 #include <algorithm>
@@ -77,13 +78,12 @@ void discover_in_tensor_file(const InputSpec& input, FileFormat format, Discover
       named = std::find_if(entries.begin(), entries.end(), [&](const TensorEntry& e) { return e.name == unescaped; });
     }
     if (named == entries.end()) {
-      std::string names;
-      for (std::size_t i = 0; i < entries.size() && i < 8; ++i) names += (i == 0 ? "" : ", ") + entries[i].name;
-      if (entries.size() > 8) names += ", ...";
-      discovery.targets.push_back(failed_target(
-          input.file, written,
-          "dataset '" + written + "' in '" + input.file + "': no such " + format_name(format) + " array (it holds " +
-              (entries.empty() ? std::string("none") : names) + ")"));
+      std::vector<std::string> names;
+      for (const TensorEntry& entry : entries) names.push_back(entry.name);
+      discovery.targets.push_back(failed_target(input.file, written,
+                                                "dataset '" + written + "' in '" + input.file + "': no such " +
+                                                    format_name(format) + " array (" +
+                                                    nearest_datasets_text(written, names) + ")"));
       return;
     }
     DatasetTarget target = target_of_entry(input, format, identity, *named);

@@ -31,7 +31,9 @@ ProgressReport::ProgressReport(Style style, std::size_t total_datasets, double t
       log_interval_(log_interval),
       clock_(std::move(clock)),
       start_(clock_()),
-      last_print_(start_) {}
+      last_print_(start_) {
+  advance();
+}
 
 ProgressReport::Style ProgressReport::style_for(std::FILE* stream, Choice choice) {
   switch (choice) {
@@ -52,18 +54,38 @@ void ProgressReport::dataset_done(std::uint64_t rows, double work) {
   rows_done_ += rows;
   work_done_ += work;
   work_in_progress_ = 0;
+  advance();
   tick();
 }
 
 void ProgressReport::partial(double work, double fraction) {
   work_in_progress_ = work * std::clamp(fraction, 0.0, 1.0);
+  advance();
   tick();
+}
+
+void ProgressReport::advance() {
+  // The estimate can fall: a dataset in flight starts again (--method auto's TSQR pass, --precision auto's
+  // double pass), or finishes as an error or with fewer rows than planned and counts less than its partial
+  // work did. What is shown holds at its highest instead: a percentage that goes back reads as a bug.
+  const double estimate = datasets_done_ >= total_datasets_ ? 1.0
+                          : total_work_ > 0       ? std::min(1.0, (work_done_ + work_in_progress_) / total_work_)
+                                                  : dataset_fraction();
+  // Never "100.0%" before the last dataset is in.
+  const double ceiling = datasets_done_ < total_datasets_ ? 0.999 : 1.0;
+  fraction_shown_ = std::max(fraction_shown_, std::min(estimate, ceiling));
+}
+
+void ProgressReport::clear_line() {
+  if (!bar_on_screen_) return;
+  std::fprintf(stream_, "\r\033[K");
+  std::fflush(stream_);
+  bar_on_screen_ = false;
 }
 
 std::string ProgressReport::line() const {
   const double elapsed = std::chrono::duration<double>(clock_() - start_).count();
-  const double done =
-      total_work_ > 0 ? std::min(1.0, (work_done_ + work_in_progress_) / total_work_) : dataset_fraction();
+  const double done = fraction_shown_;
   // The ETA extrapolates the work done so far (in flops, not datasets: sizes differ a lot in a sweep).
   const double eta = done > 0 ? elapsed * (1 - done) / done : NAN;
   const double rows_per_second = elapsed > 0 ? static_cast<double>(rows_done_) / elapsed : 0;
@@ -79,6 +101,7 @@ void ProgressReport::print(bool final_line) {
     const int width = 24, filled = static_cast<int>(dataset_fraction() * width);
     std::fprintf(stream_, "\r[%s%s] %s\033[K%s", std::string(static_cast<std::size_t>(filled), '#').c_str(),
                  std::string(static_cast<std::size_t>(width - filled), '.').c_str(), text.c_str(), final_line ? "\n" : "");
+    bar_on_screen_ = !final_line;
   } else {
     std::fprintf(stream_, "%s\n", text.c_str());
   }
@@ -94,6 +117,7 @@ void ProgressReport::tick() {
 }
 
 void ProgressReport::finish() {
+  advance();
   if (style_ != Style::none) print(true);
 }
 

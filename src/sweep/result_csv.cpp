@@ -110,6 +110,10 @@ DatasetResult ResultCsvLayout::parse(const std::string& line) const {
     if (auto value = field(name.c_str()); value && !value->empty()) result.metrics[name] = parse_double(*value, name.c_str());
   }
   if (auto lidar = field("lidar"); lidar && !lidar->empty()) result.lidar = parse_double(*lidar, "lidar");
+  // Absent from files written before them (rows_used stays 0: unknown).
+  if (auto used = field("rows_used"); used && !used->empty()) result.rows_used = parse_integer<std::uint64_t>(*used, "rows_used");
+  result.precision = field("precision").value_or("");
+  result.method = field("method").value_or("");
   for (const auto& [index, key] : param_columns_) {
     if (!fields[index].empty()) result.params[key] = param_value_of(fields[index]);
   }

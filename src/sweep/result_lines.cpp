@@ -16,13 +16,18 @@ std::string csv_header(CsvColumns columns) {
   }
   if (columns != CsvColumns::report) header += ",file_size,file_mtime_ns";
   if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
-      columns == CsvColumns::before_lidar) {
+      columns == CsvColumns::before_lidar || columns == CsvColumns::before_rows_used) {
     header += ",canonical_file";
   }
-  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar) {
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar ||
+      columns == CsvColumns::before_rows_used) {
     header += ",pool,parts";
   }
-  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) header += ",lidar";
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity ||
+      columns == CsvColumns::before_rows_used) {
+    header += ",lidar";
+  }
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) header += ",rows_used,precision,method";
   return header;
 }
 
@@ -42,15 +47,23 @@ std::string to_csv_line(const DatasetResult& result, CsvColumns columns) {
     line += "," + std::to_string(result.file_size) + "," + std::to_string(result.file_mtime_ns);
   }
   if (columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
-      columns == CsvColumns::before_lidar) {
+      columns == CsvColumns::before_lidar || columns == CsvColumns::before_rows_used) {
     line += "," + csv_field(result.canonical_file);
   }
-  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar) {
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity || columns == CsvColumns::before_lidar ||
+      columns == CsvColumns::before_rows_used) {
     // The number of parts only (empty for one dataset): their identities are in the JSON lines.
     line += "," + csv_field(result.pool) + "," + (result.part_count > 0 ? std::to_string(result.part_count) : std::string());
   }
-  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) {
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity ||
+      columns == CsvColumns::before_rows_used) {
     line += "," + (result.lidar ? format_number(*result.lidar, "%.17g") : std::string());
+  }
+  if (columns == CsvColumns::report || columns == CsvColumns::with_file_identity) {
+    // What changes the number: the rows scored (--rows, --sample) and how (empty when nothing was scored).
+    const bool scored = result.status == ResultStatus::ok || result.status == ResultStatus::nonfinite;
+    line += "," + (scored && result.rows_used > 0 ? std::to_string(result.rows_used) : std::string()) + "," +
+            csv_field(result.precision) + "," + csv_field(result.method);
   }
   return line;
 }

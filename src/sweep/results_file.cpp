@@ -52,7 +52,7 @@ CsvHeader parse_csv_header(const std::string& line) {
   for (std::size_t i = 0; i < first_param; ++i) base += (i ? "," : "") + names[i];
   // Without quoting: rankme's own columns need none.
   for (const CsvColumns layout : {CsvColumns::with_file_identity, CsvColumns::before_canonical_file, CsvColumns::before_pooling,
-                                  CsvColumns::before_lidar}) {
+                                  CsvColumns::before_lidar, CsvColumns::before_rows_used}) {
     if (base == csv_header(layout)) header.layout = layout;
   }
   return header;
@@ -164,7 +164,7 @@ ResultsFile ResultsFile::open_for_append(const std::string& path, const std::vec
         replace_file(label, with_new_header(text.value_or(""), csv_header(CsvColumns::with_file_identity, keys)));
         return open_for_append(path, keys);
       }
-      // Written before rankme recorded canonical_file, pool and parts, or lidar: its lines keep their columns
+      // Written before rankme recorded canonical_file, pool and parts, lidar, or rows_used, precision and method: its lines keep their columns
       // (result_identity.hpp resolves their files when read back); and its param columns.
       file.csv_columns_ = *existing.layout;
       file.csv_param_keys_ = existing.param_keys;

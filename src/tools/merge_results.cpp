@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "rankme/app/usage_error.hpp"
 #include "rankme/app/best_per_report.hpp"
 #include "rankme/app/report.hpp"
 #include "rankme/sweep/best_per_group.hpp"
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return exit_success;
   } catch (const CLI::ParseError& error) {
-    std::cerr << "rankme-merge: usage error: " << error.what() << "\nRun 'rankme-merge --help' for usage.\n";
+    std::cerr << rankme::usage_error_message("rankme-merge", app, error);
     return exit_usage;
   }
   return merge(options);

@@ -143,14 +143,18 @@ TEST(OutputFormats, CsvHasTheExactHeaderOneLinePerDatasetAndQuotesCommas) {
   expect_no_crash_hang_or_signal(result);
   const std::vector<std::string> lines = lines_of(result.out);
   ASSERT_EQ(lines.size(), 5u) << result;  // header, /x, /y, /grp/z, /missing
-  EXPECT_EQ(lines[0], "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar");
+  EXPECT_EQ(lines[0], "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar,rows_used,precision,method");
   std::map<std::string, std::vector<std::string>> by_dataset;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     // The file name holds a comma: it must be quoted, or every later column shifts.
     EXPECT_EQ(lines[i].rfind("\"" + fixture.file + "\",", 0), 0u) << lines[i];
     const std::vector<std::string> fields = csv_fields(lines[i]);
-    ASSERT_EQ(fields.size(), 23u) << lines[i];  // 11 result columns, 9 metric columns, pool, parts and lidar, on every line
+    // 11 result columns, 9 metric columns, pool, parts, lidar, rows_used, precision and method, on every line
+    ASSERT_EQ(fields.size(), 26u) << lines[i];
     EXPECT_EQ(fields[22], "") << lines[i];      // no --lidar: empty
+    const bool scored = fields[1] != "/missing";
+    EXPECT_EQ(fields[23], scored ? fields[2] : "") << lines[i];  // rows_used: every row
+    EXPECT_EQ(fields[25], scored ? "gram" : "") << lines[i];     // method
     EXPECT_EQ(fields[0], fixture.file);
     EXPECT_EQ(fields[9], "2") << lines[i];
     by_dataset[fields[1]] = fields;

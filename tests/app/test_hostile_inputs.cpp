@@ -394,8 +394,9 @@ TEST(HostileShapes, TinyMatricesMatchTheReferenceInEveryPrecision) {
   for (int ranks : {1, 3}) {
     for (const std::string precision : {"double", "auto", "mixed"}) {
       const RunResult result = run_rankme(
-          ranks, {"--quiet", "--format", "jsonl", "--group-size", std::to_string(ranks), "--precision", precision, file});
-      EXPECT_EQ(result.exit_code, 0) << result;  // the empty ones are skipped with a note in a scan
+          ranks, {"--quiet", "--verbose", "--format", "jsonl", "--group-size", std::to_string(ranks), "--precision",
+                  precision, file});
+      EXPECT_EQ(result.exit_code, 0) << result;  // the empty ones are skipped with a note in a scan (--verbose: each)
       const std::vector<json> rows = parse_jsonl(result);
       for (const Shape& shape : shapes) {
         // Mixed rounds float64 to float32 first (a 1e-7 relative change of the values, which moves RankMe by

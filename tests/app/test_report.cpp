@@ -30,7 +30,7 @@ TEST(Csv, HeaderThenOneQuotedLinePerResult) {
   std::getline(lines, first);
   std::getline(lines, second);
   EXPECT_FALSE(static_cast<bool>(std::getline(lines, extra)));
-  EXPECT_EQ(header, "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar");
+  EXPECT_EQ(header, "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar,rows_used,precision,method");
   EXPECT_EQ(first.rfind("sweep.h5,/runs/lr=0.1/emb,25600,2048,float32,123.45678901234568,ok,,", 0), 0u) << first;
   EXPECT_EQ(second.rfind("\"odd, \"\"name\"\".h5\",,0,0,,,error,\"no such file: 'odd, \"\"name\"\".h5'\",", 0), 0u)
       << second;
@@ -40,7 +40,7 @@ TEST(Csv, HeaderEvenWithoutResults) {
   std::ostringstream out;
   ResultReport report(OutputFormat::csv, out);
   report.finish();
-  EXPECT_EQ(out.str(), "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar\n");
+  EXPECT_EQ(out.str(), "file,dataset,rows,cols,dtype,rankme,status,error,seconds,ranks,solver,effective_rank,stable_rank,participation_ratio,nesum,alpha_req,alpha_req_r2,condition_number,numerical_rank,top_eigenvalue_share,pool,parts,lidar,rows_used,precision,method\n");
 }
 
 TEST(Table, AlignedColumnsWithStatusInPlaceOfMissingScores) {

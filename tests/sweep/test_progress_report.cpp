@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cctype>
 #include <string>
+#include <vector>
 
 namespace rankme {
 namespace {
@@ -117,6 +119,79 @@ TEST(ProgressReport, LiveBarRedrawsInPlace) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\r'), 2) << "one redraw at 200 ms, one at the end" << text;
   EXPECT_NE(text.find("[########################]"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
+}
+
+// The percentage of every line, in order.
+std::vector<double> percentages(const std::string& text) {
+  std::vector<double> found;
+  for (std::size_t at = text.find('%'); at != std::string::npos; at = text.find('%', at + 1)) {
+    std::size_t begin = at;
+    while (begin > 0 && (std::isdigit(static_cast<unsigned char>(text[begin - 1])) != 0 || text[begin - 1] == '.')) --begin;
+    found.push_back(std::stod(text.substr(begin, at - begin)));
+  }
+  return found;
+}
+
+TEST(ProgressReport, PercentNeverGoesBack) {
+  CapturedStream stream;
+  FakeClock clock;
+  ProgressReport progress(ProgressReport::Style::log_lines, 3, 100.0, stream.get(), std::chrono::milliseconds(1),
+                          clock.clock());
+  auto step = [&](auto&& update) {
+    clock.advance(std::chrono::milliseconds(2));
+    update();
+  };
+  step([&] { progress.dataset_done(10, 10.0); });  // 10%
+  step([&] { progress.partial(60.0, 0.5); });      // 40%: half of the dataset in flight
+  step([&] { progress.partial(60.0, 0.1); });      // the same dataset scored again (TSQR after Gram): 16%
+  step([&] { progress.dataset_done(0, 0.0); });    // and it failed: counts nothing, 10%
+  step([&] { progress.partial(30.0, 0.5); });
+  step([&] { progress.dataset_done(10, 30.0); });
+  progress.finish();
+  const std::vector<double> shown = percentages(stream.text());
+  ASSERT_EQ(shown.size(), 7u) << stream.text();
+  for (std::size_t i = 1; i < shown.size(); ++i) {
+    EXPECT_GE(shown[i], shown[i - 1]) << "line " << i << " of\n" << stream.text();
+  }
+  EXPECT_DOUBLE_EQ(shown[1], 40.0);
+  EXPECT_DOUBLE_EQ(shown[3], 40.0) << "held at its highest when the estimate falls";
+  EXPECT_DOUBLE_EQ(shown.back(), 100.0);
+}
+
+TEST(ProgressReport, NoHundredPercentBeforeTheLastDataset) {
+  CapturedStream stream;
+  ProgressReport progress(ProgressReport::Style::none, 2, 10.0, stream.get());
+  progress.dataset_done(10, 10.0);  // the cost estimate of the first is the whole total
+  EXPECT_NE(progress.line().find("99.9%"), std::string::npos) << progress.line();
+  progress.dataset_done(10, 0.0);
+  EXPECT_NE(progress.line().find("100.0%"), std::string::npos) << progress.line();
+}
+
+TEST(ProgressReport, ClearLineErasesALiveBarOnly) {
+  CapturedStream stream;
+  FakeClock clock;
+  ProgressReport progress(ProgressReport::Style::live_bar, 2, 2.0, stream.get(), std::chrono::seconds(5), clock.clock());
+  progress.clear_line();
+  EXPECT_EQ(stream.text(), "") << "no bar drawn yet: nothing to erase";
+  clock.advance(std::chrono::milliseconds(200));
+  progress.dataset_done(10, 1.0);
+  progress.clear_line();
+  const std::string text = stream.text();
+  const std::string erase = "\r\033[K";
+  ASSERT_GE(text.size(), erase.size());
+  EXPECT_EQ(text.substr(text.size() - erase.size()), erase) << "the message after it starts on a clean line";
+  progress.clear_line();
+  EXPECT_EQ(stream.text(), text) << "erased once";
+  progress.finish();
+  progress.clear_line();
+  EXPECT_EQ(stream.text().back(), '\n') << "the final line stays";
+
+  CapturedStream lines_stream;
+  ProgressReport lines(ProgressReport::Style::log_lines, 1, 1.0, lines_stream.get(), std::chrono::milliseconds(0));
+  lines.dataset_done(1, 1.0);
+  const std::string before = lines_stream.text();
+  lines.clear_line();
+  EXPECT_EQ(lines_stream.text(), before) << "log lines end with a newline already";
 }
 
 }  // namespace

@@ -18,11 +18,15 @@ namespace {
 using testing::scored;
 
 TEST(ResultCsv, HeaderMatchesTheReportPlusTheFileIdentity) {
-  // The report's columns end with pool, parts and lidar; results files put the file identity before them.
+  // The report's columns end with pool, parts, lidar, rows_used, precision and method; results files put the
+  // file identity before them.
   const std::string report = csv_header(CsvColumns::report);
-  ASSERT_EQ(report.substr(report.size() - 17), ",pool,parts,lidar");
-  const std::string before = report.substr(0, report.size() - 17);
-  EXPECT_EQ(csv_header(CsvColumns::with_file_identity), before + ",file_size,file_mtime_ns,canonical_file,pool,parts,lidar");
+  const std::string tail = ",pool,parts,lidar,rows_used,precision,method";
+  ASSERT_EQ(report.substr(report.size() - tail.size()), tail);
+  const std::string before = report.substr(0, report.size() - tail.size());
+  EXPECT_EQ(csv_header(CsvColumns::with_file_identity),
+            before + ",file_size,file_mtime_ns,canonical_file,pool,parts,lidar,rows_used,precision,method");
+  EXPECT_EQ(csv_header(CsvColumns::before_rows_used), before + ",file_size,file_mtime_ns,canonical_file,pool,parts,lidar");
   EXPECT_EQ(csv_header(CsvColumns::before_lidar), before + ",file_size,file_mtime_ns,canonical_file,pool,parts");
   EXPECT_EQ(csv_header(CsvColumns::before_pooling), before + ",file_size,file_mtime_ns,canonical_file");
   EXPECT_EQ(csv_header(CsvColumns::before_canonical_file), before + ",file_size,file_mtime_ns");
@@ -31,15 +35,26 @@ TEST(ResultCsv, HeaderMatchesTheReportPlusTheFileIdentity) {
   DatasetResult pooled = scored("/a", 2.5);
   pooled.pool = "mean";
   pooled.part_count = 3;
-  const std::string newest = to_csv_line(pooled, CsvColumns::with_file_identity);
+  const std::string newest = to_csv_line(pooled, CsvColumns::before_rows_used);
   EXPECT_EQ(newest.substr(newest.size() - std::string(",123456,1700000000123456789,,mean,3,").size()),
             ",123456,1700000000123456789,,mean,3,");
   const std::string before_lidar = to_csv_line(pooled, CsvColumns::before_lidar);
   EXPECT_EQ(before_lidar.substr(before_lidar.size() - std::string(",123456,1700000000123456789,,mean,3").size()),
             ",123456,1700000000123456789,,mean,3");
   pooled.lidar = 12.5;
-  const std::string with_lidar = to_csv_line(pooled, CsvColumns::with_file_identity);
+  const std::string with_lidar = to_csv_line(pooled, CsvColumns::before_rows_used);
   EXPECT_EQ(with_lidar.substr(with_lidar.size() - std::string(",mean,3,12.5").size()), ",mean,3,12.5");
+  pooled.rows_used = 1000;
+  pooled.precision = "mixed";
+  pooled.method = "gram";
+  const std::string with_rows_used = to_csv_line(pooled, CsvColumns::with_file_identity);
+  EXPECT_EQ(with_rows_used.substr(with_rows_used.size() - std::string(",mean,3,12.5,1000,mixed,gram").size()),
+            ",mean,3,12.5,1000,mixed,gram");
+  DatasetResult failed = pooled;
+  failed.status = ResultStatus::error;
+  const std::string failed_line = to_csv_line(failed, CsvColumns::report);
+  EXPECT_EQ(failed_line.substr(failed_line.size() - std::string(",12.5,,mixed,gram").size()), ",12.5,,mixed,gram")
+      << "no rows_used for a dataset that was not scored";
   const std::string older = to_csv_line(scored("/a", 2.5), CsvColumns::before_canonical_file);
   EXPECT_EQ(older.substr(older.size() - std::string(",123456,1700000000123456789").size()), ",123456,1700000000123456789");
 }
@@ -74,8 +89,12 @@ TEST(ResultCsv, EveryLayoutReadsBackWhatItWrote) {
   result.pool = "flatten";
   result.part_count = 12;
   result.lidar = 3.0625;
+  result.rows_used = 300;
+  result.precision = "double";
+  result.method = "tsqr";
   for (const CsvColumns columns : {CsvColumns::report, CsvColumns::before_canonical_file, CsvColumns::before_pooling,
-                                   CsvColumns::before_lidar, CsvColumns::with_file_identity}) {
+                                   CsvColumns::before_lidar, CsvColumns::before_rows_used,
+                                   CsvColumns::with_file_identity}) {
     const DatasetResult read = ResultCsvLayout(csv_header(columns)).parse(to_csv_line(result, columns));
     EXPECT_EQ(read.file, result.file);
     EXPECT_EQ(read.dataset, result.dataset);
@@ -86,9 +105,13 @@ TEST(ResultCsv, EveryLayoutReadsBackWhatItWrote) {
     EXPECT_EQ(read.file_size, columns == CsvColumns::report ? 0u : result.file_size);
     EXPECT_EQ(read.file_mtime_ns, columns == CsvColumns::report ? 0 : result.file_mtime_ns);
     const bool has_canonical = columns == CsvColumns::with_file_identity || columns == CsvColumns::before_pooling ||
-                               columns == CsvColumns::before_lidar;
+                               columns == CsvColumns::before_lidar || columns == CsvColumns::before_rows_used;
     EXPECT_EQ(read.canonical_file, has_canonical ? result.canonical_file : "");
-    const bool has_lidar = columns == CsvColumns::with_file_identity || columns == CsvColumns::report;
+    const bool has_rows_used = columns == CsvColumns::with_file_identity || columns == CsvColumns::report;
+    EXPECT_EQ(read.rows_used, has_rows_used ? 300u : 0u) << "0: unknown in older files";
+    EXPECT_EQ(read.precision, has_rows_used ? "double" : "");
+    EXPECT_EQ(read.method, has_rows_used ? "tsqr" : "");
+    const bool has_lidar = has_rows_used || columns == CsvColumns::before_rows_used;
     const bool has_pool = has_lidar || columns == CsvColumns::before_lidar;
     EXPECT_EQ(read.pool, has_pool ? "flatten" : "");
     EXPECT_EQ(read.part_count, has_pool ? 12u : 0u);

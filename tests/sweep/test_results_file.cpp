@@ -187,6 +187,34 @@ TEST(TornLines, TornCsvHeaderIsWrittenAgain) {
 }
 
 
+// A CSV results file written before rows_used, precision and method is still appended to in its columns;
+// a new one reads them back.
+TEST(ResultsFile, ACsvFileWithoutRowsUsedKeepsItsColumnsAndANewOneHasThem) {
+  TemporaryDirectory directory("rankme-results-");
+  const std::string path = directory.file("results.csv");
+  append_text(path, csv_header(CsvColumns::before_rows_used) + "\n" +
+                        to_csv_line(scored("/a", 1.5), CsvColumns::before_rows_used) + "\n");
+  DatasetResult later = scored("/b", 2.5);
+  later.rows_used = 100;
+  later.precision = "mixed";
+  later.method = "gram";
+  ResultsFile::open_for_append(path).append(later);
+  EXPECT_EQ(read_text(path), csv_header(CsvColumns::before_rows_used) + "\n" +
+                                 to_csv_line(scored("/a", 1.5), CsvColumns::before_rows_used) + "\n" +
+                                 to_csv_line(later, CsvColumns::before_rows_used) + "\n");
+  const ResultsFileContents old_contents = read_results_file(path);
+  ASSERT_EQ(old_contents.results.size(), 2u) << old_contents.first_problem;
+  EXPECT_EQ(old_contents.results[1].rows_used, 0u) << "not in the file: unknown";
+
+  const std::string newer = directory.file("newer.csv");
+  ResultsFile::open_for_append(newer).append(later);
+  const ResultsFileContents contents = read_results_file(newer);
+  ASSERT_EQ(contents.results.size(), 1u) << contents.first_problem;
+  EXPECT_EQ(contents.results[0].rows_used, 100u);
+  EXPECT_EQ(contents.results[0].precision, "mixed");
+  EXPECT_EQ(contents.results[0].method, "gram");
+}
+
 // A CSV results file written before LiDAR is still appended to, in its columns (the lidar is not written
 // to it); one with the lidar column reads its value back.
 TEST(ResultsFile, ACsvFileWithoutLidarKeepsItsColumnsAndANewOneKeepsLidar) {

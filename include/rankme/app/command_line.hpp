@@ -39,6 +39,9 @@ struct CommandLine {
   // --best-per KEYS: the report on stdout is the best checkpoint of each group (sweep/best_per_group.hpp)
   std::vector<std::string> best_per;
   std::string groups;                   // --groups: LiDAR's object ids (target_lidar.hpp); "" without it
+  // The table's metric columns beside rankme: those --metrics named, when it was given ("all": every one);
+  // none by default, when every metric is computed for JSON and CSV but the table stays narrow.
+  std::vector<std::string> table_metrics;
 };
 
 struct ParsedCommandLine {

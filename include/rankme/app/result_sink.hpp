@@ -32,8 +32,9 @@ class ResultSink {
   void add(const DatasetResult& result);
   ProgressReport& progress() { return progress_; }
 
-  // The report's end (the table), a warning when datasets were scored at different numbers of rows, and
-  // what to do after a stop request.
+  // The report's end (the table), one warning for every dataset --rows or --sample did not subsample (it has
+  // N rows or fewer), a warning when datasets were scored at different numbers of rows, and what to do
+  // after a stop request.
   void finish(bool interrupted);
   bool lost_results() const { return results_file_failed_ || spectrum_file_failed_; }
 
@@ -50,6 +51,8 @@ class ResultSink {
   ProgressReport progress_;
   ResultReport report_;
   std::vector<DatasetResult> best_per_results_;  // --best-per: every result (earlier ones too), no spectra
+  std::size_t not_subsampled_count_ = 0;  // datasets of N rows or fewer under --rows/--sample N
+  std::string not_subsampled_example_;    // the first of them
   std::set<std::uint64_t> rows_scored_;  // the N of every scored dataset, earlier ones included
   bool results_file_failed_ = false;
   bool spectrum_file_failed_ = false;

@@ -35,11 +35,17 @@ class ProgressReport {
   void tick();
   // The last line (always printed unless Style::none).
   void finish();
+  // Erases a live bar from its line, so that a message printed next starts on a clean line (the bar comes
+  // back at the next tick); nothing in the other styles.
+  void clear_line();
 
-  std::string line() const;  // the current text, for tests
+  // The current text, for tests. Its percentage never goes down: the work done, the dataset in flight
+  // included, at its highest so far (below 100% until every dataset is done).
+  std::string line() const;
 
  private:
   void print(bool final_line);
+  void advance();
   double dataset_fraction() const;
 
   Style style_;
@@ -54,6 +60,8 @@ class ProgressReport {
   std::uint64_t rows_done_ = 0;
   double work_done_ = 0;
   double work_in_progress_ = 0;
+  double fraction_shown_ = 0;
+  bool bar_on_screen_ = false;  // a live bar ends the line on stderr, without a newline
 };
 
 }  // namespace rankme

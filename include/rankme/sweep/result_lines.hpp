@@ -20,8 +20,10 @@ std::string to_json_line(const DatasetResult& result);
 // list them, so --resume scores a --concat result read from CSV again: JSON Lines list them). Results
 // files written before canonical_file, or before pool and parts, keep their columns when appended to.
 // Both then end with lidar (--lidar; empty when not computed); files written before it keep their columns
-// (before_lidar).
-enum class CsvColumns { report, with_file_identity, before_canonical_file, before_pooling, before_lidar };
+// (before_lidar). Last come rows_used, precision and method (what changes the number: the rows --rows or
+// --sample scored, the block products and the route); files written before them keep their columns
+// (before_rows_used), and their results read back with rows_used 0 (unknown), precision and method empty.
+enum class CsvColumns { report, with_file_identity, before_canonical_file, before_pooling, before_lidar, before_rows_used };
 
 std::string csv_header(CsvColumns columns);
 // One CSV record on one line (no newline at the end): RFC 4180 quoting, and line breaks inside a field

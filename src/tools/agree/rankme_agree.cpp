@@ -21,6 +21,7 @@
 #include "agreement.hpp"
 #include "agreement_output.hpp"
 #include "result_matching.hpp"
+#include "rankme/app/usage_error.hpp"
 #include "rankme/sweep/results_file_reader.hpp"
 #include "rankme/sweep/resume.hpp"
 
@@ -197,7 +198,7 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return exit_success;
   } catch (const CLI::ParseError& error) {
-    std::cerr << "rankme-agree: usage error: " << error.what() << "\nRun 'rankme-agree --help' for usage.\n";
+    std::cerr << rankme::usage_error_message("rankme-agree", app, error);
     return exit_usage;
   }
   return agree(options);

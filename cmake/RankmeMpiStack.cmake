@@ -16,44 +16,7 @@
 # (/usr/bin/mpiexec, mpicc, the `mpi` pkg-config module) follow whichever stack was installed last, so
 # they are never the answer: the launcher is always the stack's own.
 
-# The MPI family a text names: a library path, a library version string, a launcher's --version.
-# openmpi, mpich (the MPICH ABI family: MPICH, Cray MPICH, Intel MPI, MVAPICH) or "" when it names none.
-function(rankme_mpi_flavour_of text out)
-  string(TOLOWER "${text}" lower)
-  if(lower MATCHES "openmpi|open mpi|openrte|open-mpi|libmpi_|/ompi")
-    set(${out} openmpi PARENT_SCOPE)
-  elseif(lower MATCHES "mpich|hydra|intelmpi|intel\\(r\\) mpi|mvapich")
-    set(${out} mpich PARENT_SCOPE)
-  else()
-    set(${out} "" PARENT_SCOPE)
-  endif()
-endfunction()
-
-# Refuses PART (named WHAT) when its flavour is known and differs from the MPI library's.
-function(rankme_refuse_mpi_mix what text)
-  rankme_mpi_flavour_of("${text}" flavour)
-  if(flavour AND RANKME_MPI_FLAVOUR AND NOT flavour STREQUAL RANKME_MPI_FLAVOUR)
-    message(FATAL_ERROR
-      "rankme: ${what} belongs to ${flavour}, but MPI is ${RANKME_MPI_FLAVOUR} (${RANKME_MPI_LIBRARY_TEXT}).\n"
-      "  ${what}: ${text}\n"
-      "Two MPI stacks in one process crash or hang. Choose the stack with -DRANKME_MPI=openmpi|mpich "
-      "(Debian's names), or point -DMPI_C_COMPILER, -DHDF5_ROOT, -DSCALAPACK_LIBRARIES and "
-      "-DMPIEXEC_EXECUTABLE at one stack, in a fresh build directory.")
-  endif()
-endfunction()
-
-# Debian's bare names (/usr/bin/mpiexec, /usr/bin/mpirun) are links through /etc/alternatives to whichever
-# stack was installed last: follow them to the stack's own name (mpiexec.openmpi, mpiexec.mpich).
-function(rankme_launcher_behind_alternatives path out)
-  set(result "${path}")
-  if(IS_SYMLINK "${path}")
-    file(READ_SYMLINK "${path}" target)
-    if(target MATCHES "^/etc/alternatives/" AND IS_SYMLINK "${target}")
-      file(READ_SYMLINK "${target}" result)
-    endif()
-  endif()
-  set(${out} "${result}" PARENT_SCOPE)
-endfunction()
+include(RankmeMpiFlavour)
 
 # --- The stack -------------------------------------------------------------------------------------------
 find_program(RANKME_DEBIAN_MPICC_OPENMPI NAMES mpicc.openmpi NO_CACHE)
@@ -175,7 +138,8 @@ elseif(RANKME_SCALAPACK_LIBRARY)
   set(RANKME_SCALAPACK_LINK ${RANKME_SCALAPACK_LIBRARY})
 else()
   # pkg-config, one level deep: Debian's scalapack-<stack>.pc requires `mpi`, the alternatives' module, which
-  # is OpenMPI's even for scalapack-mpich. Each -l is resolved to a path in the module's own -L directories.
+  # is OpenMPI's even for scalapack-mpich. Each -l is resolved to a path in the module's own -L directories
+  # where it is there.
   find_package(PkgConfig QUIET)
   set(RANKME_SCALAPACK_LINK "")
   if(PKG_CONFIG_FOUND)
@@ -195,12 +159,13 @@ else()
           list(APPEND dirs "${CMAKE_MATCH_1}")
         elseif(flag MATCHES "^-l(.+)")
           set(name "${CMAKE_MATCH_1}")
+          unset(path)  # find_library(NO_CACHE) does not search again while the variable is set
           find_library(path NAMES ${name} HINTS ${dirs} NO_CACHE)
-          if(NOT path)
-            set(link "")
-            break()
+          if(path)
+            list(APPEND link "${path}")
+          else()
+            list(APPEND link "${flag}")  # the compiler's own directories (libgfortran), for the linker to find
           endif()
-          list(APPEND link "${path}")
         else()
           list(APPEND link "${flag}")
         endif()

@@ -4,7 +4,7 @@
 // external libraries those areas link (mpi.h only from parallel up, hdf5.h only from io up). An include
 // that points up, a folder that is no declared area, or a cycle in the graph fails the test.
 // src/main.cpp, src/tools/, tests/support/ and tests/fuzz/ sit above every area (tests/data/ holds fixture files, and
-// tests/scripts/ the Python tests of scripts/, no C++) and are not checked.
+// tests/scripts/ the Python tests of scripts/, tests/cmake/ those of cmake/, no C++) and are not checked.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -139,7 +139,7 @@ std::vector<std::string> layering_violations(const fs::path& root, const AreaGra
   }
   const std::vector<fs::path> area_roots = {"include/rankme", "src", "tests"};
   const std::set<std::string> above_every_area = {"tools", "support", "fuzz", "slurm", "multihost", "sanitizers", "data",
-                                                   "scripts"};
+                                                   "scripts", "cmake"};
   for (const fs::path& area_root : area_roots) {
     if (!fs::is_directory(root / area_root)) continue;
     for (const fs::directory_entry& folder : fs::directory_iterator(root / area_root)) {

@@ -30,9 +30,10 @@ if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
              slurmctld slurmd slurm-client munge)
 fi
 if [[ "${1:-}" == "--tests" ]]; then
-  # The second MPI stack: CI runs the unit and MPI tests against MPICH (the asan preset, RANKME_MPI=mpich)
-  # with its own parallel HDF5 and ScaLAPACK. They install beside OpenMPI; the build and the tests always
-  # name each stack's own launcher (mpiexec.mpich), since the alternatives' bare mpirun may be either.
+  # The second MPI stack (the mpich and asan-mpich presets, RANKME_MPI=mpich), with its own parallel HDF5 and
+  # ScaLAPACK; test_mpi_stack_refusals configures with parts of it to check that a mix is refused. They install
+  # beside OpenMPI; the build and the tests always name each stack's own launcher (mpiexec.mpich), since
+  # the alternatives' bare mpirun may be either.
   packages+=(mpich libmpich-dev libhdf5-mpich-dev libscalapack-mpich-dev)
 fi
 if [[ "${1:-}" == "--bench" ]]; then

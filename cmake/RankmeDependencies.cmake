@@ -1,14 +1,7 @@
 # One imported target per dependency (rankme::mpi, rankme::hdf5, rankme::blas, rankme::scalapack,
 # rankme::cli11, rankme::json), so that no flag leaks into the global scope.
-find_package(MPI REQUIRED COMPONENTS C)
-
-# FindHDF5 picks the serial library unless asked; the choice is cached, hence the check below.
-set(HDF5_PREFER_PARALLEL TRUE)
-find_package(HDF5 REQUIRED COMPONENTS C)
-if(NOT HDF5_IS_PARALLEL)
-  message(FATAL_ERROR "rankme needs parallel HDF5 (Debian: libhdf5-openmpi-dev); found a serial one at "
-                      "${HDF5_INCLUDE_DIRS}. Remove the build directory after installing it.")
-endif()
+# MPI, its parallel HDF5 and ScaLAPACK, and its launcher, as one stack (RANKME_MPI; cmake/RankmeMpiStack.cmake).
+include(RankmeMpiStack)
 add_library(rankme_hdf5 INTERFACE)
 target_include_directories(rankme_hdf5 SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})
 target_link_libraries(rankme_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
@@ -30,11 +23,8 @@ target_include_directories(rankme_blas SYSTEM INTERFACE ${RANKME_CBLAS_INCLUDE_D
 target_link_libraries(rankme_blas INTERFACE ${RANKME_LAPACK_LIBRARY} ${RANKME_OPENBLAS_LIBRARY})
 add_library(rankme::blas ALIAS rankme_blas)
 
-# Debian's scalapack CMake config points at a library that does not exist (a FATAL_ERROR even
-# with QUIET), so find the shared object directly.
-find_library(RANKME_SCALAPACK_LIBRARY NAMES scalapack-openmpi scalapack REQUIRED)
 add_library(rankme_scalapack INTERFACE)
-target_link_libraries(rankme_scalapack INTERFACE ${RANKME_SCALAPACK_LIBRARY} rankme::blas rankme::mpi)
+target_link_libraries(rankme_scalapack INTERFACE ${RANKME_SCALAPACK_LINK} rankme::blas rankme::mpi)
 add_library(rankme::scalapack ALIAS rankme_scalapack)
 
 find_package(CLI11 REQUIRED)

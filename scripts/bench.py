@@ -45,6 +45,9 @@ import bench_methods   # noqa: E402
 import bench_report    # noqa: E402
 
 PYTHON = "/usr/bin/python3"   # Debian's, with numpy, scipy, torch, h5py (the python3 on PATH may lack them)
+# OpenMPI's own launcher: build/ is the OpenMPI build (the release preset), and the -x and --bind-to flags
+# below are OpenMPI's; a bare mpirun follows Debian's alternatives, perhaps to MPICH's.
+MPIEXEC = "mpiexec.openmpi"
 DATASET = bench_data.DATASET
 GZIP_LEVEL = 4
 
@@ -230,7 +233,7 @@ class Bench:
         """dataset None: the file alone on the command line (a bare .npy is one dataset); extra: more options."""
         binary, features = (self.baseline, self.baseline_features) if baseline else (self.rankme, self.features)
         spec = path if dataset is None else f"{path}:{dataset}"
-        command = ["mpirun", "-n", str(ranks), "--bind-to", "none", "-x", f"OPENBLAS_NUM_THREADS={threads}",
+        command = [MPIEXEC, "-n", str(ranks), "--bind-to", "none", "-x", f"OPENBLAS_NUM_THREADS={threads}",
                    "-x", f"OMP_NUM_THREADS={threads}", binary, spec, "--format", "jsonl", "--quiet"]
         if features["threads"]:
             command += ["--threads", str(threads)]
@@ -543,8 +546,8 @@ def measure_startup(bench):
     """Wall time of processes that do nothing: what every whole-process number above includes."""
     cores = bench.args.cores
     commands = {
-        "mpirun -n 1 rankme --version": ["mpirun", "-n", "1", "--bind-to", "none", bench.rankme, "--version"],
-        f"mpirun -n {cores} rankme --version": ["mpirun", "-n", str(cores), "--bind-to", "none", bench.rankme, "--version"],
+        "mpirun -n 1 rankme --version": [MPIEXEC, "-n", "1", "--bind-to", "none", bench.rankme, "--version"],
+        f"mpirun -n {cores} rankme --version": [MPIEXEC, "-n", str(cores), "--bind-to", "none", bench.rankme, "--version"],
         "python3 -c pass": [PYTHON, "-c", "pass"],
         "python3: import numpy, h5py": [PYTHON, "-c", "import numpy, h5py"],
         "python3: import numpy, h5py, scipy.linalg": [PYTHON, "-c", "import numpy, h5py, scipy.linalg"],
@@ -576,8 +579,8 @@ def main(argv):
         if not os.access(bench.rankme, os.X_OK):
             print(f"bench: {bench.rankme} not found: build first (cmake --build --preset release)", file=sys.stderr)
             return 2
-        if shutil.which("mpirun") is None:
-            print("bench: mpirun not found (Debian: openmpi-bin)", file=sys.stderr)
+        if shutil.which(MPIEXEC) is None:
+            print(f"bench: {MPIEXEC} not found (Debian: openmpi-bin)", file=sys.stderr)
             return 2
         warnings = stale_binaries(args.build_dir)
         for warning in warnings:

@@ -138,7 +138,7 @@ def machine_info(rankme, data_dir):
         "rankme_libraries": linked_libraries(rankme),
         "blas_alternative": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
         "python": python_versions(),
-        "mpirun": run_text(["mpirun", "--version"]).splitlines()[0] if run_text(["mpirun", "--version"]) else "",
+        "mpirun": run_text(["mpiexec.openmpi", "--version"]).splitlines()[0] if run_text(["mpiexec.openmpi", "--version"]) else "",
         "rankme_version": run_text([rankme, "--version"]),
         "git_commit": run_text(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"]),
         "git_uncommitted": len([line for line in status.splitlines() if line.strip()]),

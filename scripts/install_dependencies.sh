@@ -3,7 +3,7 @@
 #   scripts/install_dependencies.sh          build and run
 #   scripts/install_dependencies.sh --report also what scripts/report draws with (numpy, matplotlib, h5py)
 #   scripts/install_dependencies.sh --tests  also what the test suite needs (GoogleTest, h5py, numpy, matplotlib, scipy,
-#                                            chromium)
+#                                            chromium, the MPICH stack)
 #   scripts/install_dependencies.sh --bench  also what scripts/bench compares against (torch, psutil)
 #   scripts/install_dependencies.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
 #   scripts/install_dependencies.sh --check [--tests]
@@ -41,6 +41,13 @@ if [[ "${1:-}" == "--tests" || "${1:-}" == "--bench" ]]; then
   # pandas: tests/python checks rankme.read_results's DataFrame (and its list of dicts without pandas).
   packages+=(libgtest-dev python3-numpy python3-h5py python3-hdf5plugin python3-matplotlib python3-scipy chromium
              slurmctld slurmd slurm-client munge python3-pandas)
+fi
+if [[ "${1:-}" == "--tests" ]]; then
+  # The second MPI stack (the mpich and asan-mpich presets, RANKME_MPI=mpich), with its own parallel HDF5 and
+  # ScaLAPACK; test_mpi_stack_refusals configures with parts of it to check that a mix is refused. They install
+  # beside OpenMPI; the build and the tests always name each stack's own launcher (mpiexec.mpich), since
+  # the alternatives' bare mpirun may be either.
+  packages+=(mpich libmpich-dev libhdf5-mpich-dev libscalapack-mpich-dev)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # The peers of scripts/bench: numpy/scipy/torch SVDs and Gram routes (scipy comes with --tests); psutil

@@ -17,11 +17,12 @@ ranks=${RANKS:-2}
 threads=${THREADS:-2}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 measure=("$here/build/rankme-measure-eigensolvers")
-# --bind-to none: mpirun would otherwise bind the single process to one core, and its BLAS threads with it.
+# OpenMPI's own launcher (build/ is the OpenMPI build; a bare mpirun follows the alternatives, maybe to
+# MPICH's). --bind-to none: mpirun would otherwise bind the single process to one core, and its BLAS threads with it.
 
 # 1. The LAPACK drivers in one process that has the node's cores as BLAS threads (rankme on one rank).
 for k in $lapack_orders; do
-  OPENBLAS_NUM_THREADS=$threads mpirun -n 1 --oversubscribe --bind-to none "${measure[@]}" "$k" "$runs" \
+  OPENBLAS_NUM_THREADS=$threads mpiexec.openmpi -n 1 --oversubscribe --bind-to none "${measure[@]}" "$k" "$runs" \
     dsyevd_U dsyevd dsyevd_2stage dsyevr_2stage
 done
 
@@ -29,6 +30,6 @@ done
 # other ranks wait for its broadcast (the driver rankme picks for K), against ScaLAPACK PDSYEV on the grid of
 # all ranks.
 for k in $grid_orders; do
-  OPENBLAS_NUM_THREADS=1 mpirun -n "$ranks" --oversubscribe --bind-to none "${measure[@]}" "$k" "$runs" \
+  OPENBLAS_NUM_THREADS=1 mpiexec.openmpi -n "$ranks" --oversubscribe --bind-to none "${measure[@]}" "$k" "$runs" \
     lapack scalapack
 done

@@ -2,7 +2,7 @@
 """RankMe error against numpy's float64 SVD per --precision, on h5py-written float32 files of 10 spectra
 (8,192 x 512), at 1 and 3 ranks, with auto's choice and its predicted error: the Precision table of docs/numerics.md.
 
-Usage: scripts/measure_precision.py build/rankme     (Debian's python3 with numpy and h5py; mpirun)
+Usage: scripts/measure_precision.py build/rankme     (Debian's python3 with numpy and h5py; mpiexec.openmpi)
 """
 import json, subprocess, sys, os
 import numpy as np, h5py
@@ -36,7 +36,7 @@ env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 out = {}
 for precision in ("double", "mixed", "auto"):
     for ranks in (1, 3):
-        r = subprocess.run(["mpirun", "-n", str(ranks), "--oversubscribe", sys.argv[1], path, "--precision", precision,
+        r = subprocess.run(["mpiexec.openmpi", "-n", str(ranks), "--oversubscribe", sys.argv[1], path, "--precision", precision,
                             "--format", "jsonl", "--quiet", "--threads", "1"], capture_output=True, text=True, env=env)
         for line in r.stdout.splitlines():
             d = json.loads(line)

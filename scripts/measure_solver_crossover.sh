@@ -27,7 +27,7 @@ echo "|---|---|---|---|"
 for k in $orders; do
   for solver in lapack scalapack; do
     for run in 1 2 3; do
-      mpirun -n "$ranks" --oversubscribe --bind-to none "$here/build/rankme" --solver $solver --format csv \
+      mpiexec.openmpi -n "$ranks" --oversubscribe --bind-to none "$here/build/rankme" --solver $solver --format csv \
         "$work/k$k.h5:/z" | tail -n 1 | cut -d, -f9
     done | median > "$work/$solver"
   done

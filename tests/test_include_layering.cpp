@@ -6,7 +6,8 @@
 // src/main.cpp, src/tools/, src/python/ (the Python module, a consumer of the core like the tools), tests/support/
 // and tests/fuzz/ sit above every area and are not checked. Folders without C++: tests/data/ (fixture files),
 // tests/scripts/ (the Python tests of scripts/), tests/python/ (those of the module), tests/install/ (the shell
-// tests of the installed tree), tests/docs/ (the check of README.md and docs/).
+// tests of the installed tree), tests/docs/ (the check of README.md and docs/),
+// tests/cmake/ (the tests of cmake/).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -141,7 +142,7 @@ std::vector<std::string> layering_violations(const fs::path& root, const AreaGra
   }
   const std::vector<fs::path> area_roots = {"include/rankme", "src", "tests"};
   const std::set<std::string> above_every_area = {"tools", "support", "fuzz", "slurm", "multihost", "sanitizers", "data",
-                                                   "scripts", "install", "python", "docs"};
+                                                   "scripts", "install", "python", "docs", "cmake"};
   for (const fs::path& area_root : area_roots) {
     if (!fs::is_directory(root / area_root)) continue;
     for (const fs::directory_entry& folder : fs::directory_iterator(root / area_root)) {

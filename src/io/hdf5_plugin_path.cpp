@@ -53,6 +53,14 @@ void add_system_filter_plugin_directories() {
   static std::once_flag once;
   std::call_once(once, [] {
     make_liblzf_global();
+    // HDF5 1.10 gives up its whole search at the first directory of the path it cannot open, so no filter
+    // after it ever loads. The default of Debian's MPICH build of HDF5 is such a directory
+    // (/usr/lib/<multiarch>/hdf5/mpich/plugins, which no package creates), as is any stale entry of
+    // HDF5_PLUGIN_PATH: those leave the path, the directories that exist keep their order.
+    for (unsigned index = static_cast<unsigned>(filter_plugin_search_path().size()); index-- > 0;) {
+      const std::vector<std::string> paths = filter_plugin_search_path();
+      if (index < paths.size() && !is_directory(paths[index])) H5PLremove(index);
+    }
     const std::vector<std::string> present = filter_plugin_search_path();
     for (const std::string& directory : system_filter_plugin_directories()) {
       if (!is_directory(directory)) continue;

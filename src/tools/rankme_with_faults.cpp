@@ -43,9 +43,10 @@ struct FaultSpec {
 
 FaultSpec the_fault;
 
-// Launched by mpiexec the rank is in the environment before MPI_Init (and 0 without mpiexec).
+// Launched by mpiexec the rank is in the environment before MPI_Init (and 0 without mpiexec): OpenMPI's
+// mpiexec, PMIx (srun --mpi=pmix), MPICH's hydra and srun --mpi=pmi2.
 int world_rank_from_environment() {
-  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK"}) {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
     if (const char* value = std::getenv(name)) return std::atoi(value);
   }
   return 0;

@@ -42,7 +42,7 @@ using testing::TemporaryDirectory;
 TEST(Harness, KillsAHungLaunchWithAllItsRanksAndSaysSo) {
   // mpiexec puts each rank in its own process group: the timeout must still end everything.
   const RunResult result =
-      run_command({RANKME_MPIEXEC, "-n", "2", "--oversubscribe", "/bin/sleep", "30"}, /*timeout_seconds=*/1.5);
+      run_command(testing::mpiexec_command(RANKME_MPIEXEC, 2, "/bin/sleep", {"30"}), /*timeout_seconds=*/1.5);
   EXPECT_TRUE(result.hung);
   EXPECT_LT(result.seconds, 10.0);
   EXPECT_EQ(result.exit_code, -1);

@@ -1,9 +1,11 @@
 // rankme's own additions to HDF5's plugin search path: Debian's openmpi plugin directory before the serial
-// one, after whatever HDF5_PLUGIN_PATH (or HDF5's default) put first, each once.
+// one, after whatever HDF5_PLUGIN_PATH (or HDF5's default) put first, each once; a directory that does not
+// exist dropped.
 #include "rankme/io/hdf5_plugin_path.hpp"
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <string>
@@ -24,12 +26,23 @@ TEST(Hdf5PluginPath, DebiansDirectoriesComeAfterTheUsersOpenmpiFirst) {
   ASSERT_EQ(directories.size(), 2u) << "this build knows its multiarch directory";
   EXPECT_NE(directories[0].find("/hdf5/openmpi/plugins"), std::string::npos) << directories[0];
   EXPECT_NE(directories[1].find("/hdf5/serial/plugins"), std::string::npos) << directories[1];
-  const std::vector<std::string> before = filter_plugin_search_path();
-  ASSERT_FALSE(before.empty()) << "HDF5 starts with HDF5_PLUGIN_PATH or its default";
+  // A directory that does not exist, first (as a stale HDF5_PLUGIN_PATH entry, or the default of Debian's
+  // MPICH HDF5, .../hdf5/mpich/plugins): HDF5 1.10 would give up its search there.
+  const std::string missing = "/nonexistent/rankme-test-plugins";
+  ASSERT_GE(H5PLprepend(missing.c_str()), 0);
+  std::vector<std::string> before = filter_plugin_search_path();
+  ASSERT_GE(before.size(), 2u) << "HDF5 starts with HDF5_PLUGIN_PATH or its default";
   add_system_filter_plugin_directories();
   add_system_filter_plugin_directories();  // once per process
   const std::vector<std::string> after = filter_plugin_search_path();
-  // What was there stays first, in its order.
+  EXPECT_EQ(position_of(after, missing), -1) << "a missing directory leaves the path";
+  // What was there and exists stays first, in its order.
+  before.erase(std::remove_if(before.begin(), before.end(),
+                              [](const std::string& path) {
+                                struct stat status {};
+                                return ::stat(path.c_str(), &status) != 0 || !S_ISDIR(status.st_mode);
+                              }),
+               before.end());
   ASSERT_GE(after.size(), before.size());
   EXPECT_TRUE(std::equal(before.begin(), before.end(), after.begin()));
   const std::ptrdiff_t openmpi = position_of(after, directories[0]), serial = position_of(after, directories[1]);

@@ -4,6 +4,9 @@
 scripts/report reads both; chromium loads the page.
 
     test_report_end_to_end.py RANKME MPIEXEC
+
+RANKME_MPIEXEC_FLAGS (space-separated) are the launcher's own flags: --oversubscribe for OpenMPI, none for
+MPICH's hydra, which refuses it (tests/CMakeLists.txt).
 """
 import math
 import os
@@ -25,6 +28,7 @@ from rankme_report.results import read_results  # noqa: E402
 from rankme_report.runs import by_run  # noqa: E402
 
 RANKME = MPIEXEC = None
+MPIEXEC_FLAGS = os.environ.get("RANKME_MPIEXEC_FLAGS", "").split()
 ROWS, COLUMNS = 300, 24
 LEARNING_RATES = (0.001, 0.01)
 WEIGHT_DECAYS = (0, 0.1)
@@ -64,7 +68,7 @@ class EndToEnd(unittest.TestCase):
                             handle.create_dataset(name, data=matrix)
             results_path = os.path.join(directory, "results.jsonl")
             spectra_path = os.path.join(directory, "spectra.h5")
-            scored = subprocess.run([MPIEXEC, "-n", "2", "--oversubscribe", RANKME, "--quiet", "--output",
+            scored = subprocess.run([MPIEXEC, "-n", "2", *MPIEXEC_FLAGS, RANKME, "--quiet", "--output",
                                      results_path, "--spectrum", spectra_path, sweep],
                                     capture_output=True, text=True, timeout=240)
             self.assertEqual(scored.returncode, 0, scored.stderr)

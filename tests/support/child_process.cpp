@@ -175,7 +175,11 @@ RunResult run_command(const std::vector<std::string>& argv, double timeout_secon
 
 std::vector<std::string> mpiexec_command(const std::string& mpiexec, int ranks, const std::string& binary,
                                          const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {mpiexec, "-n", std::to_string(ranks), "--oversubscribe", binary};
+  // The launcher's own flags (tests/CMakeLists.txt): OpenMPI's --oversubscribe, nothing for MPICH's hydra.
+  const std::vector<std::string> flags = {RANKME_MPIEXEC_FLAGS};
+  std::vector<std::string> argv = {mpiexec, "-n", std::to_string(ranks)};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.push_back(binary);
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }

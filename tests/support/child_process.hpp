@@ -63,7 +63,7 @@ class ChildProcess {
 // Runs `argv` to completion (or the timeout).
 RunResult run_command(const std::vector<std::string>& argv, double timeout_seconds);
 
-// mpiexec -n RANKS --oversubscribe BINARY ARGS...
+// mpiexec -n RANKS [the stack's flags: --oversubscribe for OpenMPI] BINARY ARGS...
 std::vector<std::string> mpiexec_command(const std::string& mpiexec, int ranks, const std::string& binary,
                                          const std::vector<std::string>& args);
 

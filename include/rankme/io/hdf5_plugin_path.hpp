@@ -13,8 +13,9 @@ namespace rankme {
 std::vector<std::string> system_filter_plugin_directories();
 
 // Appends those of them that exist to HDF5's plugin search path, after what HDF5_PLUGIN_PATH (or HDF5's
-// default) put there, so that the user's own plugins still come first. Once per process; call before the
-// first dataset is opened (the file openers in hdf5_file.hpp do). Not collective.
+// default) put there, so that the user's own plugins still come first; drops the entries that are no
+// directory (HDF5 1.10 stops searching at the first one). Once per process; call before the first dataset
+// is opened (the file openers in hdf5_file.hpp do). Not collective.
 void add_system_filter_plugin_directories();
 
 // HDF5's plugin search path as it is now, for messages.

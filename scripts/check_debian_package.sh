@@ -61,18 +61,7 @@ cd "$work"  # nothing of the source or build tree is reachable from here but thr
 /usr/bin/rankme-example sweep.h5 >/dev/null
 "${mpiexec[@]}" /usr/bin/rankme --quiet --lidar --groups /object_ids --format jsonl --output results.jsonl sweep.h5 \
   >stdout.jsonl 2>stderr.txt || { cat stderr.txt >&2; fail "rankme failed on the example"; }
-/usr/bin/python3 - results.jsonl <<'EOF'
-import json, math, sys
-rows = [json.loads(line) for line in open(sys.argv[1])]
-ok = [r for r in rows if r.get("status") == "ok"]
-bad = [r["dataset"] for r in ok if not (isinstance(r.get("rankme"), float) and math.isfinite(r["rankme"])
-                                        and 1.0 < r["rankme"] <= 128.0)]
-others = [(r["dataset"], r.get("status")) for r in rows if r.get("status") != "ok"]
-# The example: 24 checkpoints of 128 columns; only the diverging run (lr=0.03) may hold NaN (status nonfinite).
-if len(rows) != 24 or len(ok) < 20 or bad or any(s != "nonfinite" or "lr=0.03_" not in d for d, s in others):
-    sys.exit(f"check_debian_package: results.jsonl: {len(rows)} rows (expected 24), {len(ok)} ok (expected >= 20), "
-             f"ok without a RankMe in (1, 128]: {bad}, not ok: {others}")
-EOF
+/usr/bin/python3 "$source_dir/tests/install/check_example_results.py" results.jsonl || fail "the example's results are not sane"
 /usr/bin/rankme-merge results.jsonl --best-per run | grep -q "lr=0.001_wd=0.05" ||
   fail "rankme-merge --best-per run does not list the example's runs"
 if /usr/bin/python3 -c "import numpy, matplotlib, h5py" 2>/dev/null; then

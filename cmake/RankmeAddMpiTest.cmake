@@ -3,6 +3,12 @@
 if(NOT TARGET rankme_unit_and_mpi_tests)
   add_custom_target(rankme_unit_and_mpi_tests)
 endif()
+# rankme_mpi_tests: only the executables of the tests labelled mpi (rankme_add_mpi_test and
+# test_mpi_session), for the CI pass against the second MPI stack (scripts/run_tests.sh), whose unit tests
+# would repeat the first stack's.
+if(NOT TARGET rankme_mpi_tests)
+  add_custom_target(rankme_mpi_tests)
+endif()
 
 # One precompiled header of what nearly every test includes (GoogleTest and nlohmann-json, with the
 # standard headers they pull in), built once per build and reused by every test target: parsing those two
@@ -36,12 +42,17 @@ function(rankme_add_mpi_test name)
   target_precompile_headers(${name} REUSE_FROM rankme_test_precompiled_headers)
   target_link_libraries(${name} PRIVATE rankme_test_support rankme_mpi_gtest_main rankme::warnings)
   add_dependencies(rankme_unit_and_mpi_tests ${name})
+  add_dependencies(rankme_mpi_tests ${name})
   foreach(ranks IN LISTS ARG_RANKS)
     add_test(NAME ${name}.ranks${ranks}
              COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${ranks} ${RANKME_MPIEXEC_FLAGS}
                      $<TARGET_FILE:${name}>)
+    set(timeout ${ARG_TIMEOUT})
+    if(RANKME_MPI_OVERSUBSCRIBED_TIMEOUT_SCALE AND ranks GREATER RANKME_TEST_HOST_CORES)
+      math(EXPR timeout "${timeout} * ${RANKME_MPI_OVERSUBSCRIBED_TIMEOUT_SCALE}")  # tests/CMakeLists.txt
+    endif()
     set_tests_properties(${name}.ranks${ranks} PROPERTIES
-      TIMEOUT ${ARG_TIMEOUT} PROCESSORS ${ranks} LABELS "mpi;${ARG_LABELS}"
+      TIMEOUT ${timeout} PROCESSORS ${ranks} LABELS "mpi;${ARG_LABELS}"
       ENVIRONMENT "${RANKME_MPI_TEST_ENVIRONMENT}")
   endforeach()
 endfunction()

@@ -65,7 +65,7 @@ class Watchdog {
 };
 
 // A test fixture whose every test runs under a 10 s watchdog (each takes well under a second, even at 4
-// ranks on 2 cores).
+// ranks on 2 cores with OpenMPI; MPICH's longer limit when oversubscribed: mpi_fixtures.cpp).
 class WatchedTest : public ::testing::Test {
  private:
   Watchdog watchdog_;

@@ -851,6 +851,7 @@ OTHER_REPORTS = [
     ("BENCHMARKS-baseline.md", "this build against the build of the commit before the move to area folders (`--baseline`)"),
     ("BENCHMARKS-formats.md", "`.npy`, safetensors and HDF5 side by side, and peak memory against N"),
     ("BENCHMARKS-lidar.md", "LiDAR's cost beside RankMe's (`scripts/measure_lidar.py`)"),
+    ("BENCHMARKS-python.md", "the Python module beside the command line and numpy's SVD (`scripts/measure_python_module.py`)"),
 ]
 
 

@@ -9,6 +9,7 @@
 #include "rankme/app/usage_error.hpp"
 #include "rankme/app/version.hpp"
 #include "rankme/numerics/spectrum_metrics.hpp"
+#include "rankme/parallel/eigensolver.hpp"
 #include "rankme/pipeline/memory_budget.hpp"
 #include "rankme/sweep/best_per_group.hpp"
 #include "rankme/sweep/results_file.hpp"
@@ -296,14 +297,12 @@ void convert_option_texts(const CLI::App& app, const OptionTexts& texts, Command
   if (options.resume && options.output.empty()) throw CLI::ValidationError("--resume", "needs --output FILE");
   const std::map<std::string, OutputFormat> formats = {
       {"table", OutputFormat::table}, {"jsonl", OutputFormat::jsonl}, {"csv", OutputFormat::csv}};
-  const std::map<std::string, SolverChoice> solvers = {
-      {"auto", SolverChoice::automatic}, {"lapack", SolverChoice::lapack}, {"scalapack", SolverChoice::scalapack}};
   const std::map<std::string, ProgressReport::Choice> progress_choices = {
       {"auto", ProgressReport::Choice::automatic}, {"bar", ProgressReport::Choice::bar},
       {"lines", ProgressReport::Choice::lines}, {"none", ProgressReport::Choice::none}};
   options.format = formats.at(texts.format);
   options.progress = texts.quiet ? ProgressReport::Choice::none : progress_choices.at(texts.progress);
-  options.score.solver = solvers.at(texts.solver);
+  options.score.solver = solver_from_name(texts.solver);
   options.pool = *pool_mode_from_name(texts.pool);
   if (!texts.best_per.empty() || app.count("--best-per") > 0) {
     options.best_per = as_usage_error("--best-per", [&] { return parse_group_keys(texts.best_per); });

@@ -127,6 +127,13 @@ std::vector<double> lapack_eigenvalues(LapackDriver driver, std::vector<double>&
   throw std::logic_error("lapack_eigenvalues: unknown driver");
 }
 
+SolverChoice solver_from_name(const std::string& name) {
+  if (name == "auto") return SolverChoice::automatic;
+  if (name == "lapack") return SolverChoice::lapack;
+  if (name == "scalapack") return SolverChoice::scalapack;
+  throw std::invalid_argument("unknown solver '" + name + "' (expected auto, lapack or scalapack)");
+}
+
 SolverChoice resolve_solver(SolverChoice choice, std::uint64_t order, int ranks) {
   if (choice != SolverChoice::automatic) return choice;
   return (ranks >= scalapack_min_ranks && order >= scalapack_crossover_order) ? SolverChoice::scalapack

@@ -80,13 +80,6 @@ void check_keywords(double eps, double tolerance, std::optional<int> threads) {
   if (threads && *threads < 1) throw py::value_error("rankme.score: threads must be >= 1");
 }
 
-rankme::SolverChoice solver_from_name(const std::string& name) {
-  if (name == "auto") return rankme::SolverChoice::automatic;
-  if (name == "lapack") return rankme::SolverChoice::lapack;
-  if (name == "scalapack") return rankme::SolverChoice::scalapack;
-  throw std::invalid_argument("unknown solver '" + name + "' (expected auto, lapack or scalapack)");
-}
-
 // What the keywords ask for, as the command line's options would (--center, --method, ...).
 rankme::ScoreOptions options_of(bool center, const std::string& method, const std::string& precision,
                                 const std::string& metrics, double eps, double tolerance, const std::string& solver,
@@ -99,7 +92,7 @@ rankme::ScoreOptions options_of(bool center, const std::string& method, const st
   options.metrics = rankme::parse_metric_list(metrics);
   options.eps = eps;
   options.tolerance = tolerance;
-  options.solver = solver_from_name(solver);
+  options.solver = rankme::solver_from_name(solver);
   options.keep_spectrum = spectrum;
   if (rows && sample) throw py::value_error("rankme.score: give rows or sample, not both");
   if ((rows && *rows == 0) || (sample && *sample == 0)) {

@@ -52,6 +52,10 @@ struct Eigenvalues {
 inline constexpr int scalapack_min_ranks = 4;
 inline constexpr std::uint64_t scalapack_crossover_order = 2048;
 
+// --solver's names (auto, lapack, scalapack), for the command line and the Python module; another name
+// throws std::invalid_argument naming the choices.
+SolverChoice solver_from_name(const std::string& name);
+
 // Which solver `automatic` picks for an order-`order` matrix on `ranks` ranks.
 SolverChoice resolve_solver(SolverChoice choice, std::uint64_t order, int ranks);
 
